@@ -1,0 +1,3 @@
+import { serverAction } from "@/lib/http/server-actions";
+
+export const POST = serverAction;

@@ -1,0 +1,3 @@
+import { serverDelete } from "@/lib/http/server-actions";
+
+export const DELETE = serverDelete;

@@ -1,0 +1,21 @@
+import { NextResponse } from "next/server";
+import { requireActor } from "@/lib/auth/session";
+import { jsonBody, route } from "@/lib/http/handler";
+import { createServer, createServerInput } from "@/lib/servers/create-server";
+import { listServers } from "@/lib/servers/list-servers";
+
+type Ctx = { params: Promise<{ user: string }> };
+
+export const GET = route(async (_req: Request, ctx: Ctx) => {
+  const actor = await requireActor();
+  const { user } = await ctx.params;
+  return NextResponse.json(await listServers(actor, user), { headers: { "cache-control": "no-store" } });
+});
+
+export const POST = route(async (req: Request, ctx: Ctx) => {
+  const actor = await requireActor();
+  const { user } = await ctx.params;
+  const input = createServerInput.parse(await jsonBody(req));
+  const server = await createServer(actor, user, input);
+  return NextResponse.json({ name: server.name, state: server.state, profile: server.profile }, { status: 201 });
+});

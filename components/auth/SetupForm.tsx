@@ -1,0 +1,51 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { Alert } from "../ui/Alert";
+import { buttonStyles } from "../ui/button-styles";
+import { Field } from "../ui/Field";
+
+export function SetupForm({ token, minPasswordLength }: { token: string; minPasswordLength: number }) {
+  const [name, setName] = useState("");
+  const [password, setPassword] = useState("");
+  const [confirm, setConfirm] = useState("");
+  const [error, setError] = useState("");
+  const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const mismatch = confirm.length > 0 && confirm !== password ? "The two passwords differ." : undefined;
+  const tooShort = password.length > 0 && password.length < minPasswordLength ? `Use at least ${minPasswordLength} characters.` : undefined;
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    if (mismatch || tooShort) return;
+    setBusy(true);
+    setError("");
+    const res = await fetch("/api/setup", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token, name, password }) });
+    setBusy(false);
+    const body = (await res.json().catch(() => ({}))) as { name?: string; message?: string };
+    if (!res.ok) return setError(body.message ?? "Setup failed.");
+    setDone(body.name ?? name);
+  }
+
+  if (done) {
+    return (
+      <div className="space-y-4">
+        <Alert tone="success">The administrator account “{done}” is ready. This setup link no longer works.</Alert>
+        <a href="/signin" className={`${buttonStyles.primary} w-full`}>
+          Sign in
+        </a>
+      </div>
+    );
+  }
+  return (
+    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+      {error ? <Alert tone="error">{error}</Alert> : null}
+      <Field label="Username" id="name" autoComplete="username" autoCapitalize="none" required value={name} onChange={(e) => setName(e.target.value)} hint="Lowercase letters, digits, dots, underscores and hyphens." autoFocus />
+      <Field label="Password" id="password" type="password" autoComplete="new-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={tooShort} hint={`At least ${minPasswordLength} characters.`} />
+      <Field label="Confirm password" id="confirm" type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} error={mismatch} />
+      <button type="submit" disabled={busy || !name || !password || !confirm || Boolean(mismatch || tooShort)} className={`${buttonStyles.primary} w-full`}>
+        {busy ? "Creating…" : "Create administrator"}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,55 @@
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { config } from "../config";
+import { authSecret } from "./secret";
+import { signInLocal } from "./sign-in-local";
+
+export interface SessionUser {
+  id: string;
+  name: string;
+  displayName: string | null;
+  isAdmin: boolean;
+}
+
+export function sessionCookieName(): string {
+  return config().secureCookies ? "__Secure-next-auth.session-token" : "next-auth.session-token";
+}
+
+export function authOptions(): NextAuthOptions {
+  const c = config();
+  return {
+    secret: authSecret(),
+    useSecureCookies: c.secureCookies,
+    session: { strategy: "jwt", maxAge: c.sessionMaxAgeSeconds },
+    pages: { signIn: "/signin", error: "/signin" },
+    providers: [
+      CredentialsProvider({
+        id: "local",
+        name: "Berth account",
+        credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
+        async authorize(credentials) {
+          const user = await signInLocal(credentials?.username ?? "", credentials?.password ?? "");
+          return user ? { id: user.id, name: user.name, displayName: user.displayName, isAdmin: user.isAdmin } : null;
+        },
+      }),
+    ],
+    callbacks: {
+      async jwt({ token, user }) {
+        if (user) {
+          const u = user as unknown as SessionUser;
+          token.uid = u.id;
+          token.uname = u.name;
+          token.displayName = u.displayName;
+          token.isAdmin = u.isAdmin;
+        }
+        return token;
+      },
+      async session({ session, token }) {
+        return {
+          ...session,
+          user: { id: token.uid as string, name: token.uname as string, displayName: (token.displayName as string | null) ?? null, isAdmin: Boolean(token.isAdmin) },
+        };
+      },
+    },
+  };
+}

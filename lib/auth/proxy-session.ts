@@ -1,0 +1,61 @@
+import { decode } from "next-auth/jwt";
+import { shared } from "../shared";
+import { authSecret } from "./secret";
+import { sessionCookieName } from "./options";
+
+// The proxy checks the session on every request; decrypting a JWE each time would dominate the
+// hot path, so decoded sessions are cached by cookie value for a short while.
+
+export interface ProxySession {
+  name: string;
+  isAdmin: boolean;
+}
+
+const TTL_MS = 30_000;
+const cache = () => shared("proxySessions", () => new Map<string, { at: number; exp: number; session: ProxySession | null }>());
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
+  }
+  return undefined;
+}
+
+/** next-auth splits a large JWT over name.0, name.1, …; reassemble it. */
+function sessionToken(cookieHeader: string | undefined): string | undefined {
+  const name = sessionCookieName();
+  const whole = readCookie(cookieHeader, name);
+  if (whole) return whole;
+  let out = "";
+  for (let i = 0; ; i++) {
+    const part = readCookie(cookieHeader, `${name}.${i}`);
+    if (!part) break;
+    out += part;
+  }
+  return out || undefined;
+}
+
+export async function proxySession(cookieHeader: string | undefined): Promise<ProxySession | null> {
+  const token = sessionToken(cookieHeader);
+  if (!token) return null;
+  const now = Date.now();
+  const c = cache();
+  const hit = c.get(token);
+  if (hit && now - hit.at < TTL_MS && now < hit.exp) return hit.session;
+  let session: ProxySession | null = null;
+  let exp = now + TTL_MS;
+  try {
+    const jwt = await decode({ token, secret: authSecret() });
+    if (jwt?.uname && typeof jwt.exp === "number" && jwt.exp * 1000 > now) {
+      session = { name: String(jwt.uname), isAdmin: Boolean(jwt.isAdmin) };
+      exp = jwt.exp * 1000;
+    }
+  } catch {
+    session = null;
+  }
+  if (c.size > 10_000) c.clear();
+  c.set(token, { at: now, exp, session });
+  return session;
+}

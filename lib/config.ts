@@ -1,0 +1,139 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+// The one place that reads process.env (DESIGN.md §6). Every setting is documented in the README's
+// configuration table; keep the two in step.
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const quantity = z
+  .string()
+  .regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, "a Kubernetes quantity such as 2Gi or 512Mi");
+
+const cpu = z.string().regex(/^\d+(\.\d+)?m?$/, "a CPU quantity such as 1, 0.5 or 500m");
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  BERTH_DATA_DIR: z.string().default("./data"),
+  DATABASE_URL: z.string().url().optional(),
+  BERTH_HOST: z.string().default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  BERTH_PUBLIC_URL: z.string().url().optional(),
+  NEXTAUTH_SECRET: z.string().min(32, "at least 32 characters").optional(),
+  BERTH_SESSION_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(8 * 3600),
+  BERTH_RUNTIME: z.enum(["local"]).default("local"),
+  BERTH_JUPYTER_COMMAND: z.string().optional(),
+  BERTH_MAX_NAMED_SERVERS: z.coerce.number().int().min(0).max(100).default(5),
+  BERTH_SERVER_NAME_MAX_LENGTH: z.coerce.number().int().min(1).max(63).default(20),
+  BERTH_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(0).default(2 * 3600),
+  BERTH_CULL_INTERVAL_SECONDS: z.coerce.number().int().positive().default(60),
+  BERTH_START_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(120),
+  BERTH_CPU_LIMIT: cpu.default("1"),
+  BERTH_MEMORY_LIMIT: quantity.default("2Gi"),
+  BERTH_STORAGE_LIMIT: quantity.default("2Gi"),
+  BERTH_PROFILES_FILE: z.string().optional(),
+  BERTH_ACTIVITY_FLUSH_SECONDS: z.coerce.number().positive().default(15),
+  BERTH_CGROUP_ROOT: z.string().default("/sys/fs/cgroup"),
+  BERTH_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  BERTH_SECURE_COOKIES: bool.optional(),
+});
+
+const profileSchema = z.object({
+  slug: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, "lowercase letters, digits and hyphens"),
+  displayName: z.string().min(1),
+  description: z.string().default(""),
+  cpu: cpu.optional(),
+  memory: quantity.optional(),
+  storage: quantity.optional(),
+  image: z.string().optional(),
+  default: z.boolean().default(false),
+});
+const profilesFileSchema = z.object({ profiles: z.array(profileSchema).min(1) });
+
+export type Profile = Required<Omit<z.infer<typeof profileSchema>, "image">> & { image?: string };
+
+export type Config = ReturnType<typeof loadConfig>;
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n");
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`Berth's configuration is invalid; fix these environment variables:\n${formatIssues(parsed.error)}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.BERTH_DATA_DIR);
+  const defaults = { cpu: e.BERTH_CPU_LIMIT, memory: e.BERTH_MEMORY_LIMIT, storage: e.BERTH_STORAGE_LIMIT };
+  const profiles = loadProfiles(e.BERTH_PROFILES_FILE, defaults);
+  const publicUrl = (e.BERTH_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
+  return {
+    env: e.NODE_ENV,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    host: e.BERTH_HOST,
+    port: e.PORT,
+    publicUrl,
+    secureCookies: e.BERTH_SECURE_COOKIES ?? publicUrl.startsWith("https://"),
+    authSecret: e.NEXTAUTH_SECRET,
+    sessionMaxAgeSeconds: e.BERTH_SESSION_MAX_AGE_SECONDS,
+    runtime: e.BERTH_RUNTIME,
+    jupyterCommand: e.BERTH_JUPYTER_COMMAND,
+    policy: {
+      maxNamedServers: e.BERTH_MAX_NAMED_SERVERS,
+      serverNameMaxLength: e.BERTH_SERVER_NAME_MAX_LENGTH,
+      idleTimeoutSeconds: e.BERTH_IDLE_TIMEOUT_SECONDS,
+      startTimeoutSeconds: e.BERTH_START_TIMEOUT_SECONDS,
+    },
+    cullIntervalSeconds: e.BERTH_CULL_INTERVAL_SECONDS,
+    activityFlushSeconds: e.BERTH_ACTIVITY_FLUSH_SECONDS,
+    cgroupRoot: e.BERTH_CGROUP_ROOT,
+    logLevel: e.BERTH_LOG_LEVEL,
+    profiles,
+    // Only what a Jupyter needs to find its programs: Berth's own settings (database URL,
+    // secrets) must never reach code the user runs.
+    hostEnv: { PATH: env.PATH ?? "/usr/local/bin:/usr/bin:/bin", LANG: env.LANG },
+  };
+}
+
+function loadProfiles(file: string | undefined, defaults: { cpu: string; memory: string; storage: string }): Profile[] {
+  if (!file) {
+    return [
+      {
+        slug: "default",
+        displayName: "Standard",
+        description: `${defaults.cpu} CPU, ${defaults.memory} memory, ${defaults.storage} storage`,
+        ...defaults,
+        default: true,
+      },
+    ];
+  }
+  if (!existsSync(file)) throw new Error(`BERTH_PROFILES_FILE points at ${file}, which does not exist.`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new Error(`BERTH_PROFILES_FILE (${file}) is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = profilesFileSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`BERTH_PROFILES_FILE (${file}) is invalid:\n${formatIssues(parsed.error)}`);
+  const list = parsed.data.profiles.map((p) => ({
+    ...p,
+    cpu: p.cpu ?? defaults.cpu,
+    memory: p.memory ?? defaults.memory,
+    storage: p.storage ?? defaults.storage,
+  }));
+  if (new Set(list.map((p) => p.slug)).size !== list.length) throw new Error(`BERTH_PROFILES_FILE (${file}) repeats a profile slug.`);
+  if (!list.some((p) => p.default)) list[0] = { ...list[0], default: true };
+  return list;
+}
+
+let cached: Config | undefined;
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

@@ -1,0 +1,36 @@
+import { NextResponse } from "next/server";
+import { ZodError } from "zod";
+import { AppError } from "../errors";
+import { log } from "../log";
+
+// The one wrapper that maps errors (DESIGN.md §6): AppError → its status and message, zod → 422
+// naming the fields, anything else → logged 500 with no internals in the body.
+export function toErrorResponse(err: unknown): NextResponse {
+  if (err instanceof AppError) {
+    return NextResponse.json({ error: err.code, message: err.message, ...(err.details ?? {}) }, { status: err.status });
+  }
+  if (err instanceof ZodError) {
+    const fields = err.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+    return NextResponse.json({ error: "invalid_input", message: `The request was not valid (${fields}). Correct it and try again.` }, { status: 422 });
+  }
+  log.error("unhandled error in a route handler", { error: err instanceof Error ? err.stack : String(err) });
+  return NextResponse.json({ error: "internal", message: "Something went wrong on our side. Try again; if it keeps happening, tell an administrator." }, { status: 500 });
+}
+
+export function route<Ctx>(fn: (req: Request, ctx: Ctx) => Promise<Response>) {
+  return async (req: Request, ctx: Ctx): Promise<Response> => {
+    try {
+      return await fn(req, ctx);
+    } catch (err) {
+      return toErrorResponse(err);
+    }
+  };
+}
+
+export async function jsonBody(req: Request): Promise<unknown> {
+  try {
+    return await req.json();
+  } catch {
+    throw new AppError("invalid_input", 400, "The request body must be JSON.");
+  }
+}

@@ -1,0 +1,34 @@
+import { NextResponse } from "next/server";
+import { requireActor } from "../auth/session";
+import { AppError } from "../errors";
+import { deleteServer } from "../servers/delete-server";
+import { startServer } from "../servers/start-server";
+import { stopServer } from "../servers/stop-server";
+import { route } from "./handler";
+
+// Shared by /api/users/<user>/server/<action> (the default server) and
+// /api/users/<user>/servers/<name>/<action>, so both behave the same.
+type Params = { user: string; server?: string; action: string };
+type DeleteParams = { user: string; server: string };
+
+export const serverAction = route(async (_req: Request, ctx: { params: Promise<Params> }) => {
+  const actor = await requireActor();
+  const p = await ctx.params;
+  const name = p.server ?? "";
+  if (p.action === "start") {
+    const s = await startServer(actor, p.user, name);
+    return NextResponse.json({ name, state: s.state, progress: s.progress }, { status: 202 });
+  }
+  if (p.action === "stop") {
+    const s = await stopServer(actor, p.user, name);
+    return NextResponse.json({ name, state: s.state });
+  }
+  throw new AppError("not_found", 404, `Unknown action "${p.action}": use start or stop.`);
+});
+
+export const serverDelete = route(async (_req: Request, ctx: { params: Promise<DeleteParams> }) => {
+  const actor = await requireActor();
+  const p = await ctx.params;
+  await deleteServer(actor, p.user, p.server);
+  return new NextResponse(null, { status: 204 });
+});

@@ -1,0 +1,44 @@
+import { config } from "../config";
+import { db } from "../db/client";
+import { log } from "../log";
+import { stopServer } from "../servers/stop-server";
+import { SYSTEM, serverBaseUrl } from "../servers/types";
+
+// Stops servers idle longer than the policy allows (storage kept). Idle means no traffic through
+// the proxy AND nothing Jupyter itself counts as activity (a kernel busy with a long run).
+export async function cullIdle(now = new Date()): Promise<string[]> {
+  const idleMs = config().policy.idleTimeoutSeconds * 1000;
+  if (idleMs <= 0) return [];
+  const cutoff = new Date(now.getTime() - idleMs);
+  const candidates = await db().server.findMany({
+    where: { state: "running", OR: [{ lastActivityAt: { lt: cutoff } }, { lastActivityAt: null, startedAt: { lt: cutoff } }] },
+    include: { owner: true },
+  });
+  const culled: string[] = [];
+  for (const s of candidates) {
+    const jupyterActivity = s.upstream ? await upstreamActivity(s.upstream + serverBaseUrl(s.owner.name, s.name), s.token) : undefined;
+    if (jupyterActivity && jupyterActivity > cutoff) {
+      await db().server.update({ where: { id: s.id }, data: { lastActivityAt: jupyterActivity } });
+      continue;
+    }
+    try {
+      await stopServer(SYSTEM, s.owner.name, s.name, "idle");
+      culled.push(`${s.owner.name}/${s.name}`);
+      log.info("stopped an idle server", { user: s.owner.name, server: s.name });
+    } catch (err) {
+      log.warn("could not stop an idle server", { user: s.owner.name, server: s.name, error: String(err) });
+    }
+  }
+  return culled;
+}
+
+async function upstreamActivity(serverUrl: string, token: string): Promise<Date | undefined> {
+  try {
+    const res = await fetch(`${serverUrl}api/status`, { headers: { Authorization: `token ${token}` }, signal: AbortSignal.timeout(5000) });
+    if (!res.ok) return undefined;
+    const body = (await res.json()) as { last_activity?: string };
+    return body.last_activity ? new Date(body.last_activity) : undefined;
+  } catch {
+    return undefined;
+  }
+}

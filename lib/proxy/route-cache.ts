@@ -1,0 +1,41 @@
+import { db } from "../db/client";
+import { shared } from "../shared";
+
+// Per-request routing must not touch the database (DESIGN.md §2): a person's servers are loaded
+// once and cached briefly, and every state change in this process drops the entry at once. The
+// short lifetime bounds staleness for changes made by other replicas.
+
+export interface Route {
+  serverId: string;
+  owner: string;
+  name: string;
+  state: "stopped" | "starting" | "running" | "stopping" | "failed";
+  upstream: string | null;
+  token: string;
+}
+
+interface Entry {
+  at: number;
+  servers: Map<string, Route> | null; // null: no such user
+}
+
+const TTL_MS = 5_000;
+const cache = () => shared("routeCache", () => new Map<string, Entry>());
+
+export function invalidateRoute(user: string, _name?: string): void {
+  cache().delete(user);
+}
+
+export async function userRoutes(user: string): Promise<Map<string, Route> | null> {
+  const hit = cache().get(user);
+  if (hit && Date.now() - hit.at < TTL_MS) return hit.servers;
+  const owner = await db().user.findUnique({
+    where: { name: user },
+    select: { servers: { select: { id: true, name: true, state: true, upstream: true, token: true } } },
+  });
+  const servers = owner
+    ? new Map(owner.servers.map((s) => [s.name, { serverId: s.id, owner: user, name: s.name, state: s.state, upstream: s.upstream, token: s.token }]))
+    : null;
+  cache().set(user, { at: Date.now(), servers });
+  return servers;
+}

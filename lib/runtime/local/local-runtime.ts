@@ -1,0 +1,245 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { applyLimits, detectCgroups, type CgroupMode } from "./cgroups";
+import { diskUsage } from "./disk-usage";
+import { jupyterArgs, resolveJupyterCommand } from "./jupyter-command";
+import type { ExitListener, Runtime, RuntimeCapabilities, ServerSpec, StartedServer } from "../types";
+
+// The embedded default: a server is a Jupyter process on a free loopback port, in its own process
+// group (so its kernels stop with it), working in a folder under the data directory.
+
+export interface LocalRuntimeOptions {
+  dataDir: string;
+  jupyterCommand?: string;
+  cgroupRoot: string;
+  startTimeoutMs: number;
+  /** PATH and locale of the host; nothing else of Berth's environment reaches user code */
+  hostEnv: { PATH: string; LANG?: string };
+}
+
+interface Proc {
+  child: ChildProcess;
+  stopping: boolean;
+  exited: Promise<void>;
+  releaseLimits: () => void;
+  stderrTail: string[];
+}
+
+const ID = /^[0-9a-f-]{36}$/;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+
+export class LocalRuntime implements Runtime {
+  readonly kind = "local" as const;
+  private procs = new Map<string, Proc>();
+  private exitListeners: ExitListener[] = [];
+  private cgroups: CgroupMode;
+  private usageCache = new Map<string, { at: number; bytes: number }>();
+
+  constructor(private opts: LocalRuntimeOptions) {
+    this.cgroups = detectCgroups(opts.cgroupRoot);
+  }
+
+  workspaceDir(serverId: string): string {
+    if (!ID.test(serverId)) throw new Error(`Invalid server id ${serverId}`);
+    return path.join(this.opts.dataDir, "workspaces", serverId);
+  }
+
+  private runtimeDir(serverId: string): string {
+    return path.join(this.opts.dataDir, "runtime", serverId);
+  }
+
+  capabilities(): RuntimeCapabilities {
+    if (this.cgroups.kind === "none") {
+      return { limitsEnforced: false, limitsNote: `CPU and memory limits are not enforced on this host (${this.cgroups.why}).` };
+    }
+    return { limitsEnforced: true };
+  }
+
+  onUnexpectedExit(listener: ExitListener): void {
+    this.exitListeners.push(listener);
+  }
+
+  async start(spec: ServerSpec, onProgress: (m: string) => void, signal: AbortSignal): Promise<StartedServer> {
+    if (this.procs.has(spec.serverId)) await this.stop(spec.serverId);
+    const cmd = resolveJupyterCommand(this.opts.jupyterCommand, this.opts.hostEnv.PATH);
+    const home = this.workspaceDir(spec.serverId);
+    const runtimeDir = this.runtimeDir(spec.serverId);
+    mkdirSync(home, { recursive: true });
+    mkdirSync(runtimeDir, { recursive: true });
+    const port = await freePort();
+    const argv = jupyterArgs(cmd, { port, baseUrl: spec.baseUrl, root: home, allowRoot: process.getuid?.() === 0 });
+    onProgress(`Starting ${path.basename(cmd.argv[0])}`);
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: home,
+      detached: true, // own process group: stop() signals Jupyter and its kernels together
+      stdio: ["ignore", "ignore", "pipe"],
+      env: {
+        PATH: this.opts.hostEnv.PATH,
+        LANG: this.opts.hostEnv.LANG ?? "C.UTF-8",
+        HOME: home,
+        SHELL: "/bin/bash",
+        JUPYTER_TOKEN: spec.token,
+        JUPYTER_RUNTIME_DIR: runtimeDir,
+        JUPYTERHUB_USER: spec.user,
+        JUPYTERHUB_SERVER_NAME: spec.name,
+        JUPYTERHUB_SERVICE_PREFIX: spec.baseUrl,
+        PYTHONUNBUFFERED: "1",
+      } as unknown as NodeJS.ProcessEnv,
+    });
+    const stderrTail: string[] = [];
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => {
+      for (const line of chunk.split("\n")) {
+        if (!line.trim()) continue;
+        stderrTail.push(line.split(spec.token).join("***"));
+        if (stderrTail.length > 30) stderrTail.shift();
+      }
+    });
+    let exitInfo: string | undefined;
+    const exited = new Promise<void>((resolve) => {
+      child.on("exit", (code, sig) => {
+        exitInfo = sig ? `signal ${sig}` : `exit code ${code}`;
+        resolve();
+      });
+      child.on("error", (err) => {
+        exitInfo = err.message;
+        resolve();
+      });
+    });
+    const proc: Proc = { child, stopping: false, exited, releaseLimits: () => undefined, stderrTail };
+    this.procs.set(spec.serverId, proc);
+
+    const fail = async (reason: string): Promise<never> => {
+      await this.stop(spec.serverId);
+      throw new Error(reason);
+    };
+
+    if (child.pid && this.cgroups.kind !== "none") {
+      try {
+        proc.releaseLimits = applyLimits(this.cgroups, spec.serverId, child.pid, spec.profile.cpu, spec.profile.memory);
+        onProgress(`Limited to ${spec.profile.cpu} CPU and ${spec.profile.memory} memory`);
+      } catch (err) {
+        this.cgroups = { kind: "none", why: `the host refused a cgroup write (${(err as Error).message})` };
+      }
+    }
+
+    onProgress("Waiting for Jupyter to answer");
+    const deadline = Date.now() + this.opts.startTimeoutMs;
+    const statusUrl = `http://127.0.0.1:${port}${spec.baseUrl}api/status`;
+    while (true) {
+      if (signal.aborted) return fail("The start was cancelled.");
+      if (exitInfo) {
+        const tail = stderrTail.slice(-5).join("\n");
+        return fail(`Jupyter exited while starting (${exitInfo}).${tail ? `\n${tail}` : ""}`);
+      }
+      if (Date.now() > deadline) return fail(`Jupyter did not answer within ${Math.round(this.opts.startTimeoutMs / 1000)} s.`);
+      try {
+        const res = await fetch(statusUrl, { headers: { Authorization: `token ${spec.token}` }, signal: AbortSignal.timeout(2000) });
+        if (res.ok) break;
+      } catch {
+        // not listening yet
+      }
+      await sleep(200, signal);
+    }
+
+    // From here on an exit nobody asked for is a crash the services must hear about.
+    void exited.then(() => {
+      proc.releaseLimits();
+      if (this.procs.get(spec.serverId) === proc) this.procs.delete(spec.serverId);
+      if (!proc.stopping) {
+        const tail = stderrTail.slice(-3).join("\n");
+        const reason = `Jupyter stopped unexpectedly (${exitInfo}).${tail ? `\n${tail}` : ""}`;
+        for (const l of this.exitListeners) l(spec.serverId, reason);
+      }
+    });
+    onProgress("Jupyter is ready");
+    return { upstream: `http://127.0.0.1:${port}`, ref: String(child.pid) };
+  }
+
+  async stop(serverId: string): Promise<void> {
+    const proc = this.procs.get(serverId);
+    if (!proc) return;
+    proc.stopping = true;
+    const pid = proc.child.pid;
+    const signalGroup = (sig: NodeJS.Signals) => {
+      if (!pid) return;
+      try {
+        process.kill(-pid, sig);
+      } catch {
+        // already gone
+      }
+    };
+    signalGroup("SIGTERM");
+    const timedOut = await Promise.race([proc.exited.then(() => false), sleep(10_000).then(() => true)]);
+    if (timedOut) signalGroup("SIGKILL");
+    // Kernels are in the same group; make sure none outlive Jupyter.
+    signalGroup("SIGKILL");
+    await proc.exited;
+    proc.releaseLimits();
+    if (this.procs.get(serverId) === proc) this.procs.delete(serverId);
+  }
+
+  async remove(serverId: string): Promise<void> {
+    await this.stop(serverId);
+    rmSync(this.workspaceDir(serverId), { recursive: true, force: true });
+    rmSync(this.runtimeDir(serverId), { recursive: true, force: true });
+    this.usageCache.delete(serverId);
+  }
+
+  async isAlive(serverId: string, ref: string | null): Promise<boolean> {
+    if (this.procs.has(serverId)) return true;
+    // A Jupyter left over by an earlier Berth process: alive, but not ours to proxy any more.
+    if (ref && /^\d+$/.test(ref)) {
+      try {
+        process.kill(Number(ref), 0);
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** Ends a Jupyter left behind by an earlier Berth process (its pid is the stored ref). */
+  killOrphan(ref: string | null): void {
+    if (!ref || !/^\d+$/.test(ref)) return;
+    try {
+      process.kill(-Number(ref), "SIGKILL");
+    } catch {
+      // gone already
+    }
+  }
+
+  async storageUsed(serverId: string): Promise<number | undefined> {
+    const hit = this.usageCache.get(serverId);
+    if (hit && Date.now() - hit.at < 15_000) return hit.bytes;
+    const bytes = await diskUsage(this.workspaceDir(serverId));
+    this.usageCache.set(serverId, { at: Date.now(), bytes });
+    return bytes;
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.procs.keys()].map((id) => this.stop(id)));
+  }
+}

@@ -1,0 +1,49 @@
+import type { Profile } from "../config";
+
+// What the services ask of a runtime; they never know which one they drive (DESIGN.md §2).
+
+export interface ServerSpec {
+  serverId: string;
+  user: string;
+  /** "" for the default server */
+  name: string;
+  /** "/user/<user>/" or "/user/<user>/<name>/" */
+  baseUrl: string;
+  /** the upstream Jupyter's secret; the proxy adds it, browsers never see it */
+  token: string;
+  profile: Profile;
+}
+
+export interface StartedServer {
+  /** where the proxy sends traffic, e.g. http://127.0.0.1:43121 */
+  upstream: string;
+  /** runtime's own handle (a pid, a pod name), kept in the database for reconciliation */
+  ref: string;
+}
+
+export interface RuntimeCapabilities {
+  limitsEnforced: boolean;
+  /** said on the dashboard when limits are not enforced */
+  limitsNote?: string;
+}
+
+export type ExitListener = (serverId: string, reason: string) => void;
+
+export interface Runtime {
+  readonly kind: "local" | "kubernetes";
+  /** Resolves when Jupyter answers; rejects with a reason a person can act on. Leaves nothing running on failure. */
+  start(spec: ServerSpec, onProgress: (message: string) => void, signal: AbortSignal): Promise<StartedServer>;
+  /** Stops the server, keeps its storage. Idempotent. */
+  stop(serverId: string): Promise<void>;
+  /** Stops the server and removes its storage. Idempotent. */
+  remove(serverId: string): Promise<void>;
+  /** Is the server's process/pod alive right now? */
+  isAlive(serverId: string, ref: string | null): Promise<boolean>;
+  /** Bytes of storage used, or undefined when unknown. */
+  storageUsed(serverId: string): Promise<number | undefined>;
+  capabilities(): RuntimeCapabilities;
+  /** Called when a running server dies without being asked to. */
+  onUnexpectedExit(listener: ExitListener): void;
+  /** Stop everything (process shutdown). */
+  shutdown(): Promise<void>;
+}

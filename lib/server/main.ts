@@ -1,0 +1,105 @@
+import http from "node:http";
+import { mkdirSync } from "node:fs";
+import { parse } from "node:url";
+import next from "next";
+import { config } from "../config";
+import { closeDb, connectDatabase } from "../db/client";
+import { findRunningEmbeddedDb, startEmbeddedDb, type EmbeddedDb } from "../db/embedded";
+import { applyMigrations } from "../db/migrate";
+import { authSecret } from "../auth/secret";
+import { issueSetupTokenIfNoUsers } from "../auth/setup-admin";
+import { startJobs } from "../jobs/start-jobs";
+import { log } from "../log";
+import { createProxy } from "../proxy/proxy";
+import { recoverAfterRestart, stopAllOnShutdown, watchRuntimeExits } from "../servers/lifecycle";
+
+// One process: Next.js for pages and API, the proxy for /user/* (HTTP and WebSocket upgrades,
+// which Next's route handlers cannot do), and the background jobs.
+
+export async function main(opts: { dev: boolean; dir: string }) {
+  const c = config();
+  mkdirSync(c.dataDir, { recursive: true });
+
+  let embedded: EmbeddedDb | undefined;
+  let url = c.databaseUrl;
+  if (!url) {
+    if (await findRunningEmbeddedDb(c.dataDir)) {
+      throw new Error(`Another Berth is already running with the data folder ${c.dataDir}. Stop it first, or set BERTH_DATA_DIR to another folder.`);
+    }
+    embedded = await startEmbeddedDb(c.dataDir);
+    url = embedded.url;
+    log.info("embedded database ready", { folder: c.dataDir });
+  }
+  connectDatabase(url, { embedded: Boolean(embedded) });
+  const applied = await applyMigrations(url);
+  if (applied.length) log.info("database migrations applied", { migrations: applied });
+  authSecret();
+
+  const recovered = await recoverAfterRestart();
+  if (recovered) log.info("settled servers left running by an earlier Berth process", { count: recovered });
+  watchRuntimeExits();
+
+  const app = next({ dev: opts.dev, dir: opts.dir, hostname: c.host, port: c.port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const upgradeNext = app.getUpgradeHandler();
+  const proxy = createProxy();
+
+  const server = http.createServer((req, res) => {
+    const reqUrl = req.url ?? "/";
+    if (reqUrl.startsWith("/user/")) {
+      proxy.web(req, res).catch((err) => {
+        log.error("proxy failed", { error: String(err) });
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+      return;
+    }
+    void handle(req, res, parse(reqUrl, true));
+  });
+  server.on("upgrade", (req, socket, head) => {
+    if ((req.url ?? "").startsWith("/user/")) {
+      proxy.ws(req, socket, head).catch(() => socket.destroy());
+    } else {
+      void upgradeNext(req, socket, head);
+    }
+  });
+  // Jupyter's websockets and long polls are long-lived; Node's defaults would cut them.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(c.port, c.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : c.port;
+  const jobs = startJobs();
+  log.info("Berth is listening", { url: `http://${c.host.includes(":") ? `[${c.host}]` : c.host}:${port}`, publicUrl: c.publicUrl, runtime: c.runtime, database: embedded ? "embedded" : "external" });
+
+  const setupToken = await issueSetupTokenIfNoUsers();
+  if (setupToken) {
+    // The one place a secret is printed on purpose: the operator needs it to create the first
+    // administrator, and it stops working the moment that account exists.
+    process.stdout.write(`\nNo users yet. Create the first administrator here (this link works once):\n  ${c.publicUrl}/setup?token=${setupToken}\n\n`);
+  }
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info("shutting down", { signal });
+    server.close();
+    server.closeAllConnections();
+    await jobs.stop().catch(() => undefined);
+    await stopAllOnShutdown().catch((err) => log.error("could not stop servers", { error: String(err) }));
+    proxy.close();
+    await app.close().catch(() => undefined);
+    await closeDb();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  return { port };
+}

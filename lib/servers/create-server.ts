@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { config } from "../config";
+import { db } from "../db/client";
+import { AppError } from "../errors";
+import { checkServerName } from "../policy/server-name";
+import { invalidateRoute } from "../proxy/route-cache";
+import { newToken } from "./find-server";
+import { recordEvent } from "./record-event";
+import { resolveOwner } from "./resolve-owner";
+import type { Actor } from "./types";
+
+export const createServerInput = z.object({
+  name: z.string().max(200),
+  profile: z.string().max(100).optional(),
+});
+
+export async function createServer(actor: Actor, ownerName: string, input: z.infer<typeof createServerInput>) {
+  const { policy, profiles } = config();
+  const owner = await resolveOwner(actor, ownerName);
+  const check = checkServerName(input.name, policy.serverNameMaxLength);
+  if (!check.ok) throw new AppError("invalid_name", 422, `"${input.name}" cannot be a server name. ${check.reason}`);
+  const profile = input.profile ? profiles.find((p) => p.slug === input.profile) : profiles.find((p) => p.default);
+  if (!profile) {
+    throw new AppError("invalid_profile", 422, `There is no profile "${input.profile}". Choose one of: ${profiles.map((p) => p.slug).join(", ")}.`);
+  }
+
+  const result = await db().$transaction(async (tx) => {
+    // The row lock on the owner serialises concurrent creates for one person, so the count below
+    // cannot be raced past the limit.
+    await tx.$queryRaw`SELECT id FROM users WHERE id = ${owner.id}::uuid FOR UPDATE`;
+    const existing = await tx.server.findUnique({ where: { ownerId_name: { ownerId: owner.id, name: input.name } } });
+    if (existing) {
+      return { error: new AppError("name_taken", 409, `You already have a server named "${input.name}". Start it from the list, or choose another name.`) };
+    }
+    const named = await tx.server.findMany({ where: { ownerId: owner.id, name: { not: "" } }, select: { name: true }, orderBy: { name: "asc" } });
+    if (named.length >= policy.maxNamedServers) {
+      await recordEvent(actor, { action: "quota_refused", targetUser: owner.name, serverName: input.name, reason: `limit ${policy.maxNamedServers}` }, tx);
+      return {
+        error: new AppError(
+          "quota_exceeded",
+          403,
+          `You have ${named.length} named servers, the most allowed (${policy.maxNamedServers}, plus your default server; stopped servers count too). ` +
+            `Delete one you no longer need, or reuse one of: ${named.map((s) => s.name).join(", ")}.`,
+          { limit: policy.maxNamedServers },
+        ),
+      };
+    }
+    const server = await tx.server.create({ data: { ownerId: owner.id, name: input.name, profile: profile.slug, token: newToken() } });
+    await recordEvent(actor, { action: "create", targetUser: owner.name, serverName: input.name, details: { profile: profile.slug } }, tx);
+    return { server };
+  });
+  // The refusal's audit event commits with the transaction; the error is thrown after it.
+  if ("error" in result && result.error) throw result.error;
+  invalidateRoute(owner.name, input.name);
+  return result.server!;
+}

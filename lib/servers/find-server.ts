@@ -1,0 +1,23 @@
+import { db } from "../db/client";
+import { AppError } from "../errors";
+import { serverLabel } from "./types";
+
+export async function findServer(ownerId: string, ownerName: string, name: string) {
+  const server = await db().server.findUnique({ where: { ownerId_name: { ownerId, name } } });
+  if (!server) {
+    throw new AppError("not_found", 404, `${ownerName} has no server named "${serverLabel(name)}". Check the name on the My servers page.`);
+  }
+  return server;
+}
+
+export async function ensureDefaultServer(ownerId: string, profile: string) {
+  return db().server.upsert({
+    where: { ownerId_name: { ownerId, name: "" } },
+    create: { ownerId, name: "", profile, token: newToken() },
+    update: {},
+  });
+}
+
+export function newToken(): string {
+  return crypto.randomUUID().replaceAll("-", "") + crypto.randomUUID().replaceAll("-", "");
+}

@@ -1,0 +1,48 @@
+import { config } from "../config";
+import { db } from "../db/client";
+import { parseBytes } from "../policy/quantity";
+import { runtime } from "../runtime";
+import { ensureDefaultServer } from "./find-server";
+import { resolveOwner } from "./resolve-owner";
+import { serverBaseUrl, serverLabel, type Actor } from "./types";
+
+export type ServerView = Awaited<ReturnType<typeof listServers>>["servers"][number];
+export type ServersPage = Awaited<ReturnType<typeof listServers>>;
+
+export async function listServers(actor: Actor, ownerName: string) {
+  const c = config();
+  const owner = await resolveOwner(actor, ownerName);
+  const defaultProfile = c.profiles.find((p) => p.default)!;
+  await ensureDefaultServer(owner.id, defaultProfile.slug);
+  const rows = await db().server.findMany({ where: { ownerId: owner.id }, orderBy: [{ name: "asc" }] });
+  const rt = runtime();
+  const idleMs = c.policy.idleTimeoutSeconds * 1000;
+  const servers = await Promise.all(
+    rows.map(async (s) => {
+      const profile = c.profiles.find((p) => p.slug === s.profile) ?? defaultProfile;
+      const activity = s.lastActivityAt ?? s.startedAt;
+      return {
+        name: s.name,
+        label: serverLabel(s.name),
+        state: s.state,
+        reason: s.stateReason,
+        progress: s.progress,
+        profile: { slug: profile.slug, displayName: profile.displayName, cpu: profile.cpu, memory: profile.memory },
+        lastActivityAt: s.lastActivityAt?.toISOString() ?? null,
+        startedAt: s.startedAt?.toISOString() ?? null,
+        idleStopAt: s.state === "running" && idleMs > 0 && activity ? new Date(activity.getTime() + idleMs).toISOString() : null,
+        storageUsed: (await rt.storageUsed(s.id).catch(() => undefined)) ?? null,
+        storageLimit: parseBytes(profile.storage),
+        url: serverBaseUrl(owner.name, s.name),
+      };
+    }),
+  );
+  return {
+    user: owner.name,
+    servers,
+    namedCount: servers.filter((s) => s.name !== "").length,
+    policy: { maxNamedServers: c.policy.maxNamedServers, serverNameMaxLength: c.policy.serverNameMaxLength, idleTimeoutSeconds: c.policy.idleTimeoutSeconds },
+    profiles: c.profiles.map((p) => ({ slug: p.slug, displayName: p.displayName, description: p.description, default: p.default })),
+    limits: rt.capabilities(),
+  };
+}

@@ -1,0 +1,74 @@
+import { config } from "../config";
+import { db } from "../db/client";
+import { AppError } from "../errors";
+import { log } from "../log";
+import { invalidateRoute } from "../proxy/route-cache";
+import { runtime } from "../runtime";
+import { findServer, newToken } from "./find-server";
+import { pendingStarts } from "./pending-starts";
+import { recordEvent } from "./record-event";
+import { resolveOwner } from "./resolve-owner";
+import { serverBaseUrl, serverLabel, type Actor } from "./types";
+
+/**
+ * Moves the server to `starting` and launches it in the background; callers follow progress by
+ * reading the server (the dashboard polls). Starting a server that is starting or running is a
+ * no-op, so double clicks and two tabs are harmless.
+ */
+export async function startServer(actor: Actor, ownerName: string, name: string) {
+  const owner = await resolveOwner(actor, ownerName);
+  const found = await findServer(owner.id, owner.name, name);
+  const profile = config().profiles.find((p) => p.slug === found.profile) ?? config().profiles.find((p) => p.default)!;
+  if (found.state === "starting" || found.state === "running") return found;
+  if (found.state === "stopping") {
+    throw new AppError("invalid_state", 409, `${serverLabel(name)} is still stopping. Wait a few seconds, then start it again.`);
+  }
+  const token = newToken();
+  // Conditional update: of two concurrent starts (two tabs, two replicas) exactly one wins.
+  const won = await db().server.updateMany({
+    where: { id: found.id, state: { in: ["stopped", "failed"] } },
+    data: { state: "starting", stateReason: null, progress: "Requested", token, upstream: null, runtimeRef: null },
+  });
+  if (won.count === 0) return db().server.findUniqueOrThrow({ where: { id: found.id } });
+  await recordEvent(actor, { action: "start", targetUser: owner.name, serverName: name, details: { profile: profile.slug } });
+  invalidateRoute(owner.name, name);
+
+  const controller = new AbortController();
+  const spec = { serverId: found.id, user: owner.name, name, baseUrl: serverBaseUrl(owner.name, name), token, profile };
+  const done = (async () => {
+    try {
+      const started = await runtime().start(
+        spec,
+        (message) => {
+          void db().server.updateMany({ where: { id: found.id, state: "starting" }, data: { progress: message } }).catch(() => undefined);
+        },
+        controller.signal,
+      );
+      const now = new Date();
+      const ok = await db().server.updateMany({
+        where: { id: found.id, state: "starting" },
+        data: { state: "running", progress: null, upstream: started.upstream, runtimeRef: started.ref, startedAt: now, lastActivityAt: now },
+      });
+      if (ok.count === 0) {
+        // Stopped or deleted while starting: leave nothing running behind.
+        await runtime().stop(found.id);
+        return;
+      }
+      await recordEvent(actor, { action: "started", targetUser: owner.name, serverName: name });
+    } catch (err) {
+      const reason = (err as Error).message;
+      log.warn("server start failed", { user: owner.name, server: name, reason });
+      await runtime().stop(found.id).catch(() => undefined);
+      const marked = await db().server.updateMany({
+        where: { id: found.id, state: "starting" },
+        data: { state: "failed", stateReason: reason, progress: null, upstream: null },
+      });
+      if (marked.count > 0) await recordEvent(actor, { action: "failed", targetUser: owner.name, serverName: name, reason });
+    } finally {
+      pendingStarts().delete(found.id);
+      invalidateRoute(owner.name, name);
+    }
+  })();
+  pendingStarts().set(found.id, { controller, done });
+  return db().server.findUniqueOrThrow({ where: { id: found.id } });
+}
