@@ -20,8 +20,8 @@ export const serverAction = route(async (_req: Request, ctx: { params: Promise<P
     return NextResponse.json({ name, state: s.state, progress: s.progress }, { status: 202 });
   }
   if (p.action === "stop") {
-    const s = await stopServer(actor, p.user, name);
-    return NextResponse.json({ name, state: s.state });
+    const s = await stopServer(actor, p.user, name, undefined, { wait: false });
+    return NextResponse.json({ name, state: s.state, progress: s.progress }, { status: 202 });
   }
   throw new AppError("not_found", 404, `Unknown action "${p.action}": use start or stop.`);
 });

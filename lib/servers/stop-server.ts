@@ -1,4 +1,5 @@
 import { db } from "../db/client";
+import { log } from "../log";
 import { invalidateRoute } from "../proxy/route-cache";
 import { runtime } from "../runtime";
 import { findServer } from "./find-server";
@@ -7,26 +8,43 @@ import { recordEvent } from "./record-event";
 import { resolveOwner } from "./resolve-owner";
 import type { Actor } from "./types";
 
-/** Stops the server and keeps its storage. Stopping a stopped server is a no-op. */
-export async function stopServer(actor: Actor, ownerName: string, name: string, reason?: string) {
+/**
+ * Stops the server and keeps its storage. Stopping a stopped server is a no-op. With
+ * `wait: false` it returns once the server is `stopping` and finishes in the background, so the
+ * dashboard can show progress; the culler and tests wait.
+ */
+export async function stopServer(actor: Actor, ownerName: string, name: string, reason?: string, opts: { wait: boolean } = { wait: true }) {
   const owner = await resolveOwner(actor, ownerName);
   const found = await findServer(owner.id, owner.name, name);
   if (found.state === "stopped" || found.state === "failed" || found.state === "stopping") return found;
   const won = await db().server.updateMany({
     where: { id: found.id, state: { in: ["starting", "running"] } },
-    data: { state: "stopping", progress: "Stopping" },
+    data: { state: "stopping", progress: "Stopping Jupyter" },
   });
   if (won.count === 0) return db().server.findUniqueOrThrow({ where: { id: found.id } });
   invalidateRoute(owner.name, name);
   await recordEvent(actor, { action: reason === "idle" ? "cull" : "stop", targetUser: owner.name, serverName: name, reason });
-  await haltServer(found.id);
-  const stopped = await db().server.update({
-    where: { id: found.id },
-    data: { state: "stopped", progress: null, upstream: null, runtimeRef: null, stateReason: reason === "idle" ? "Stopped after being idle" : null },
-  });
-  invalidateRoute(owner.name, name);
-  await recordEvent(actor, { action: "stopped", targetUser: owner.name, serverName: name });
-  return stopped;
+
+  const finish = async () => {
+    try {
+      await haltServer(found.id);
+      await db().server.updateMany({
+        where: { id: found.id, state: "stopping" },
+        data: { state: "stopped", progress: null, upstream: null, runtimeRef: null, stateReason: reason === "idle" ? "Stopped after being idle; its files are kept." : null },
+      });
+      await recordEvent(actor, { action: "stopped", targetUser: owner.name, serverName: name });
+    } catch (err) {
+      const why = `Could not stop it cleanly: ${(err as Error).message}. Try stopping it again.`;
+      log.error("server stop failed", { user: owner.name, server: name, error: String(err) });
+      await db().server.updateMany({ where: { id: found.id, state: "stopping" }, data: { state: "failed", stateReason: why, progress: null } });
+      await recordEvent(actor, { action: "failed", targetUser: owner.name, serverName: name, reason: why });
+    } finally {
+      invalidateRoute(owner.name, name);
+    }
+  };
+  if (opts.wait) await finish();
+  else void finish();
+  return db().server.findUniqueOrThrow({ where: { id: found.id } });
 }
 
 /** Cancels a start in flight, then stops whatever the runtime has for the server. */
