@@ -39,6 +39,15 @@ const envSchema = z.object({
   BERTH_CGROUP_ROOT: z.string().default("/sys/fs/cgroup"),
   BERTH_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   BERTH_SECURE_COOKIES: bool.optional(),
+  BERTH_TRUST_PROXY: bool.default(false),
+  BERTH_LOCAL_ACCOUNTS: bool.optional(),
+  BERTH_SIGNIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().positive().default(20),
+  JIRA_URL: z.string().url().optional(),
+  JIRA_DEPLOYMENT: z.enum(["server", "cloud"]).default("server"),
+  JIRA_ADMIN_GROUPS: z.string().default("jira-administrators"),
+  JIRA_MAX_FAILED_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(2),
+  JIRA_FAILED_ATTEMPT_WINDOW_SECONDS: z.coerce.number().int().positive().default(15 * 60),
+  JIRA_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
 });
 
 const profileSchema = z.object({
@@ -92,6 +101,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     cullIntervalSeconds: e.BERTH_CULL_INTERVAL_SECONDS,
     activityFlushSeconds: e.BERTH_ACTIVITY_FLUSH_SECONDS,
     cgroupRoot: e.BERTH_CGROUP_ROOT,
+    trustProxy: e.BERTH_TRUST_PROXY,
+    jira: e.JIRA_URL
+      ? {
+          url: e.JIRA_URL.replace(/\/+$/, ""),
+          deployment: e.JIRA_DEPLOYMENT,
+          adminGroups: e.JIRA_ADMIN_GROUPS.split(",").map((g) => g.trim()).filter(Boolean),
+          timeoutMs: e.JIRA_TIMEOUT_SECONDS * 1000,
+        }
+      : undefined,
+    // Local accounts are the default only when there is no Jira; an operator may keep both.
+    localAccounts: e.BERTH_LOCAL_ACCOUNTS ?? !e.JIRA_URL,
+    signin: {
+      maxFailedPerUser: e.JIRA_MAX_FAILED_ATTEMPTS,
+      windowMs: e.JIRA_FAILED_ATTEMPT_WINDOW_SECONDS * 1000,
+      maxPerAddress: e.BERTH_SIGNIN_ATTEMPTS_PER_ADDRESS,
+    },
     logLevel: e.BERTH_LOG_LEVEL,
     profiles,
     // Only what a Jupyter needs to find its programs: Berth's own settings (database URL,

@@ -3,6 +3,9 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { config } from "../config";
 import { authSecret } from "./secret";
 import { signInLocal } from "./sign-in-local";
+import { signInJira } from "./jira/sign-in-jira";
+import { clientAddressHeader } from "./client-address";
+import type { SigninMode } from "./signin-messages";
 
 export interface SessionUser {
   id: string;
@@ -23,15 +26,34 @@ export function authOptions(): NextAuthOptions {
     session: { strategy: "jwt", maxAge: c.sessionMaxAgeSeconds },
     pages: { signIn: "/signin", error: "/signin" },
     providers: [
-      CredentialsProvider({
-        id: "local",
-        name: "Berth account",
-        credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
-        async authorize(credentials) {
-          const user = await signInLocal(credentials?.username ?? "", credentials?.password ?? "");
-          return user ? { id: user.id, name: user.name, displayName: user.displayName, isAdmin: user.isAdmin } : null;
-        },
-      }),
+      ...(c.jira
+        ? [
+            CredentialsProvider({
+              id: "jira",
+              name: "Jira",
+              credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
+              async authorize(credentials, req) {
+                const address = headerValue(req?.headers, clientAddressHeader);
+                const user = await signInJira(credentials?.username ?? "", credentials?.password ?? "", address);
+                return { id: user.id, name: user.name, displayName: user.displayName, isAdmin: user.isAdmin };
+              },
+            }),
+          ]
+        : []),
+      ...(c.localAccounts
+        ? [
+            CredentialsProvider({
+              id: "local",
+              name: "Berth account",
+              credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
+              async authorize(credentials, req) {
+                const address = headerValue(req?.headers, clientAddressHeader);
+                const user = await signInLocal(credentials?.username ?? "", credentials?.password ?? "", address);
+                return user ? { id: user.id, name: user.name, displayName: user.displayName, isAdmin: user.isAdmin } : null;
+              },
+            }),
+          ]
+        : []),
     ],
     callbacks: {
       async jwt({ token, user }) {
@@ -52,4 +74,18 @@ export function authOptions(): NextAuthOptions {
       },
     },
   };
+}
+
+function headerValue(headers: Record<string, unknown> | undefined, name: string): string | null {
+  const v = headers?.[name];
+  return typeof v === "string" && v ? v : null;
+}
+
+/** Which sign-in forms the page offers, Jira first. */
+export function signinModes(): SigninMode[] {
+  const c = config();
+  const modes: SigninMode[] = [];
+  if (c.jira) modes.push(c.jira.deployment === "cloud" ? "jira-cloud" : "jira");
+  if (c.localAccounts) modes.push("local");
+  return modes;
 }

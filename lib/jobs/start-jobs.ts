@@ -1,6 +1,7 @@
 import { config } from "../config";
 import { databaseUrl } from "../db/client";
 import { log } from "../log";
+import { pruneAttempts } from "../auth/signin-attempts";
 import { flushActivity } from "../proxy/activity";
 import { cullIdle } from "./cull-idle";
 import { leaderElection } from "./leader";
@@ -10,9 +11,12 @@ export function startJobs() {
   // Every replica flushes the activity it saw itself.
   const flush = setInterval(() => void flushActivity(), c.activityFlushSeconds * 1000);
   let cull: NodeJS.Timeout | undefined;
+  let prune: NodeJS.Timeout | undefined;
   const election = leaderElection(databaseUrl(), (leader) => {
     clearInterval(cull);
+    clearInterval(prune);
     if (leader) {
+      prune = setInterval(() => void pruneAttempts().catch((err) => log.warn("could not prune sign-in attempts", { error: String(err) })), 3600_000);
       cull = setInterval(() => {
         void flushActivity()
           .then(() => cullIdle())
@@ -24,6 +28,7 @@ export function startJobs() {
     async stop() {
       clearInterval(flush);
       clearInterval(cull);
+      clearInterval(prune);
       await election.stop();
       await flushActivity();
     },

@@ -7,6 +7,7 @@ import { closeDb, connectDatabase } from "../db/client";
 import { findRunningEmbeddedDb, startEmbeddedDb, type EmbeddedDb } from "../db/embedded";
 import { applyMigrations } from "../db/migrate";
 import { authSecret } from "../auth/secret";
+import { clientAddress, clientAddressHeader } from "../auth/client-address";
 import { issueSetupTokenIfNoUsers } from "../auth/setup-admin";
 import { startJobs } from "../jobs/start-jobs";
 import { log } from "../log";
@@ -54,6 +55,7 @@ export async function main(opts: { dev: boolean; dir: string }) {
       });
       return;
     }
+    req.headers[clientAddressHeader] = clientAddress(req, c.trustProxy);
     void handle(req, res, parse(reqUrl, true));
   });
   server.on("upgrade", (req, socket, head) => {

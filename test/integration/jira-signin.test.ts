@@ -1,0 +1,189 @@
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { startJiraDouble } from "../doubles/jira";
+
+// Jira Server / Data Center. The double is started before Berth's configuration is first read.
+const PASSWORDS = { alice: "alice-Jira-pw-1", root: "root-Jira-pw-2", gone: "gone-Jira-pw-3", bob: "bob-Jira-pw-4" };
+const jira = await startJiraDouble({
+  captchaAfter: 3,
+  users: [
+    { name: "alice", key: "JIRAUSER10100", password: PASSWORDS.alice, email: "alice@example.org", displayName: "Alice Liddell" },
+    { name: "Root", key: "JIRAUSER10001", password: PASSWORDS.root, email: "root@example.org", displayName: "Rooty", groups: ["jira-administrators", "jira-software-users"] },
+    { name: "gone", key: "JIRAUSER10200", password: PASSWORDS.gone, email: "gone@example.org", displayName: "Gone", active: false },
+    { name: "bob", key: "JIRAUSER10300", password: PASSWORDS.bob, email: "bob@example.org", displayName: "Bob" },
+  ],
+});
+process.env.JIRA_URL = jira.url;
+process.env.JIRA_TIMEOUT_SECONDS = "1";
+process.env.BERTH_SIGNIN_ATTEMPTS_PER_ADDRESS = "5";
+
+// Everything Berth writes to stdout/stderr during this file, to prove no password leaks.
+const written: string[] = [];
+const origOut = process.stdout.write.bind(process.stdout);
+const origErr = process.stderr.write.bind(process.stderr);
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => (written.push(String(chunk)), origOut(chunk, ...rest))) as typeof process.stdout.write;
+process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => (written.push(String(chunk)), origErr(chunk, ...rest))) as typeof process.stderr.write;
+process.env.BERTH_LOG_LEVEL = "debug";
+
+const { db } = await import("../../lib/db/client");
+const { signInJira } = await import("../../lib/auth/jira/sign-in-jira");
+const { authOptions, signinModes } = await import("../../lib/auth/options");
+
+async function refusal(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    expect((err as Error).name).toBe("SigninRefused");
+    return (err as Error).message;
+  }
+  throw new Error("expected the sign-in to be refused");
+}
+
+beforeEach(async () => {
+  jira.reset();
+  await db().$executeRawUnsafe(`TRUNCATE signin_attempts`);
+});
+
+afterAll(async () => {
+  process.stdout.write = origOut;
+  process.stderr.write = origErr;
+  await jira.close();
+});
+
+describe("Jira Server sign-in", () => {
+  it("offers the Jira provider and, by default, no local accounts", () => {
+    const ids = authOptions().providers.map((p) => (p.options as { id?: string } | undefined)?.id ?? p.id);
+    expect(ids).toEqual(["jira"]);
+    expect(signinModes()).toEqual(["jira"]);
+  });
+
+  it("creates the user from /rest/api/2/myself with one call, and updates it at the next sign-in", async () => {
+    const u = await signInJira("alice", PASSWORDS.alice, "10.0.0.1");
+    expect(u).toMatchObject({ name: "alice", externalId: "JIRAUSER10100", displayName: "Alice Liddell", email: "alice@example.org", isAdmin: false, passwordHash: null });
+    expect(jira.requests).toHaveLength(1);
+    expect(jira.requests[0]).toMatchObject({ deployment: "server", username: "alice", result: "ok" });
+    const again = await signInJira("ALICE", PASSWORDS.alice, "10.0.0.1");
+    expect(again.id).toBe(u.id);
+    expect(await db().user.count({ where: { externalId: "JIRAUSER10100" } })).toBe(1);
+  });
+
+  it("makes members of JIRA_ADMIN_GROUPS administrators, recomputed at every sign-in", async () => {
+    const root = await signInJira("Root", PASSWORDS.root, null);
+    expect(root).toMatchObject({ name: "root", isAdmin: true });
+    await db().user.update({ where: { id: root.id }, data: { isAdmin: false } });
+    expect((await signInJira("root", PASSWORDS.root, null)).isAdmin).toBe(true);
+    const alice = await signInJira("alice", PASSWORDS.alice, null);
+    await db().user.update({ where: { id: alice.id }, data: { isAdmin: true } });
+    expect((await signInJira("alice", PASSWORDS.alice, null)).isAdmin).toBe(false);
+  });
+
+  it("says wrong username or password on 401 AUTHENTICATED_FAILED, for unknown users too", async () => {
+    expect(await refusal(signInJira("alice", "not-it", null))).toBe("wrong_credentials");
+    expect(await refusal(signInJira("nobody", "whatever", null))).toBe("wrong_credentials");
+    expect(jira.requests.map((r) => r.result)).toEqual(["wrong", "wrong"]);
+  });
+
+  it("passes on Jira's CAPTCHA with the link to Jira's own login page", async () => {
+    jira.failedCount.set("bob", 3);
+    const msg = await refusal(signInJira("bob", PASSWORDS.bob, null));
+    expect(msg).toBe(`captcha:${jira.url}/login.jsp`);
+    // Even the right password is refused by Jira until the CAPTCHA is solved there.
+    expect(jira.requests[0].result).toBe("captcha");
+  });
+
+  it("refuses a deactivated account and creates no user", async () => {
+    expect(await refusal(signInJira("gone", PASSWORDS.gone, null))).toBe("inactive");
+    expect(await db().user.findFirst({ where: { externalId: "JIRAUSER10200" } })).toBeNull();
+  });
+
+  it("says Jira is not answering on 5xx and on a timeout, and does not count a failed attempt", async () => {
+    jira.setMode({ status5xx: 503 });
+    expect(await refusal(signInJira("alice", PASSWORDS.alice, null))).toBe("jira_unavailable");
+    expect(await refusal(signInJira("alice", PASSWORDS.alice, null))).toBe("jira_unavailable");
+    expect(await refusal(signInJira("alice", PASSWORDS.alice, null))).toBe("jira_unavailable");
+    jira.setMode({ delayMs: 1500 });
+    expect(await refusal(signInJira("alice", PASSWORDS.alice, null))).toBe("jira_unavailable");
+    expect(await db().signinAttempt.count({ where: { outcome: { in: ["failed", "pending"] } } })).toBe(0);
+    jira.setMode({});
+    expect((await signInJira("alice", PASSWORDS.alice, null)).name).toBe("alice");
+  });
+
+  it("tells the operator when Jira has basic authentication disabled", async () => {
+    jira.setMode({ basicAuthDisabled: true });
+    expect(await refusal(signInJira("alice", PASSWORDS.alice, null))).toBe("basic_auth_disabled");
+    expect(written.join("")).toContain("Jira refuses basic authentication");
+  });
+});
+
+describe("lockout protection", () => {
+  it("lets no more than 2 failed attempts per username reach Jira under 20 concurrent tries", async () => {
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => signInJira("bob", "wrong-password", null)));
+    const codes = results.map((r) => (r.status === "rejected" ? (r.reason as Error).message.split(":")[0] : "ok"));
+    const reached = jira.requests.filter((r) => r.username === "bob");
+    expect(reached).toHaveLength(2);
+    expect(codes.filter((c) => c === "wrong_credentials")).toHaveLength(2);
+    expect(codes.filter((c) => c === "user_locked")).toHaveLength(18);
+    // Jira's own counter never reached its CAPTCHA threshold because of Berth.
+    expect(jira.failedCount.get("bob")).toBe(2);
+    // The refusal says how long to wait (the 15-minute window, less what has passed).
+    const locked = results.find((r) => r.status === "rejected" && (r.reason as Error).message.startsWith("user_locked:"));
+    const wait = Number((locked as PromiseRejectedResult).reason.message.split(":")[1]);
+    expect(wait).toBeGreaterThan(800);
+    expect(wait).toBeLessThanOrEqual(900);
+  });
+
+  it("even the right password is held back while locked, and allowed again once the window has passed", async () => {
+    await refusal(signInJira("bob", "wrong-1", null));
+    await refusal(signInJira("bob", "wrong-2", null));
+    expect(await refusal(signInJira("bob", PASSWORDS.bob, null))).toMatch(/^user_locked:/);
+    expect(jira.requests).toHaveLength(2);
+    await db().$executeRawUnsafe(`UPDATE signin_attempts SET at = at - interval '16 minutes'`);
+    expect((await signInJira("bob", PASSWORDS.bob, null)).name).toBe("bob");
+  });
+
+  it("a success resets the count, as Jira's does", async () => {
+    await refusal(signInJira("alice", "wrong-1", null));
+    await signInJira("alice", PASSWORDS.alice, null);
+    await refusal(signInJira("alice", "wrong-2", null));
+    expect(await refusal(signInJira("alice", "wrong-3", null))).toBe("wrong_credentials");
+    expect(jira.requests).toHaveLength(4);
+  });
+
+  it("rate-limits attempts per client address, whatever the username", async () => {
+    for (const name of ["u1", "u2", "u3", "u4", "u5"]) await refusal(signInJira(name, "x", "192.0.2.7"));
+    const msg = await refusal(signInJira("alice", PASSWORDS.alice, "192.0.2.7"));
+    expect(msg).toMatch(/^address_limited:\d+$/);
+    expect(jira.requests).toHaveLength(5);
+    // Another address is not affected.
+    expect((await signInJira("alice", PASSWORDS.alice, "192.0.2.8")).name).toBe("alice");
+  });
+
+  it("keeps its counters in the database, where every replica and a restarted Berth sees them", async () => {
+    await refusal(signInJira("bob", "wrong-1", null));
+    await refusal(signInJira("bob", "wrong-2", null));
+    const rows = await db().signinAttempt.findMany({ where: { username: "bob" } });
+    expect(rows.map((r) => r.outcome).sort()).toEqual(["failed", "failed"]);
+  });
+});
+
+describe("secrets", () => {
+  it("never writes a password to a log line or a database row", async () => {
+    await signInJira("alice", PASSWORDS.alice, "10.1.1.1");
+    await signInJira("Root", PASSWORDS.root, "10.1.1.1");
+    await refusal(signInJira("bob", PASSWORDS.alice, "10.1.1.1"));
+    const logs = written.join("");
+    expect(logs.length).toBeGreaterThan(0);
+    const tables = (await db().$queryRawUnsafe<{ tablename: string }[]>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)).map((t) => t.tablename);
+    expect(tables).toContain("users");
+    let dump = "";
+    for (const t of tables) {
+      const rows = await db().$queryRawUnsafe<{ j: string }[]>(`SELECT row_to_json(t)::text AS j FROM "${t}" t`);
+      dump += rows.map((r) => r.j).join("\n");
+    }
+    expect(dump).toContain("alice");
+    for (const pw of Object.values(PASSWORDS)) {
+      expect(logs).not.toContain(pw);
+      expect(dump).not.toContain(pw);
+      expect(dump).not.toContain(Buffer.from(`alice:${pw}`).toString("base64"));
+    }
+  });
+});
