@@ -6,6 +6,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
+    teardownTimeout: 30_000,
     projects: [
       {
         extends: true,
@@ -30,7 +31,6 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          teardownTimeout: 30_000,
         },
       },
     ],

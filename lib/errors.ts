@@ -10,7 +10,10 @@ export type ErrorCode =
   | "invalid_input"
   | "setup_closed"
   | "start_failed"
-  | "conflict";
+  | "conflict"
+  | "cluster_full"
+  | "cluster_forbidden"
+  | "cluster_rejected";
 
 // An error whose message is written for the person who sees it: what was wrong and what to do.
 export class AppError extends Error {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { db } from "../db/client";
+import { SERIALISED_TX } from "../db/transactions";
 import { AppError } from "../errors";
 import { checkUserName } from "../policy/user-name";
 import { recordEvent } from "../servers/record-event";
@@ -45,5 +46,13 @@ export async function setupAdmin(input: z.infer<typeof setupInput>) {
     await tx.setupToken.deleteMany({});
     await recordEvent({ id: user.id, name: user.name, isAdmin: true }, { action: "user_add", targetUser: user.name, reason: "first administrator (setup link)" }, tx);
     return { name: user.name };
-  });
+  }, SERIALISED_TX);
+}
+
+/** Read-only check for the setup page: show the form only while the link can still be used. */
+export async function setupLinkValid(token: string): Promise<boolean> {
+  const row = await db().setupToken.findUnique({ where: { id: 1 } });
+  if (!row || !token) return false;
+  const given = sha256(token);
+  return timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(given)) && (await db().user.count()) === 0;
 }

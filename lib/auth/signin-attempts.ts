@@ -1,5 +1,6 @@
 import { config } from "../config";
 import { db } from "../db/client";
+import { SERIALISED_TX } from "../db/transactions";
 
 // Berth must never be the reason Jira locks someone out (Jira arms a CAPTCHA after a few failed
 // logins), so failed attempts per username are capped before anything reaches Jira, and attempts
@@ -40,7 +41,7 @@ export async function reserveAttempt(username: string, address: string | null, o
     }
     const row = await tx.signinAttempt.create({ data: { username: user, address, outcome: "pending" }, select: { id: true } });
     return { ok: true as const, id: row.id };
-  });
+  }, SERIALISED_TX);
 }
 
 export async function settleAttempt(id: bigint, outcome: Settlement): Promise<void> {

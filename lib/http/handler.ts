@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
+import { isTransactionTimeout } from "../db/transactions";
 import { AppError } from "../errors";
 import { log } from "../log";
 
@@ -12,6 +13,9 @@ export function toErrorResponse(err: unknown): NextResponse {
   if (err instanceof ZodError) {
     const fields = err.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
     return NextResponse.json({ error: "invalid_input", message: `The request was not valid (${fields}). Correct it and try again.` }, { status: 422 });
+  }
+  if (isTransactionTimeout(err)) {
+    return NextResponse.json({ error: "busy", message: "Berth is very busy right now and could not finish your request. Nothing was changed; try again in a moment." }, { status: 503, headers: { "retry-after": "5" } });
   }
   log.error("unhandled error in a route handler", { error: err instanceof Error ? err.stack : String(err) });
   return NextResponse.json({ error: "internal", message: "Something went wrong on our side. Try again; if it keeps happening, tell an administrator." }, { status: 500 });

@@ -4,6 +4,7 @@ import { log } from "../log";
 import { pruneAttempts } from "../auth/signin-attempts";
 import { flushActivity } from "../proxy/activity";
 import { cullIdle } from "./cull-idle";
+import { reconcileServers } from "./reconcile-servers";
 import { leaderElection } from "./leader";
 
 export function startJobs() {
@@ -12,10 +13,16 @@ export function startJobs() {
   const flush = setInterval(() => void flushActivity(), c.activityFlushSeconds * 1000);
   let cull: NodeJS.Timeout | undefined;
   let prune: NodeJS.Timeout | undefined;
+  let reconcile: NodeJS.Timeout | undefined;
+  const runReconcile = (first: boolean) =>
+    void reconcileServers({ resumeAfterMs: first ? 0 : undefined }).catch((err) => log.warn("reconciler failed", { error: String(err) }));
   const election = leaderElection(databaseUrl(), (leader) => {
     clearInterval(cull);
     clearInterval(prune);
+    clearInterval(reconcile);
     if (leader) {
+      runReconcile(true);
+      reconcile = setInterval(() => runReconcile(false), c.kubernetes.reconcileIntervalSeconds * 1000);
       prune = setInterval(() => void pruneAttempts().catch((err) => log.warn("could not prune sign-in attempts", { error: String(err) })), 3600_000);
       cull = setInterval(() => {
         void flushActivity()
@@ -29,6 +36,7 @@ export function startJobs() {
       clearInterval(flush);
       clearInterval(cull);
       clearInterval(prune);
+      clearInterval(reconcile);
       await election.stop();
       await flushActivity();
     },

@@ -31,6 +31,8 @@ export type ExitListener = (serverId: string, reason: string) => void;
 
 export interface Runtime {
   readonly kind: "local" | "kubernetes";
+  /** Local servers are Berth's child processes and stop with it; pods outlive a restart. */
+  readonly stopsServersOnShutdown: boolean;
   /** Resolves when Jupyter answers; rejects with a reason a person can act on. Leaves nothing running on failure. */
   start(spec: ServerSpec, onProgress: (message: string) => void, signal: AbortSignal): Promise<StartedServer>;
   /** Stops the server, keeps its storage. Idempotent. */

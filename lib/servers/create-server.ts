@@ -5,6 +5,7 @@ import { AppError } from "../errors";
 import { checkServerName } from "../policy/server-name";
 import { invalidateRoute } from "../proxy/route-cache";
 import { newToken } from "./find-server";
+import { SERIALISED_TX } from "../db/transactions";
 import { recordEvent } from "./record-event";
 import { resolveOwner } from "./resolve-owner";
 import type { Actor } from "./types";
@@ -24,6 +25,15 @@ export async function createServer(actor: Actor, ownerName: string, input: z.inf
     throw new AppError("invalid_profile", 422, `There is no profile "${input.profile}". Choose one of: ${profiles.map((p) => p.slug).join(", ")}.`);
   }
 
+  // Cheap refusal first, without a lock: most requests past the limit stop here. The check is
+  // repeated under the lock below, which is what makes it exact.
+  const namedNow = await db().server.count({ where: { ownerId: owner.id, name: { not: "" } } });
+  if (namedNow >= policy.maxNamedServers) {
+    const named = await db().server.findMany({ where: { ownerId: owner.id, name: { not: "" } }, select: { name: true }, orderBy: { name: "asc" } });
+    await recordEvent(actor, { action: "quota_refused", targetUser: owner.name, serverName: input.name, reason: `limit ${policy.maxNamedServers}` });
+    throw quotaError(named.map((s) => s.name), policy.maxNamedServers);
+  }
+
   const result = await db().$transaction(async (tx) => {
     // The row lock on the owner serialises concurrent creates for one person, so the count below
     // cannot be raced past the limit.
@@ -35,22 +45,24 @@ export async function createServer(actor: Actor, ownerName: string, input: z.inf
     const named = await tx.server.findMany({ where: { ownerId: owner.id, name: { not: "" } }, select: { name: true }, orderBy: { name: "asc" } });
     if (named.length >= policy.maxNamedServers) {
       await recordEvent(actor, { action: "quota_refused", targetUser: owner.name, serverName: input.name, reason: `limit ${policy.maxNamedServers}` }, tx);
-      return {
-        error: new AppError(
-          "quota_exceeded",
-          403,
-          `You have ${named.length} named servers, the most allowed (${policy.maxNamedServers}, plus your default server; stopped servers count too). ` +
-            `Delete one you no longer need, or reuse one of: ${named.map((s) => s.name).join(", ")}.`,
-          { limit: policy.maxNamedServers },
-        ),
-      };
+      return { error: quotaError(named.map((s) => s.name), policy.maxNamedServers) };
     }
     const server = await tx.server.create({ data: { ownerId: owner.id, name: input.name, profile: profile.slug, token: newToken() } });
     await recordEvent(actor, { action: "create", targetUser: owner.name, serverName: input.name, details: { profile: profile.slug } }, tx);
     return { server };
-  });
+  }, SERIALISED_TX);
   // The refusal's audit event commits with the transaction; the error is thrown after it.
   if ("error" in result && result.error) throw result.error;
   invalidateRoute(owner.name, input.name);
   return result.server!;
+}
+
+function quotaError(names: string[], limit: number): AppError {
+  return new AppError(
+    "quota_exceeded",
+    403,
+    `You have ${names.length} named servers, the most allowed (${limit}, plus your default server; stopped servers count too). ` +
+      `Delete one you no longer need, or reuse one of: ${names.join(", ")}.`,
+    { limit },
+  );
 }

@@ -29,11 +29,13 @@ export function watchRuntimeExits(): void {
 
 export async function recoverAfterRestart(): Promise<number> {
   const rt = runtime();
+  // Pods outlive Berth: the reconciler adopts or settles them instead.
+  if (!rt.stopsServersOnShutdown) return 0;
   const stale = await db().server.findMany({ where: { state: { in: ["starting", "running", "stopping"] } }, include: { owner: true } });
   for (const s of stale) {
     // The local runtime cannot adopt a Jupyter it did not start in this process: end it, so no
     // orphan keeps running with a token nobody can reach.
-    if (rt instanceof LocalRuntime) rt.killOrphan(s.runtimeRef);
+    if (rt instanceof LocalRuntime) rt.killOrphan(s.runtimeRef, s.id);
     await db().server.update({
       where: { id: s.id },
       data: { state: "stopped", stateReason: "Berth restarted while this server was running; its files are kept. Start it again.", upstream: null, runtimeRef: null, progress: null },
@@ -44,7 +46,9 @@ export async function recoverAfterRestart(): Promise<number> {
 }
 
 export async function stopAllOnShutdown(): Promise<void> {
-  await runtime().shutdown();
+  const rt = runtime();
+  await rt.shutdown();
+  if (!rt.stopsServersOnShutdown) return;
   await db().server.updateMany({
     where: { state: { in: ["starting", "running", "stopping"] } },
     data: { state: "stopped", stateReason: "Berth was shut down; its files are kept. Start it again.", upstream: null, runtimeRef: null, progress: null },

@@ -33,6 +33,19 @@ export async function startServer(actor: Actor, ownerName: string, name: string)
   await recordEvent(actor, { action: "start", targetUser: owner.name, serverName: name, details: { profile: profile.slug } });
   invalidateRoute(owner.name, name);
 
+  launchServer(actor, { id: found.id, name, profile: found.profile }, owner.name, token);
+  return db().server.findUniqueOrThrow({ where: { id: found.id } });
+}
+
+/**
+ * Runs a start in the background: waits for the runtime, then records `running` or `failed`.
+ * Also used by the reconciler to resume a start that a Berth process left unfinished.
+ */
+export function launchServer(actor: Actor, server: { id: string; name: string; profile: string }, ownerName: string, token: string): void {
+  const found = server;
+  const name = server.name;
+  const owner = { name: ownerName };
+  const profile = config().profiles.find((p) => p.slug === server.profile) ?? config().profiles.find((p) => p.default)!;
   const controller = new AbortController();
   const spec = { serverId: found.id, user: owner.name, name, baseUrl: serverBaseUrl(owner.name, name), token, profile };
   const done = (async () => {
@@ -70,5 +83,4 @@ export async function startServer(actor: Actor, ownerName: string, name: string)
     }
   })();
   pendingStarts().set(found.id, { controller, done });
-  return db().server.findUniqueOrThrow({ where: { id: found.id } });
 }

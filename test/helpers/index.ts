@@ -1,6 +1,8 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
+import path from "node:path";
 import { expect } from "vitest";
+import { config } from "../../lib/config";
 import { db } from "../../lib/db/client";
 import { AppError } from "../../lib/errors";
 import type { Actor } from "../../lib/servers/types";
@@ -66,6 +68,24 @@ export function pidAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Live processes started for a local server: everything carrying its JUPYTER_RUNTIME_DIR (Jupyter,
+ * its kernels, and whatever they started, detached or not).
+ */
+export function serverProcesses(serverId: string): number[] {
+  const marker = `JUPYTER_RUNTIME_DIR=${path.join(config().dataDir, "runtime", serverId)}`;
+  const out: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").includes(marker) && pidAlive(Number(entry))) out.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return out;
 }
 
 export async function expectAppError(p: Promise<unknown>, code: AppError["code"], status: number): Promise<AppError> {

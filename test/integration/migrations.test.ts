@@ -1,33 +1,31 @@
 import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { closeDb, db, useDatabase } from "../../lib/db/client";
+import { closeDb, db, connectDatabase } from "../../lib/db/client";
 import { startEmbeddedDb } from "../../lib/db/embedded";
 import { applyMigrations, migrationsDir } from "../../lib/db/migrate";
 import { createDatabase, dropDatabase, query } from "../helpers/pg";
 
+// Scratch databases carry the run's database name as a prefix, so the run's teardown drops them
+// even if this file fails half-way; scratch folders live in the file's data folder, removed with it.
 const created: string[] = [];
-const temps: string[] = [];
 const fresh = async () => {
-  const d = await createDatabase("berth_it_mig");
+  const d = await createDatabase(`${inject("databaseName")}_m`);
   created.push(d.name);
   return d.url;
 };
-const tempDir = () => {
-  const d = mkdtempSync(path.join(tmpdir(), "berth-mig-"));
-  temps.push(d);
-  return d;
-};
+const tempDir = () => mkdtempSync(path.join(process.env.BERTH_DATA_DIR!, "mig-"));
 const shipped = () => readdirSync(migrationsDir()).filter((n) => /^\d+_/.test(n)).sort();
 
 afterAll(async () => {
-  // Back to the run's database for the shared teardown.
-  await closeDb();
-  useDatabase(inject("databaseUrl"), { embedded: false });
-  for (const name of created) await dropDatabase(name);
-  for (const d of temps) rmSync(d, { recursive: true, force: true });
+  try {
+    await closeDb();
+  } finally {
+    // Back to the run's database for the shared teardown.
+    connectDatabase(inject("databaseUrl"), { embedded: false });
+    for (const name of created) await dropDatabase(name);
+  }
 });
 
 describe("migrations on PostgreSQL", () => {
@@ -101,7 +99,7 @@ describe("migrations on the embedded database (PGlite)", () => {
       expect(await applyMigrations(first.url)).toEqual([]);
 
       await closeDb();
-      useDatabase(first.url, { embedded: true });
+      connectDatabase(first.url, { embedded: true });
       const u = await db().user.create({ data: { name: "pat", isAdmin: true } });
       const s = await db().server.create({ data: { ownerId: u.id, name: "analysis", profile: "default", token: "t" } });
       expect(s.state).toBe("stopped");
@@ -121,7 +119,7 @@ describe("migrations on the embedded database (PGlite)", () => {
     const second = await startEmbeddedDb(dataDir);
     try {
       expect(await applyMigrations(second.url)).toEqual([]);
-      useDatabase(second.url, { embedded: true });
+      connectDatabase(second.url, { embedded: true });
       const servers = await db().server.findMany({ include: { owner: true } });
       expect(servers.map((s) => `${s.owner.name}/${s.name}`)).toEqual(["pat/analysis"]);
       await closeDb();

@@ -9,10 +9,11 @@ import { flushActivity } from "../../lib/proxy/activity";
 import { invalidateRoute } from "../../lib/proxy/route-cache";
 import { runtime } from "../../lib/runtime";
 import { createServer } from "../../lib/servers/create-server";
+import { ensureDefaultServer } from "../../lib/servers/find-server";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
 import type { Actor } from "../../lib/servers/types";
-import { makeUser, waitForState } from "../helpers";
+import { makeUser, pidAlive, serverProcesses, waitFor, waitForState } from "../helpers";
 import { request, sessionCookie, startProxyServer } from "../helpers/proxy-harness";
 
 // The proxy in front of a real Jupyter: sessions, ownership, redirects, WebSockets to a kernel,
@@ -21,7 +22,37 @@ import { request, sessionCookie, startProxyServer } from "../helpers/proxy-harne
 let proxy: Awaited<ReturnType<typeof startProxyServer>>;
 let alice: Actor, bob: Actor, admin: Actor;
 let aliceCookie: string, bobCookie: string, adminCookie: string;
-let workId: string;
+let workId: string, defaultId: string;
+let detachedPid = 0;
+
+/** Runs code on a kernel over its channels WebSocket (Jupyter's JSON protocol) and returns its stdout. */
+function execute(ws: WebSocket, code: string): Promise<string> {
+  const msgId = randomUUID();
+  return new Promise<string>((resolve, reject) => {
+    let text = "";
+    const onMessage = (data: WebSocket.RawData) => {
+      const msg = JSON.parse(String(data)) as { msg_type: string; parent_header: { msg_id?: string }; content: { text?: string; execution_state?: string; ename?: string } };
+      if (msg.parent_header.msg_id !== msgId) return;
+      if (msg.msg_type === "stream") text += msg.content.text ?? "";
+      if (msg.msg_type === "error") reject(new Error(`kernel error ${msg.content.ename}`));
+      if (msg.msg_type === "status" && msg.content.execution_state === "idle") {
+        ws.off("message", onMessage);
+        resolve(text);
+      }
+    };
+    ws.on("message", onMessage);
+    ws.send(
+      JSON.stringify({
+        header: { msg_id: msgId, username: "alice", session: randomUUID(), msg_type: "execute_request", version: "5.3", date: new Date().toISOString() },
+        parent_header: {},
+        metadata: {},
+        content: { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+        channel: "shell",
+        buffers: [],
+      }),
+    );
+  });
+}
 
 const html = { Accept: "text/html,application/xhtml+xml" };
 
@@ -33,9 +64,12 @@ beforeAll(async () => {
   const work = await createServer(alice, "alice", { name: "work" });
   workId = work.id;
   await createServer(alice, "alice", { name: "idle" });
+  const def = await ensureDefaultServer(alice.id!, "default");
+  defaultId = def.id;
   await startServer(alice, "alice", "work");
+  await startServer(alice, "alice", "");
   proxy = await startProxyServer();
-  await waitForState(workId, "running");
+  await Promise.all([waitForState(workId, "running"), waitForState(defaultId, "running")]);
 });
 
 afterAll(async () => {
@@ -70,31 +104,19 @@ describe("proxy to a running Jupyter", () => {
     const wsUrl = `ws://127.0.0.1:${proxy.port}/user/alice/work/api/kernels/${kernelId}/channels?session_id=${randomUUID()}`;
     // As from a browser on Berth's public address: Jupyter checks the Origin against the Host.
     const ws = new WebSocket(wsUrl, { headers: { Cookie: aliceCookie, Host: "berth.example.test", Origin: "https://berth.example.test" } });
-    const msgId = randomUUID();
-    const output = await new Promise<string>((resolve, reject) => {
-      let text = "";
-      ws.on("error", reject);
-      ws.on("unexpected-response", (_req, res) => reject(new Error(`WebSocket refused: ${res.statusCode}`)));
-      ws.on("open", () => {
-        ws.send(
-          JSON.stringify({
-            header: { msg_id: msgId, username: "alice", session: randomUUID(), msg_type: "execute_request", version: "5.3", date: new Date().toISOString() },
-            parent_header: {},
-            metadata: {},
-            content: { code: "print(6*7)", silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true },
-            channel: "shell",
-            buffers: [],
-          }),
-        );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        ws.once("open", () => resolve());
+        ws.once("error", reject);
+        ws.once("unexpected-response", (_req, res) => reject(new Error(`WebSocket refused: ${res.statusCode}`)));
       });
-      ws.on("message", (data) => {
-        const msg = JSON.parse(String(data)) as { msg_type: string; parent_header: { msg_id?: string }; content: { name?: string; text?: string; execution_state?: string } };
-        if (msg.parent_header.msg_id !== msgId) return;
-        if (msg.msg_type === "stream") text += msg.content.text ?? "";
-        if (msg.msg_type === "status" && msg.content.execution_state === "idle") resolve(text);
-      });
-    }).finally(() => ws.close());
-    expect(output.trim()).toBe("42");
+      expect((await execute(ws, "print(6*7)")).trim()).toBe("42");
+      // A process the person's code detaches from the kernel; stopping the server must end it too.
+      detachedPid = Number(await execute(ws, "import subprocess\nprint(subprocess.Popen(['sleep', '600'], start_new_session=True).pid)"));
+      expect(pidAlive(detachedPid)).toBe(true);
+    } finally {
+      ws.close();
+    }
 
     const del = await request(url(`/user/alice/work/api/kernels/${kernelId}`), { method: "DELETE", headers: { Cookie: aliceCookie } });
     expect(del.status).toBe(204);
@@ -116,6 +138,31 @@ describe("proxy to a running Jupyter", () => {
       ws.on("error", () => undefined);
     });
     expect(status).toBe(403);
+  });
+
+  it("sends /user/<user>/ to the default server and /user/<user>/<name>/ to the named one", async () => {
+    const rows = await db().server.findMany({ where: { id: { in: [workId, defaultId] } } });
+    const port = (id: string) => new URL(rows.find((r) => r.id === id)!.upstream!).port;
+    expect(port(workId)).not.toBe(port(defaultId));
+    const def = await request(url("/user/alice/api/status"), { headers: { Cookie: aliceCookie } });
+    expect(def.status).toBe(200);
+    // Each Jupyter answers only under its own base URL, so a 200 on each path proves the routing.
+    const put = await request(url("/user/alice/api/contents/where.txt"), {
+      method: "PUT",
+      headers: { Cookie: aliceCookie, "Content-Type": "application/json" },
+      body: JSON.stringify({ type: "file", format: "text", content: "default" }),
+    });
+    expect(put.status).toBeLessThan(300);
+    expect((await request(url("/user/alice/api/contents/where.txt"), { headers: { Cookie: aliceCookie } })).status).toBe(200);
+    expect((await request(url("/user/alice/work/api/contents/where.txt"), { headers: { Cookie: aliceCookie } })).status).toBe(404);
+    // With the default server running, a second segment that names no server is its path.
+    const other = await request(url("/user/alice/notes/x"), { headers: { Cookie: aliceCookie } });
+    expect(other.status).toBe(404);
+    expect(other.body).not.toContain("does not exist."); // Jupyter's 404, not Berth's
+
+    // The rest of this file expects the default server stopped.
+    await stopServer(alice, "alice", "");
+    expect((await request(url("/user/alice/api/status"), { headers: { Cookie: aliceCookie } })).status).toBe(503);
   });
 
   it("lets an administrator in", async () => {
@@ -170,8 +217,12 @@ describe("proxy to a running Jupyter", () => {
     expect(await flushActivity()).toBe(0);
   });
 
-  it("redirects to the spawn page once the server is stopped", async () => {
+  it("redirects to the spawn page once the server is stopped, and nothing it started lives on", async () => {
     await stopServer(alice, "alice", "work");
+    expect(detachedPid).toBeGreaterThan(0);
+    // SIGKILL has been sent; the process is gone once the kernel has delivered it.
+    await waitFor("the detached process to end", async () => !pidAlive(detachedPid), 5000);
+    expect(serverProcesses(workId)).toEqual([]);
     const page = await request(url("/user/alice/work/tree"), { headers: { Cookie: aliceCookie, ...html } });
     expect(page.status).toBe(302);
     expect(page.headers.location).toBe(`/spawn/alice/work?next=${encodeURIComponent("/user/alice/work/tree")}`);
@@ -235,6 +286,18 @@ describe("what the upstream receives", () => {
     const h = seenWs.at(-1)!;
     expect(h.cookie).toBe("theme=dark");
     expect(h.authorization).toBe("token upstream-secret");
+  });
+
+  it("answers 502 with a page when the upstream does not answer", async () => {
+    const dead = http.createServer();
+    await new Promise<void>((resolve) => dead.listen(0, "127.0.0.1", resolve));
+    const port = (dead.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => dead.close(() => resolve()));
+    await db().server.create({ data: { ownerId: alice.id!, name: "gone", profile: "default", token: "t", state: "running", upstream: `http://127.0.0.1:${port}` } });
+    invalidateRoute("alice");
+    const r = await request(url("/user/alice/gone/tree"), { headers: { Cookie: aliceCookie, ...html } });
+    expect(r.status).toBe(502);
+    expect(r.body).toContain("The server is not answering");
   });
 
   it("does not let a caller's own Authorization header through", async () => {

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,16 +7,17 @@ import { db } from "../../lib/db/client";
 import { runtime } from "../../lib/runtime";
 import { createServer } from "../../lib/servers/create-server";
 import { deleteServer } from "../../lib/servers/delete-server";
-import { watchRuntimeExits } from "../../lib/servers/lifecycle";
+import { recoverAfterRestart, stopAllOnShutdown, watchRuntimeExits } from "../../lib/servers/lifecycle";
 import { listServers } from "../../lib/servers/list-servers";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
 import { serverBaseUrl, type Actor } from "../../lib/servers/types";
-import { expectAppError, jupyterFetch, makeUser, pidAlive, portAnswers, waitFor, waitForState } from "../helpers";
+import { expectAppError, jupyterFetch, makeUser, pidAlive, portAnswers, serverProcesses, waitFor, waitForState } from "../helpers";
 
 // The local runtime driving a real Jupyter Notebook process, end to end through the services.
 
 let alice: Actor;
+
 const workspace = (id: string) => path.join(config().dataDir, "workspaces", id);
 
 beforeAll(async () => {
@@ -103,13 +105,22 @@ describe("server lifecycle on the local runtime (real Jupyter)", () => {
     await startServer(alice, "alice", "crashy");
     const running = await waitForState(s.id, "running");
     const pid = Number(running.runtimeRef);
+    // A kernel is running when Jupyter dies; it must not outlive it.
+    const kernel = await jupyterFetch(running.upstream!, serverBaseUrl("alice", "crashy"), "api/kernels", running.token, { method: "POST", body: JSON.stringify({ name: "python3" }) });
+    expect(kernel.status).toBe(201);
+    const kernels = await waitFor("the kernel process", async () => {
+      const found = serverProcesses(s.id).filter((p) => p !== pid);
+      return found.length ? found : undefined;
+    });
     process.kill(pid, "SIGKILL");
 
     const failed = await waitForState(s.id, "failed");
     expect(failed.stateReason).toMatch(/Jupyter stopped unexpectedly \(signal SIGKILL\)/);
+    expect(failed.stateReason).not.toContain(running.token);
     expect(failed).toMatchObject({ upstream: null, runtimeRef: null });
     expect(await portAnswers(running.upstream!)).toBe(false);
     expect(await runtime().isAlive(s.id, null)).toBe(false);
+    await waitFor("the crashed server's kernel to end", async () => kernels.every((p) => !pidAlive(p)), 15_000);
     const ev = await waitFor("the failure event", () => db().event.findFirst({ where: { action: "failed", serverName: "crashy" } }).then((e) => e ?? undefined));
     expect(ev).toMatchObject({ actorName: "berth", actorId: null, targetUser: "alice" });
     expect(ev.reason).toContain("SIGKILL");
@@ -118,7 +129,15 @@ describe("server lifecycle on the local runtime (real Jupyter)", () => {
     await startServer(alice, "alice", "crashy");
     const back = await waitForState(s.id, "running");
     expect(back.stateReason).toBeNull();
-    await stopServer(alice, "alice", "crashy");
+
+    // Berth shutting down stops every server it runs, keeping their files.
+    await stopAllOnShutdown();
+    const down = await db().server.findUniqueOrThrow({ where: { id: s.id } });
+    expect(down).toMatchObject({ state: "stopped", upstream: null, runtimeRef: null });
+    expect(down.stateReason).toMatch(/shut down/);
+    expect(pidAlive(Number(back.runtimeRef))).toBe(false);
+    expect(await portAnswers(back.upstream!)).toBe(false);
+    expect(existsSync(workspace(s.id))).toBe(true);
   });
 
   it("refuses to start, stop or delete someone else's server, and says when a server does not exist", async () => {
@@ -129,6 +148,26 @@ describe("server lifecycle on the local runtime (real Jupyter)", () => {
     await expectAppError(startServer(alice, "alice", "nope"), "not_found", 404);
     await expectAppError(deleteServer(alice, "alice", ""), "invalid_state", 422);
     expect((await db().server.findFirstOrThrow({ where: { name: "crashy" } })).state).toBe("stopped");
+  });
+
+  it("settles servers left running by an earlier Berth process, ending their orphaned processes", async () => {
+    const s = await createServer(alice, "alice", { name: "orphan" });
+    // Stand-ins for what a Berth process that has since died left behind: its Jupyter (leading its
+    // own process group, pid stored as the ref) and a kernel in a session of its own.
+    const env = { ...process.env, JUPYTER_RUNTIME_DIR: path.join(config().dataDir, "runtime", s.id) };
+    const jupyter = spawn("sleep", ["600"], { detached: true, stdio: "ignore", env });
+    const kernel = spawn("sleep", ["601"], { detached: true, stdio: "ignore", env });
+    const exited = Promise.all([jupyter, kernel].map((c) => new Promise((resolve) => c.on("exit", resolve))));
+    await db().server.update({ where: { id: s.id }, data: { state: "running", upstream: "http://127.0.0.1:9", runtimeRef: String(jupyter.pid) } });
+
+    expect(await recoverAfterRestart()).toBeGreaterThanOrEqual(1);
+    await exited;
+    expect(pidAlive(jupyter.pid!)).toBe(false);
+    expect(pidAlive(kernel.pid!)).toBe(false);
+    const row = await db().server.findUniqueOrThrow({ where: { id: s.id } });
+    expect(row).toMatchObject({ state: "stopped", upstream: null, runtimeRef: null });
+    expect(row.stateReason).toMatch(/restarted/);
+    expect(await db().event.findFirst({ where: { action: "reconcile", serverName: "orphan" } })).toMatchObject({ actorName: "berth", reason: "was running when Berth restarted" });
   });
 
   it("stops a server that is still starting, leaving no process behind", async () => {

@@ -1,27 +1,12 @@
-import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { db } from "../../lib/db/client";
 import { runtime } from "../../lib/runtime";
 import { createServer } from "../../lib/servers/create-server";
 import { startServer } from "../../lib/servers/start-server";
-import { makeUser, waitFor, waitForState } from "../helpers";
+import { makeUser, serverProcesses, waitFor, waitForState } from "../helpers";
 
 // A Jupyter command that cannot start. Set before the first config() call of this file.
 process.env.BERTH_JUPYTER_COMMAND = "/bin/false";
-
-function processesIn(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const env = readFileSync(`/proc/${entry}/environ`, "utf8");
-      if (env.includes(dir)) pids.push(Number(entry));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return pids;
-}
 
 describe("a Jupyter that cannot start", () => {
   it("leaves the server failed with a reason and no process behind", async () => {
@@ -32,7 +17,7 @@ describe("a Jupyter that cannot start", () => {
     expect(failed.stateReason).toMatch(/Jupyter exited while starting \(exit code 1\)/);
     expect(failed).toMatchObject({ upstream: null, progress: null });
     expect(await runtime().isAlive(s.id, failed.runtimeRef)).toBe(false);
-    expect(processesIn(s.id)).toEqual([]);
+    expect(serverProcesses(s.id)).toEqual([]);
 
     const ev = await waitFor("the failure event", () => db().event.findFirst({ where: { action: "failed", serverName: "broken" } }).then((e) => e ?? undefined));
     expect(ev).toMatchObject({ actorName: "alice", targetUser: "alice" });

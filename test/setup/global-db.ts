@@ -1,13 +1,15 @@
 import type { TestProject } from "vitest/node";
 import { applyMigrations, migrationsDir } from "../../lib/db/migrate";
-import { adminUrl, createDatabase, dropDatabase } from "../helpers/pg";
+import { adminUrl, createDatabase, dropDatabasesLike } from "../helpers/pg";
 
 // One fresh PostgreSQL database per integration run: created and migrated here, dropped when the
-// run ends. Test files receive its URL through `inject("databaseUrl")` (see integration-env.ts).
+// run ends, together with any scratch database a test made under the run's name (so a failing
+// test cannot leave one behind). Test files receive the URL through `inject("databaseUrl")`.
 
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
+    databaseName: string;
   }
 }
 
@@ -18,14 +20,14 @@ export default async function setup(project: TestProject) {
   } catch (err) {
     throw new Error(`The integration tests need PostgreSQL at ${adminUrl()} (set BERTH_TEST_PG_URL to another): ${(err as Error).message}`);
   }
+  const teardown = () => dropDatabasesLike(created.name);
   try {
     await applyMigrations(created.url, migrationsDir());
   } catch (err) {
-    await dropDatabase(created.name);
+    await teardown();
     throw err;
   }
   project.provide("databaseUrl", created.url);
-  return async () => {
-    await dropDatabase(created.name);
-  };
+  project.provide("databaseName", created.name);
+  return teardown;
 }

@@ -12,7 +12,7 @@ import { setShared } from "../../lib/shared";
 const dataDir = mkdtempSync(path.join(tmpdir(), "berth-it-"));
 const databaseUrl = inject("databaseUrl");
 
-process.env.NODE_ENV = "test";
+Object.assign(process.env, { NODE_ENV: "test" });
 process.env.BERTH_DATA_DIR = dataDir;
 process.env.DATABASE_URL = databaseUrl;
 process.env.BERTH_LOG_LEVEL ??= "error";
@@ -25,13 +25,19 @@ connectDatabase(databaseUrl, { embedded: false });
 
 beforeAll(async () => {
   // Files run one after another against one database; each starts from empty tables.
-  await db().$executeRawUnsafe(`TRUNCATE users, servers, events, setup_tokens CASCADE`);
+  // Every table the migrations made, whatever later migrations add.
+  const tables = await db().$queryRaw<{ name: string }[]>`
+    SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`;
+  if (tables.length) await db().$executeRawUnsafe(`TRUNCATE ${tables.map((t) => t.name).join(", ")} CASCADE`);
 });
 
 afterAll(async () => {
-  const { runtime } = await import("../../lib/runtime");
-  await runtime().shutdown();
-  setShared("runtime", undefined);
-  await closeDb();
-  rmSync(dataDir, { recursive: true, force: true });
+  try {
+    const { runtime } = await import("../../lib/runtime");
+    await runtime().shutdown();
+  } finally {
+    setShared("runtime", undefined);
+    await closeDb().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

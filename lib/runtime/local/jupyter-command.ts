@@ -21,13 +21,15 @@ export function onPath(bin: string, pathVar: string): string | undefined {
   return undefined;
 }
 
-// The configured command is split on white space and run without a shell.
+// A configured command is split on white space and run without a shell.
+export function parseJupyterCommand(configured: string): JupyterCommand {
+  const argv = configured.trim().split(/\s+/);
+  const isLab = argv.some((a) => /(^|\/)jupyter-lab$|^lab$|jupyter-server|^server$/.test(a));
+  return { argv, app: isLab ? "ServerApp" : "NotebookApp" };
+}
+
 export function resolveJupyterCommand(configured: string | undefined, pathVar: string): JupyterCommand {
-  if (configured) {
-    const argv = configured.trim().split(/\s+/);
-    const isLab = argv.some((a) => /(^|\/)jupyter-lab$|^lab$|jupyter-server|^server$/.test(a));
-    return { argv, app: isLab ? "ServerApp" : "NotebookApp" };
-  }
+  if (configured) return parseJupyterCommand(configured);
   const lab = onPath("jupyter-lab", pathVar);
   if (lab) return { argv: [lab], app: "ServerApp" };
   const nb = onPath("jupyter-notebook", pathVar);
@@ -37,12 +39,12 @@ export function resolveJupyterCommand(configured: string | undefined, pathVar: s
   );
 }
 
-export function jupyterArgs(cmd: JupyterCommand, opts: { port: number; baseUrl: string; root: string; allowRoot?: boolean }): string[] {
+export function jupyterArgs(cmd: JupyterCommand, opts: { port: number; baseUrl: string; root: string; allowRoot?: boolean; ip?: string }): string[] {
   const a = cmd.app;
   return [
     ...cmd.argv,
     "--no-browser",
-    `--${a}.ip=127.0.0.1`,
+    `--${a}.ip=${opts.ip ?? "127.0.0.1"}`,
     `--${a}.port=${opts.port}`,
     `--${a}.port_retries=0`,
     `--${a}.base_url=${opts.baseUrl}`,

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { applyLimits, detectCgroups, type CgroupMode } from "./cgroups";
@@ -49,8 +49,35 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     }, { once: true });
   });
 
+/**
+ * Pids of the processes whose environment holds `entry` exactly. Jupyter's process group is not
+ * enough to find everything a server started: jupyter_client starts each kernel in a session of
+ * its own, and user code can detach further (setsid, nohup, daemons). All of them inherit
+ * JUPYTER_RUNTIME_DIR, which names the server's own folder. Linux only (/proc); elsewhere the
+ * process group is all there is.
+ */
+function processesWithEnv(entry: string): number[] {
+  let names: string[];
+  try {
+    names = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const pids: number[] = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${name}/environ`, "utf8").split("\0").includes(entry)) pids.push(Number(name));
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
+  return pids;
+}
+
 export class LocalRuntime implements Runtime {
   readonly kind = "local" as const;
+  readonly stopsServersOnShutdown = true;
   private procs = new Map<string, Proc>();
   private exitListeners: ExitListener[] = [];
   private cgroups: CgroupMode;
@@ -168,6 +195,7 @@ export class LocalRuntime implements Runtime {
       proc.releaseLimits();
       if (this.procs.get(spec.serverId) === proc) this.procs.delete(spec.serverId);
       if (!proc.stopping) {
+        this.killLeftovers(spec.serverId);
         const tail = stderrTail.slice(-3).join("\n");
         const reason = `Jupyter stopped unexpectedly (${exitInfo}).${tail ? `\n${tail}` : ""}`;
         for (const l of this.exitListeners) l(spec.serverId, reason);
@@ -179,7 +207,10 @@ export class LocalRuntime implements Runtime {
 
   async stop(serverId: string): Promise<void> {
     const proc = this.procs.get(serverId);
-    if (!proc) return;
+    if (!proc) {
+      this.killLeftovers(serverId);
+      return;
+    }
     proc.stopping = true;
     const pid = proc.child.pid;
     const signalGroup = (sig: NodeJS.Signals) => {
@@ -193,11 +224,30 @@ export class LocalRuntime implements Runtime {
     signalGroup("SIGTERM");
     const timedOut = await Promise.race([proc.exited.then(() => false), sleep(10_000).then(() => true)]);
     if (timedOut) signalGroup("SIGKILL");
-    // Kernels are in the same group; make sure none outlive Jupyter.
+    // Whatever is left in Jupyter's group, and kernels and their children outside it: none may
+    // outlive Jupyter.
     signalGroup("SIGKILL");
     await proc.exited;
+    this.killLeftovers(serverId);
     proc.releaseLimits();
     if (this.procs.get(serverId) === proc) this.procs.delete(serverId);
+  }
+
+  /** Ends every process still carrying this server's runtime folder (see processesWithEnv). */
+  private killLeftovers(serverId: string): void {
+    const entry = `JUPYTER_RUNTIME_DIR=${this.runtimeDir(serverId)}`;
+    // A process may fork while we look; a few passes catch its children too.
+    for (let pass = 0; pass < 5; pass++) {
+      const pids = processesWithEnv(entry);
+      if (pids.length === 0) return;
+      for (const pid of pids) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // gone already
+        }
+      }
+    }
   }
 
   async remove(serverId: string): Promise<void> {
@@ -221,14 +271,16 @@ export class LocalRuntime implements Runtime {
     return false;
   }
 
-  /** Ends a Jupyter left behind by an earlier Berth process (its pid is the stored ref). */
-  killOrphan(ref: string | null): void {
-    if (!ref || !/^\d+$/.test(ref)) return;
-    try {
-      process.kill(-Number(ref), "SIGKILL");
-    } catch {
-      // gone already
+  /** Ends a Jupyter left behind by an earlier Berth process (its pid is the stored ref), and its kernels. */
+  killOrphan(ref: string | null, serverId?: string): void {
+    if (ref && /^\d+$/.test(ref)) {
+      try {
+        process.kill(-Number(ref), "SIGKILL");
+      } catch {
+        // gone already
+      }
     }
+    if (serverId && ID.test(serverId)) this.killLeftovers(serverId);
   }
 
   async storageUsed(serverId: string): Promise<number | undefined> {

@@ -1,0 +1,90 @@
+import { ApiException } from "@kubernetes/client-node";
+import { AppError } from "../../errors";
+import { log } from "../../log";
+
+// Every call Berth makes to the Kubernetes API goes through `call`, named by verb and resource.
+// That one gate retries what is worth retrying, turns refusals into errors people can act on,
+// and records which (verb, resource) pairs the runtime actually uses — the test suite compares
+// that record with the Role in k8s/, so the Role never grants more, or less, than is called.
+
+export type Verb = "get" | "list" | "watch" | "create" | "delete" | "patch";
+export type Resource = "pods" | "persistentvolumeclaims" | "events";
+
+export const usedCalls = new Set<string>();
+
+const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "UND_ERR_SOCKET"]);
+
+export function statusOf(err: unknown): number | undefined {
+  if (err instanceof ApiException) return err.code;
+  const e = err as { statusCode?: number; code?: number | string; response?: { statusCode?: number } };
+  if (typeof e?.statusCode === "number") return e.statusCode;
+  if (typeof e?.code === "number") return e.code;
+  return e?.response?.statusCode;
+}
+
+function bodyMessage(err: unknown): string {
+  const body = (err as { body?: unknown }).body;
+  if (typeof body === "string") {
+    try {
+      return (JSON.parse(body) as { message?: string }).message ?? body;
+    } catch {
+      return body;
+    }
+  }
+  if (body && typeof body === "object" && "message" in body) return String((body as { message: unknown }).message);
+  return (err as Error)?.message ?? String(err);
+}
+
+export function isRetryable(err: unknown): boolean {
+  const status = statusOf(err);
+  if (status === 429 || (status !== undefined && status >= 500)) return true;
+  if (status !== undefined) return false;
+  const code = (err as { code?: string; cause?: { code?: string } })?.code ?? (err as { cause?: { code?: string } })?.cause?.code;
+  const name = (err as Error)?.name;
+  return (code !== undefined && RETRYABLE_CODES.has(code)) || name === "AbortError" || name === "TimeoutError" || name === "FetchError";
+}
+
+/** Maps a refusal to an AppError; returns undefined for errors the caller handles (404, 409). */
+export function classify(err: unknown, verb: Verb, resource: Resource, namespace: string): AppError | undefined {
+  const status = statusOf(err);
+  const message = bodyMessage(err);
+  if (status === 403 && /exceeded quota|forbidden: exceeded/i.test(message)) {
+    return new AppError("cluster_full", 503, "The cluster is full right now: there is no room for another server within its quota. Stop a server you are not using, or try again later.");
+  }
+  if (status === 403) {
+    log.error("Kubernetes refused a call Berth needs (RBAC)", { verb, resource, namespace, message });
+    return new AppError(
+      "cluster_forbidden",
+      500,
+      `Berth is not allowed to ${verb} ${resource} in namespace "${namespace}". An operator must grant it (apply the Role in k8s/). Nothing was changed.`,
+    );
+  }
+  if (status === 422 || status === 400) {
+    return new AppError("cluster_rejected", 500, `Kubernetes rejected the ${resource} Berth sent: ${message}. Tell an operator.`);
+  }
+  return undefined;
+}
+
+export interface RetryOptions {
+  attempts?: number;
+  baseDelayMs?: number;
+}
+
+export async function call<T>(verb: Verb, resource: Resource, namespace: string, fn: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
+  usedCalls.add(`${verb} ${resource}`);
+  const attempts = opts.attempts ?? 6;
+  const base = opts.baseDelayMs ?? 200;
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i < attempts && isRetryable(err)) {
+        const delay = Math.min(10_000, base * 2 ** (i - 1)) * (0.5 + Math.random() / 2);
+        log.debug("Kubernetes call failed; retrying", { verb, resource, attempt: i, status: statusOf(err), delayMs: Math.round(delay) });
+        await new Promise((r) => setTimeout(r, delay));
+        continue;
+      }
+      throw classify(err, verb, resource, namespace) ?? err;
+    }
+  }
+}

@@ -1,0 +1,243 @@
+import { createHash } from "node:crypto";
+import { CoreV1Api, KubeConfig, type V1PersistentVolumeClaim, type V1Pod } from "@kubernetes/client-node";
+import { log } from "../../log";
+import type { JupyterCommand } from "../local/jupyter-command";
+import type { ExitListener, Runtime, RuntimeCapabilities, ServerSpec, StartedServer } from "../types";
+import { call, statusOf } from "./kube-api";
+import { objectName } from "./names";
+import { ObjectWatch } from "./object-watch";
+import { ANNOTATIONS, LABELS, PORT, SELECTOR, podManifest, pvcManifest, type PodOptions } from "./objects";
+import { podView } from "./pod-status";
+
+export interface KubeRuntimeOptions extends Omit<PodOptions, "jupyter"> {
+  kubeconfig?: string;
+  jupyter: JupyterCommand;
+  startTimeoutMs: number;
+  /** how long stop/delete wait for objects to disappear */
+  deleteTimeoutMs?: number;
+}
+
+export function loadKubeConfig(path?: string): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault(); // in-cluster service account when running in a pod
+  return kc;
+}
+
+/** The start a pod belongs to; the token identifies it without exposing it. */
+const startIdOf = (token: string) => createHash("sha256").update(token).digest("hex").slice(0, 16);
+
+export class KubeRuntime implements Runtime {
+  readonly kind = "kubernetes" as const;
+  readonly stopsServersOnShutdown = false;
+  readonly kc: KubeConfig;
+  private core: CoreV1Api;
+  readonly pods: ObjectWatch<V1Pod>;
+  readonly claims: ObjectWatch<V1PersistentVolumeClaim>;
+  private exitListeners: ExitListener[] = [];
+  /** pods this process is deleting on purpose: their disappearance is not a crash */
+  private expectedGone = new Set<string>();
+
+  constructor(private opts: KubeRuntimeOptions) {
+    this.kc = loadKubeConfig(opts.kubeconfig);
+    this.core = this.kc.makeApiClient(CoreV1Api);
+    const ns = opts.namespace;
+    this.pods = new ObjectWatch<V1Pod>(this.kc, "pods", ns, SELECTOR, () => this.core.listNamespacedPod({ namespace: ns, labelSelector: SELECTOR }));
+    this.claims = new ObjectWatch<V1PersistentVolumeClaim>(this.kc, "persistentvolumeclaims", ns, SELECTOR, () =>
+      this.core.listNamespacedPersistentVolumeClaim({ namespace: ns, labelSelector: SELECTOR }),
+    );
+    this.pods.on((name, pod, type) => this.noticeExit(name, pod, type));
+    this.pods.start();
+    this.claims.start();
+  }
+
+  capabilities(): RuntimeCapabilities {
+    return { limitsEnforced: true };
+  }
+
+  onUnexpectedExit(listener: ExitListener): void {
+    this.exitListeners.push(listener);
+  }
+
+  private noticeExit(name: string, pod: V1Pod | undefined, type: string) {
+    if (type === "SYNC" || this.expectedGone.has(name)) return;
+    const serverId = pod?.metadata?.labels?.[LABELS.serverId] ?? this.lastServerId.get(name);
+    if (pod) this.lastServerId.set(name, pod.metadata?.labels?.[LABELS.serverId] ?? "");
+    if (!serverId) return;
+    let reason: string | undefined;
+    if (!pod) reason = "Its pod was deleted outside Berth.";
+    else {
+      const v = podView(pod);
+      if (v.kind === "failed") reason = v.reason;
+    }
+    if (reason) for (const l of this.exitListeners) l(serverId, reason);
+  }
+  private lastServerId = new Map<string, string>();
+
+  async start(spec: ServerSpec, onProgress: (m: string) => void, signal: AbortSignal): Promise<StartedServer> {
+    const ns = this.opts.namespace;
+    const podName = objectName("jupyter", spec.user, spec.name);
+    const startId = startIdOf(spec.token);
+    await this.pods.ready();
+    this.expectedGone.delete(podName);
+
+    onProgress("Preparing storage");
+    const pvc = pvcManifest(spec, this.opts);
+    if (!this.claims.cache.has(pvc.metadata!.name!)) {
+      try {
+        await call("create", "persistentvolumeclaims", ns, () => this.core.createNamespacedPersistentVolumeClaim({ namespace: ns, body: pvc }));
+      } catch (err) {
+        if (statusOf(err) !== 409) throw err;
+      }
+    }
+
+    const existing = this.pods.cache.get(podName);
+    if (existing && existing.metadata?.annotations?.[ANNOTATIONS.startId] !== startId) {
+      // A pod from an earlier start (a crash, or a stop that never finished): replace it.
+      await this.deletePod(podName);
+    }
+    if (!this.pods.cache.has(podName) || existing?.metadata?.annotations?.[ANNOTATIONS.startId] !== startId) {
+      onProgress("Creating the server's pod");
+      try {
+        await call("create", "pods", ns, () => this.core.createNamespacedPod({ namespace: ns, body: podManifest(spec, this.opts, startId) }));
+      } catch (err) {
+        // 409: the pod of this very start exists (a resumed start, or another replica): adopt it.
+        if (statusOf(err) !== 409) throw err;
+      }
+    } else {
+      onProgress("Resuming: the pod exists");
+    }
+
+    try {
+      const ip = await this.waitReady(podName, startId, onProgress, signal);
+      return { upstream: `http://${ip.includes(":") ? `[${ip}]` : ip}:${PORT}`, ref: podName };
+    } catch (err) {
+      // Leave nothing half-started behind.
+      await this.deletePod(podName).catch((e) => log.warn("could not remove a failed server's pod", { pod: podName, error: String(e) }));
+      throw err;
+    }
+  }
+
+  private waitReady(podName: string, startId: string, onProgress: (m: string) => void, signal: AbortSignal): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      let lastProgress = "";
+      let problem: string | undefined;
+      const finish = (fn: () => void) => {
+        off();
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        fn();
+      };
+      const check = (pod: V1Pod | undefined) => {
+        if (!pod || pod.metadata?.annotations?.[ANNOTATIONS.startId] !== startId) return;
+        const v = podView(pod);
+        if (v.kind === "ready") return finish(() => resolve(v.ip));
+        if (v.kind === "failed") return finish(() => reject(new Error(v.reason)));
+        problem = v.problem ?? problem;
+        const msg = v.problem ? `${v.progress} — ${v.problem}` : v.progress;
+        if (msg !== lastProgress) {
+          lastProgress = msg;
+          onProgress(msg);
+        }
+      };
+      const off = this.pods.on((name, pod) => {
+        if (name === podName) check(pod);
+      });
+      const onAbort = () => finish(() => reject(new Error("The start was cancelled.")));
+      signal.addEventListener("abort", onAbort, { once: true });
+      const secs = Math.round(this.opts.startTimeoutMs / 1000);
+      const timer = setTimeout(
+        () => finish(() => reject(new Error(`The server did not become ready within ${secs} s${problem ? ` (${problem})` : lastProgress ? ` (last step: ${lastProgress})` : ""}.`))),
+        this.opts.startTimeoutMs,
+      );
+      check(this.pods.cache.get(podName));
+    });
+  }
+
+  private waitGone(watch: ObjectWatch<V1Pod> | ObjectWatch<V1PersistentVolumeClaim>, name: string): Promise<void> {
+    if (!watch.cache.has(name)) return Promise.resolve();
+    const timeoutMs = this.opts.deleteTimeoutMs ?? 120_000;
+    return new Promise<void>((resolve, reject) => {
+      const off = (watch as ObjectWatch<V1Pod>).on((n, obj) => {
+        if (n === name && !obj) done();
+      });
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`${name} was still there after ${Math.round(timeoutMs / 1000)} s.`));
+      }, timeoutMs);
+      const done = () => {
+        off();
+        clearTimeout(timer);
+        resolve();
+      };
+      if (!watch.cache.has(name)) done();
+    });
+  }
+
+  private async deletePod(name: string): Promise<void> {
+    const ns = this.opts.namespace;
+    this.expectedGone.add(name);
+    try {
+      await call("delete", "pods", ns, () => this.core.deleteNamespacedPod({ name, namespace: ns, gracePeriodSeconds: 10 }));
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
+    await this.waitGone(this.pods, name);
+  }
+
+  private podNameFor(serverId: string): string | undefined {
+    for (const [name, pod] of this.pods.cache) if (pod.metadata?.labels?.[LABELS.serverId] === serverId) return name;
+    return undefined;
+  }
+
+  private claimNameFor(serverId: string): string | undefined {
+    for (const [name, c] of this.claims.cache) if (c.metadata?.labels?.[LABELS.serverId] === serverId) return name;
+    return undefined;
+  }
+
+  async stop(serverId: string): Promise<void> {
+    await this.pods.ready();
+    const name = this.podNameFor(serverId);
+    if (name) await this.deletePod(name);
+  }
+
+  async remove(serverId: string): Promise<void> {
+    await this.stop(serverId);
+    await this.claims.ready();
+    const name = this.claimNameFor(serverId);
+    if (!name) return;
+    await this.deleteClaim(name);
+  }
+
+  async deleteClaim(name: string): Promise<void> {
+    const ns = this.opts.namespace;
+    try {
+      await call("delete", "persistentvolumeclaims", ns, () => this.core.deleteNamespacedPersistentVolumeClaim({ name, namespace: ns }));
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
+    await this.waitGone(this.claims, name);
+  }
+
+  /** Deletes a pod that belongs to no server (reconciler). */
+  async deleteOrphanPod(name: string): Promise<void> {
+    await this.deletePod(name);
+  }
+
+  async isAlive(serverId: string): Promise<boolean> {
+    await this.pods.ready();
+    const name = this.podNameFor(serverId);
+    const pod = name ? this.pods.cache.get(name) : undefined;
+    return Boolean(pod && pod.status?.phase !== "Failed" && pod.status?.phase !== "Succeeded" && !pod.metadata?.deletionTimestamp);
+  }
+
+  async storageUsed(): Promise<number | undefined> {
+    return undefined;
+  }
+
+  async shutdown(): Promise<void> {
+    // Servers are pods: they keep running while Berth restarts. Only the watches stop.
+    this.pods.stop();
+    this.claims.stop();
+  }
+}

@@ -1,0 +1,142 @@
+import { Watch, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import { log } from "../../log";
+import { call, statusOf, type Resource } from "./kube-api";
+
+// One watch per resource kind for all servers: a list, then a watch from the list's
+// resourceVersion. A dropped watch resumes from the last resourceVersion seen; 410 Gone (that
+// version is too old) relists. Listeners hear every change, and the cache answers "what exists"
+// without another request.
+
+export type ChangeType = "ADDED" | "MODIFIED" | "DELETED" | "SYNC";
+export type Listener<T> = (name: string, obj: T | undefined, type: ChangeType) => void;
+
+interface ListResult<T> {
+  items: T[];
+  metadata?: { resourceVersion?: string };
+}
+
+export class ObjectWatch<T extends KubernetesObject> {
+  readonly cache = new Map<string, T>();
+  private listeners = new Set<Listener<T>>();
+  private resourceVersion: string | undefined;
+  private stopped = false;
+  private abort: AbortController | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private synced: Promise<void>;
+  private markSynced!: () => void;
+  /** counts, for tests and /metrics */
+  readonly stats = { lists: 0, watches: 0, relists410: 0 };
+
+  constructor(
+    private kc: KubeConfig,
+    private resource: Resource,
+    private namespace: string,
+    private labelSelector: string,
+    private listFn: () => Promise<ListResult<T>>,
+  ) {
+    this.synced = new Promise((r) => (this.markSynced = r));
+  }
+
+  on(listener: Listener<T>): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  ready(): Promise<void> {
+    return this.synced;
+  }
+
+  start(): void {
+    void this.relist();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.abort?.abort();
+  }
+
+  private emit(name: string, obj: T | undefined, type: ChangeType) {
+    for (const l of this.listeners) {
+      try {
+        l(name, obj, type);
+      } catch (err) {
+        log.error("watch listener failed", { resource: this.resource, error: String(err) });
+      }
+    }
+  }
+
+  private async relist(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const list = await call("list", this.resource, this.namespace, this.listFn);
+      this.stats.lists++;
+      const seen = new Set<string>();
+      for (const item of list.items) {
+        const name = item.metadata!.name!;
+        seen.add(name);
+        this.cache.set(name, item);
+        this.emit(name, item, "SYNC");
+      }
+      for (const name of [...this.cache.keys()]) {
+        if (!seen.has(name)) {
+          this.cache.delete(name);
+          this.emit(name, undefined, "DELETED");
+        }
+      }
+      this.resourceVersion = list.metadata?.resourceVersion;
+      this.markSynced();
+      void this.watch(0);
+    } catch (err) {
+      log.warn("listing failed; retrying", { resource: this.resource, error: (err as Error).message });
+      this.retryTimer = setTimeout(() => void this.relist(), 2000);
+    }
+  }
+
+  private async watch(failures: number): Promise<void> {
+    if (this.stopped) return;
+    let gone = false;
+    let received = false;
+    const path = this.namespace ? `/api/v1/namespaces/${this.namespace}/${this.resource}` : `/api/v1/${this.resource}`;
+    const done = (err: unknown) => {
+      if (this.stopped) return;
+      if (gone || statusOf(err) === 410) {
+        this.stats.relists410++;
+        void this.relist();
+        return;
+      }
+      // A normal end (server-side timeout) resumes at once; errors back off.
+      const next = err && !received ? failures + 1 : 0;
+      const delay = next === 0 ? 0 : Math.min(10_000, 250 * 2 ** next);
+      if (err) log.debug("watch dropped; resuming from the last resourceVersion", { resource: this.resource, resourceVersion: this.resourceVersion, delayMs: delay });
+      this.retryTimer = setTimeout(() => void this.watch(next), delay);
+    };
+    try {
+      this.stats.watches++;
+      this.abort = await call("watch", this.resource, this.namespace, () =>
+        new Watch(this.kc).watch(
+          path,
+          { labelSelector: this.labelSelector, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 240 },
+          (type: string, obj: T & { code?: number }) => {
+            received = true;
+            if (type === "ERROR") {
+              if (obj.code === 410) gone = true;
+              return;
+            }
+            const rv = obj.metadata?.resourceVersion;
+            if (rv) this.resourceVersion = rv;
+            if (type === "BOOKMARK") return;
+            const name = obj.metadata?.name;
+            if (!name) return;
+            if (type === "DELETED") this.cache.delete(name);
+            else this.cache.set(name, obj);
+            this.emit(name, type === "DELETED" ? undefined : obj, type as ChangeType);
+          },
+          done,
+        ),
+      { attempts: 1 });
+    } catch (err) {
+      done(err);
+    }
+  }
+}
