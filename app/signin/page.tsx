@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { AuthCard } from "@/components/auth/AuthCard";
 import { SignInForm } from "@/components/auth/SignInForm";
 import { currentUser } from "@/lib/auth/session";
 
@@ -17,13 +18,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   if (await currentUser()) redirect(callbackUrl);
   const error = typeof sp.error === "string" ? sp.error : undefined;
   return (
-    <div className="mx-auto mt-8 max-w-sm">
-      <div className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
-        <h1 className="text-xl font-semibold">Sign in to Berth</h1>
-        <p className="mb-6 mt-1 text-sm text-slate-600">Sign in with your Berth username and password.</p>
-        <SignInForm callbackUrl={callbackUrl} initialError={error} />
-      </div>
-      <p className="mt-4 text-center text-xs text-slate-500">No account? Ask an administrator to add you.</p>
-    </div>
+    <AuthCard title="Sign in to Berth" subtitle="Your notebook servers, one sign-in away." footer={<>No account yet? Ask an administrator to add you.</>}>
+      <SignInForm callbackUrl={callbackUrl} initialError={error} />
+    </AuthCard>
   );
 }

@@ -1,9 +1,11 @@
 "use client";
 
+import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { Alert } from "../ui/Alert";
 import { buttonStyles } from "../ui/button-styles";
 import { Field } from "../ui/Field";
+import { Spinner } from "../ui/Spinner";
 
 export function SetupForm({ token, minPasswordLength }: { token: string; minPasswordLength: number }) {
   const [name, setName] = useState("");
@@ -29,22 +31,30 @@ export function SetupForm({ token, minPasswordLength }: { token: string; minPass
 
   if (done) {
     return (
-      <div className="space-y-4">
-        <Alert tone="success">The administrator account “{done}” is ready. This setup link no longer works.</Alert>
-        <a href="/signin" className={`${buttonStyles.primary} w-full`}>
-          Sign in
-        </a>
+      <div className="space-y-5">
+        <Alert tone="success" title="You're all set">
+          The administrator account “{done}” is ready. This setup link no longer works.
+        </Alert>
+        <Link href="/signin" className={`${buttonStyles.primary} w-full py-2.5`} autoFocus>
+          Sign in as {done}
+        </Link>
       </div>
     );
   }
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form onSubmit={onSubmit} className="space-y-5" noValidate>
       {error ? <Alert tone="error">{error}</Alert> : null}
-      <Field label="Username" id="name" autoComplete="username" autoCapitalize="none" required value={name} onChange={(e) => setName(e.target.value)} hint="Lowercase letters, digits, dots, underscores and hyphens." autoFocus />
+      <Field label="Username" id="name" autoComplete="username" autoCapitalize="none" spellCheck={false} required value={name} onChange={(e) => setName(e.target.value)} hint="Lowercase letters, digits, dots, underscores and hyphens." autoFocus />
       <Field label="Password" id="password" type="password" autoComplete="new-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={tooShort} hint={`At least ${minPasswordLength} characters.`} />
       <Field label="Confirm password" id="confirm" type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} error={mismatch} />
-      <button type="submit" disabled={busy || !name || !password || !confirm || Boolean(mismatch || tooShort)} className={`${buttonStyles.primary} w-full`}>
-        {busy ? "Creating…" : "Create administrator"}
+      <button type="submit" disabled={busy || !name || !password || !confirm || Boolean(mismatch || tooShort)} className={`${buttonStyles.primary} w-full py-2.5`}>
+        {busy ? (
+          <>
+            <Spinner /> Creating…
+          </>
+        ) : (
+          "Create administrator"
+        )}
       </button>
     </form>
   );

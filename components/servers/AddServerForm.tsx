@@ -1,13 +1,16 @@
 "use client";
 
-import { useId, useState, type FormEvent } from "react";
+import { useId, useRef, useState, type FormEvent } from "react";
 import { checkServerName } from "@/lib/policy/server-name";
 import { Alert } from "../ui/Alert";
 import { buttonStyles } from "../ui/button-styles";
+import { inputStyles } from "../ui/Field";
+import { Spinner } from "../ui/Spinner";
 
 type Profile = { slug: string; displayName: string; description: string; default: boolean };
 
-export function AddServerForm({ profiles, maxLength, atLimit, limitMessage, existing, onCreate }: {
+export function AddServerForm({ user, profiles, maxLength, atLimit, limitMessage, existing, onCreate }: {
+  user: string;
   profiles: Profile[];
   maxLength: number;
   atLimit: boolean;
@@ -16,80 +19,104 @@ export function AddServerForm({ profiles, maxLength, atLimit, limitMessage, exis
   onCreate: (name: string, profile: string) => Promise<string | null>;
 }) {
   const id = useId();
+  const inputRef = useRef<HTMLInputElement>(null);
   const [name, setName] = useState("");
   const [profile, setProfile] = useState(profiles.find((p) => p.default)?.slug ?? profiles[0]?.slug ?? "");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const check = checkServerName(name, maxLength);
   const problem = name === "" ? null : !check.ok ? check.reason : existing.includes(name) ? `You already have a server named "${name}".` : null;
+  const chosen = profiles.find((p) => p.slug === profile);
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
-    if (!check.ok || problem) return;
+    if (!check.ok || problem || atLimit) return;
     setBusy(true);
     setError(null);
     const err = await onCreate(name, profile);
     setBusy(false);
     if (err) setError(err);
     else setName("");
+    // Ready for the next one (or to correct this one) without reaching for the mouse.
+    inputRef.current?.focus();
   }
 
   return (
-    <form onSubmit={onSubmit} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5" aria-labelledby={`${id}-title`} noValidate>
-      <h2 id={`${id}-title`} className="text-base font-semibold">
-        Add a named server
-      </h2>
-      {atLimit ? (
-        <div className="mt-3">
-          <Alert tone="warn">{limitMessage}</Alert>
-        </div>
-      ) : null}
-      <div className="mt-3 grid gap-3 sm:grid-cols-[1fr_14rem_auto] sm:items-start">
-        <div>
-          <label htmlFor={`${id}-name`} className="block text-sm font-medium text-slate-800">
-            Server name
-          </label>
-          <input
-            id={`${id}-name`}
-            name="name"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            autoComplete="off"
-            autoCapitalize="none"
-            spellCheck={false}
-            placeholder="e.g. analysis"
-            aria-invalid={problem ? true : undefined}
-            aria-describedby={`${id}-name-help`}
-            className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 shadow-sm aria-invalid:border-red-500"
-          />
-          <p id={`${id}-name-help`} aria-live="polite" className={`mt-1 text-xs ${problem ? "text-red-700" : "text-slate-500"}`}>
-            {problem ?? `1–${maxLength} characters: lowercase letters, digits and single hyphens, starting with a letter.`}
-          </p>
-        </div>
-        <div>
-          <label htmlFor={`${id}-profile`} className="block text-sm font-medium text-slate-800">
-            Profile
-          </label>
-          <select id={`${id}-profile`} value={profile} onChange={(e) => setProfile(e.target.value)} className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 shadow-sm" aria-describedby={`${id}-profile-help`}>
-            {profiles.map((p) => (
-              <option key={p.slug} value={p.slug}>
-                {p.displayName}
-              </option>
-            ))}
-          </select>
-          <p id={`${id}-profile-help`} className="mt-1 text-xs text-slate-500">
-            {profiles.find((p) => p.slug === profile)?.description}
-          </p>
-        </div>
-        <button type="submit" disabled={busy || atLimit || !check.ok || Boolean(problem)} className={`${buttonStyles.primary} sm:mt-6`}>
-          {busy ? "Adding…" : "Add server"}
-        </button>
+    <form onSubmit={onSubmit} className="overflow-hidden rounded-2xl border border-slate-200/80 bg-white shadow-card" aria-labelledby={`${id}-title`} noValidate>
+      <div className="border-b border-slate-100 px-4 py-4 sm:px-5">
+        <h2 id={`${id}-title`} className="text-base font-semibold text-slate-900">
+          Add a named server
+        </h2>
+        <p className="mt-0.5 text-sm text-slate-500">Each named server has its own files and runs on its own, next to your default server.</p>
       </div>
-      {error ? (
-        <div className="mt-3">
-          <Alert tone="error">{error}</Alert>
-        </div>
-      ) : null}
+      <div className="space-y-4 px-4 py-4 sm:px-5 sm:py-5">
+        {error ? <Alert tone="error">{error}</Alert> : atLimit ? <Alert tone="warn">{limitMessage}</Alert> : null}
+        <fieldset disabled={atLimit} className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_14rem_auto] sm:items-start">
+          <legend className="sr-only">New server</legend>
+          <div className="space-y-1.5">
+            <label htmlFor={`${id}-name`} className="block text-sm font-medium text-slate-800">
+              Server name
+            </label>
+            <input
+              ref={inputRef}
+              id={`${id}-name`}
+              name="name"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              autoComplete="off"
+              autoCapitalize="none"
+              spellCheck={false}
+              placeholder="e.g. analysis"
+              maxLength={200}
+              aria-invalid={problem ? true : undefined}
+              aria-describedby={`${id}-name-help`}
+              className={inputStyles}
+            />
+            <p id={`${id}-name-help`} aria-live="polite" className={`flex items-start gap-1.5 text-xs leading-relaxed ${problem ? "text-red-700" : "text-slate-500"}`}>
+              {problem ? (
+                <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="mt-px h-3.5 w-3.5 shrink-0">
+                  <path fillRule="evenodd" clipRule="evenodd" d="M18 10a8 8 0 1 1-16 0 8 8 0 0 1 16 0Zm-8-5a.75.75 0 0 1 .75.75v4.5a.75.75 0 0 1-1.5 0v-4.5A.75.75 0 0 1 10 5Zm0 10a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z" />
+                </svg>
+              ) : null}
+              <span>{problem ?? `1–${maxLength} characters: lowercase letters, digits and single hyphens, starting with a letter.`}</span>
+            </p>
+            {name && !problem ? (
+              <p className="truncate text-xs text-slate-500">
+                Its address: <span className="font-mono text-slate-700">/user/{user}/{name}/</span>
+              </p>
+            ) : null}
+          </div>
+          <div className="space-y-1.5">
+            <label htmlFor={`${id}-profile`} className="block text-sm font-medium text-slate-800">
+              Profile
+            </label>
+            <select id={`${id}-profile`} value={profile} onChange={(e) => setProfile(e.target.value)} className={`${inputStyles} pr-9`} aria-describedby={`${id}-profile-help`}>
+              {profiles.map((p) => (
+                <option key={p.slug} value={p.slug}>
+                  {p.displayName}
+                </option>
+              ))}
+            </select>
+            <p id={`${id}-profile-help`} className="text-xs text-slate-500">
+              {chosen?.description}
+            </p>
+          </div>
+          <button type="submit" disabled={busy || atLimit || !check.ok || Boolean(problem)} className={`${buttonStyles.primary} sm:mt-[1.625rem] sm:h-[2.625rem]`}>
+            {busy ? (
+              <>
+                <Spinner /> Adding…
+              </>
+            ) : (
+              <>
+                <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="-ml-0.5 h-4 w-4">
+                  <path d="M10.75 4.75a.75.75 0 0 0-1.5 0v4.5h-4.5a.75.75 0 0 0 0 1.5h4.5v4.5a.75.75 0 0 0 1.5 0v-4.5h4.5a.75.75 0 0 0 0-1.5h-4.5v-4.5Z" />
+                </svg>
+                Add server
+              </>
+            )}
+          </button>
+        </fieldset>
+      </div>
     </form>
   );
 }

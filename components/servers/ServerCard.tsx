@@ -2,7 +2,9 @@
 
 import type { ServerView } from "@/lib/servers/list-servers";
 import { buttonStyles } from "../ui/button-styles";
+import { Spinner } from "../ui/Spinner";
 import { formatBytes, relativeTime, timeLeft } from "./format";
+import { ServerIcon } from "./ServerIcon";
 import { StateBadge } from "./StateBadge";
 
 export function ServerCard({ server, now, busy, onStart, onStop, onDelete }: {
@@ -18,76 +20,111 @@ export function ServerCard({ server, now, busy, onStart, onStop, onDelete }: {
   const used = s.storageUsed ?? 0;
   const pct = Math.min(100, Math.round((used / s.storageLimit) * 100));
   const left = timeLeft(s.idleStopAt, now);
+  const transitional = s.state === "starting" || s.state === "stopping";
   return (
-    <li aria-labelledby={headingId} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5" data-server={s.name || "default"} data-state={s.state}>
-      <div className="flex flex-wrap items-start justify-between gap-3">
-        <div className="min-w-0">
-          <div className="flex flex-wrap items-center gap-2">
-            <h3 id={headingId} className="truncate text-base font-semibold">
-              {s.label}
-            </h3>
-            <StateBadge state={s.state} />
+    <li
+      aria-labelledby={headingId}
+      className={`overflow-hidden rounded-2xl border bg-white shadow-card transition-shadow ${s.state === "failed" ? "border-red-200" : "border-slate-200/80"}`}
+      data-server={s.name || "default"}
+      data-state={s.state}
+    >
+      <div className="flex flex-col gap-4 p-4 sm:flex-row sm:items-center sm:justify-between sm:p-5">
+        <div className="flex min-w-0 items-center gap-3.5">
+          <ServerIcon state={s.state} />
+          <div className="min-w-0">
+            <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
+              <h3 id={headingId} className="truncate text-base font-semibold text-slate-900">
+                {s.label}
+              </h3>
+              <StateBadge state={s.state} />
+            </div>
+            <p className="mt-0.5 truncate text-sm text-slate-500">
+              {s.profile.displayName} · {s.profile.cpu} CPU · {s.profile.memory} memory
+              <span className="hidden sm:inline">
+                {" · "}
+                <span className="font-mono text-[0.8rem] text-slate-400">{s.url}</span>
+              </span>
+            </p>
           </div>
-          <p className="mt-0.5 text-sm text-slate-500">
-            {s.profile.displayName} · {s.profile.cpu} CPU · {s.profile.memory} memory
-          </p>
         </div>
-        <div className="flex flex-wrap gap-2">
+        <div className="flex flex-wrap items-center gap-2 sm:shrink-0 sm:justify-end">
           {s.state === "running" ? (
             <a href={s.url} className={buttonStyles.primary} aria-label={`Open ${s.label}`}>
               Open
+              <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="-mr-0.5 h-4 w-4 opacity-80">
+                <path fillRule="evenodd" clipRule="evenodd" d="M3 10a.75.75 0 0 1 .75-.75h10.64L10.2 5.29a.75.75 0 1 1 1.04-1.08l5.5 5.25a.75.75 0 0 1 0 1.08l-5.5 5.25a.75.75 0 1 1-1.04-1.08l4.19-3.96H3.75A.75.75 0 0 1 3 10Z" />
+              </svg>
             </a>
           ) : null}
           {s.state === "running" || s.state === "starting" ? (
             <button type="button" className={buttonStyles.secondary} onClick={onStop} disabled={busy} aria-label={`Stop ${s.label}`}>
+              <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="-ml-0.5 h-4 w-4 text-slate-500">
+                <rect x="5" y="5" width="10" height="10" rx="1.5" />
+              </svg>
               Stop
             </button>
           ) : (
-            <button type="button" className={buttonStyles.secondary} onClick={onStart} disabled={busy || s.state === "stopping"} aria-label={`Start ${s.label}`}>
-              Start
+            <button
+              type="button"
+              className={s.state === "stopping" ? buttonStyles.secondary : buttonStyles.primary}
+              onClick={onStart}
+              disabled={busy || s.state === "stopping"}
+              aria-label={`Start ${s.label}`}
+            >
+              {busy ? (
+                <Spinner />
+              ) : (
+                <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="-ml-0.5 h-4 w-4 opacity-90">
+                  <path d="M6.3 2.84A1.5 1.5 0 0 0 4 4.11v11.78a1.5 1.5 0 0 0 2.3 1.27l9.34-5.89a1.5 1.5 0 0 0 0-2.54L6.3 2.84Z" />
+                </svg>
+              )}
+              {s.state === "failed" ? "Retry" : "Start"}
             </button>
           )}
           {onDelete ? (
-            <button type="button" className={buttonStyles.ghostDanger} onClick={onDelete} disabled={busy} aria-label={`Delete ${s.label}`}>
+            <button type="button" className={buttonStyles.ghostDanger} onClick={onDelete} disabled={busy || transitional} aria-label={`Delete ${s.label}`}>
+              <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="-ml-0.5 h-4 w-4">
+                <path fillRule="evenodd" clipRule="evenodd" d="M8.75 1A2.75 2.75 0 0 0 6 3.75v.44c-.8.08-1.58.18-2.37.3a.75.75 0 1 0 .23 1.49l.15-.02.98 10.32A2.75 2.75 0 0 0 7.73 19h4.54a2.75 2.75 0 0 0 2.74-2.72l.98-10.32.15.02a.75.75 0 1 0 .23-1.49c-.79-.12-1.58-.22-2.37-.3v-.44A2.75 2.75 0 0 0 11.25 1h-2.5ZM10 4c.84 0 1.67.03 2.5.08v-.33c0-.69-.56-1.25-1.25-1.25h-2.5c-.69 0-1.25.56-1.25 1.25v.33C8.33 4.03 9.16 4 10 4ZM8.58 7.72a.75.75 0 0 0-1.5.06l.3 7.5a.75.75 0 1 0 1.5-.06l-.3-7.5Zm4.34.06a.75.75 0 1 0-1.5-.06l-.3 7.5a.75.75 0 1 0 1.5.06l.3-7.5Z" />
+              </svg>
               Delete
             </button>
           ) : null}
         </div>
       </div>
 
-      <div aria-live="polite" className="mt-3 min-h-0 text-sm">
-        {s.state === "starting" || s.state === "stopping" ? (
-          <p className="flex items-center gap-2 text-sky-800">
-            <span aria-hidden="true" className="h-3 w-3 animate-spin rounded-full border-2 border-sky-300 border-t-sky-800" />
+      <div aria-live="polite">
+        {transitional ? (
+          <p className="mx-4 mb-4 flex items-center gap-2 rounded-lg bg-sky-50 px-3 py-2 text-sm text-sky-800 sm:mx-5">
+            <Spinner className="h-4 w-4 text-sky-600" />
             {s.progress ?? (s.state === "starting" ? "Starting" : "Stopping")}…
           </p>
         ) : null}
-        {s.state === "failed" && s.reason ? <p className="whitespace-pre-line rounded-md bg-red-50 px-3 py-2 text-red-800">{s.reason}</p> : null}
-        {s.state === "stopped" && s.reason ? <p className="text-slate-600">{s.reason}</p> : null}
+        {s.state === "failed" && s.reason ? <p className="mx-4 mb-4 whitespace-pre-line rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-inset ring-red-100 sm:mx-5">{s.reason}</p> : null}
+        {s.state === "stopped" && s.reason ? <p className="mx-4 mb-4 rounded-lg bg-slate-50 px-3 py-2 text-sm text-slate-600 sm:mx-5">{s.reason}</p> : null}
       </div>
 
-      <dl className="mt-3 grid grid-cols-1 gap-3 text-sm sm:grid-cols-3">
-        <div>
-          <dt className="text-slate-500">Last activity</dt>
-          <dd>{relativeTime(s.lastActivityAt, now)}</dd>
+      <dl className="grid grid-cols-1 gap-3 border-t border-slate-100 bg-slate-50/60 px-4 py-3 text-sm sm:grid-cols-3 sm:gap-6 sm:px-5">
+        <div className="flex items-baseline justify-between gap-2 sm:block">
+          <dt className="text-xs font-medium text-slate-500">Last activity</dt>
+          <dd className="text-slate-800 sm:mt-0.5">{relativeTime(s.lastActivityAt, now)}</dd>
         </div>
-        <div>
-          <dt className="text-slate-500">Idle stop</dt>
-          <dd>{left ? `in ${left} without activity` : "—"}</dd>
+        <div className="flex items-baseline justify-between gap-2 sm:block">
+          <dt className="text-xs font-medium text-slate-500">Idle stop</dt>
+          <dd className="text-slate-800 sm:mt-0.5">{left ? `in ${left} without activity` : "—"}</dd>
         </div>
-        <div>
-          <dt className="text-slate-500">Storage</dt>
-          <dd>
-            {formatBytes(used)} of {formatBytes(s.storageLimit)}
+        <div className="flex items-baseline justify-between gap-2 sm:block">
+          <dt className="text-xs font-medium text-slate-500">Storage</dt>
+          <dd className="min-w-32 text-right text-slate-800 sm:mt-0.5 sm:text-left">
+            {formatBytes(used)} <span className="text-slate-500">of {formatBytes(s.storageLimit)}</span>
             <div
               role="progressbar"
               aria-label={`Storage used by ${s.label}`}
               aria-valuemin={0}
               aria-valuemax={100}
               aria-valuenow={pct}
-              className="mt-1 h-1.5 w-full overflow-hidden rounded-full bg-slate-100"
+              className="mt-1.5 h-1.5 w-full overflow-hidden rounded-full bg-slate-200/70"
             >
-              <div className={`h-full ${pct >= 90 ? "bg-red-600" : "bg-brand-600"}`} style={{ width: `${Math.max(pct, used > 0 ? 2 : 0)}%` }} />
+              <div className={`h-full rounded-full ${pct >= 90 ? "bg-red-500" : "bg-brand-500"}`} style={{ width: `${Math.max(pct, used > 0 ? 2 : 0)}%` }} />
             </div>
           </dd>
         </div>

@@ -14,6 +14,13 @@ async function call(method: string, url: string, body?: unknown): Promise<string
   return data.message ?? `The request failed (${res.status}). Try again.`;
 }
 
+function idleText(seconds: number): string {
+  if (seconds <= 0) return "Servers keep running until you stop them.";
+  const hours = seconds / 3600;
+  const span = hours >= 1 ? `${hours} ${hours === 1 ? "hour" : "hours"}` : `${Math.round(seconds / 60)} minutes`;
+  return `Servers stop after ${span} without activity; their files are kept.`;
+}
+
 export function ServerDashboard({ initial }: { initial: ServersPage }) {
   const [page, setPage] = useState(initial);
   const [now, setNow] = useState(() => Date.now());
@@ -47,28 +54,57 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
 
   const named = page.servers.filter((s) => s.name !== "");
   const defaultServer = page.servers.find((s) => s.name === "");
-  const atLimit = page.namedCount >= page.policy.maxNamedServers;
-  const idleHours = page.policy.idleTimeoutSeconds / 3600;
+  const max = page.policy.maxNamedServers;
+  const atLimit = page.namedCount >= max;
+  const running = page.servers.filter((s) => s.state === "running").length;
+  const usedPct = max > 0 ? Math.min(100, Math.round((page.namedCount / max) * 100)) : 100;
 
   return (
-    <div className="space-y-6">
-      <div className="flex flex-wrap items-end justify-between gap-2">
+    <div className="space-y-8">
+      <div className="flex flex-col gap-4 sm:flex-row sm:items-end sm:justify-between">
         <div>
-          <h1 className="text-2xl font-semibold">My servers</h1>
-          <p className="mt-1 text-sm text-slate-600">
-            {page.policy.idleTimeoutSeconds > 0 ? `Servers stop after ${idleHours >= 1 ? `${idleHours} hours` : `${page.policy.idleTimeoutSeconds / 60} minutes`} without activity; their files are kept.` : "Servers keep running until you stop them."}
-          </p>
+          <h1 className="text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl">My servers</h1>
+          <p className="mt-1.5 text-sm text-slate-600">{idleText(page.policy.idleTimeoutSeconds)}</p>
         </div>
-        <p className="text-sm text-slate-600">
-          Named servers: <span className="font-medium text-slate-900">{page.namedCount}</span> of {page.policy.maxNamedServers}
-        </p>
+        <dl className="grid grid-cols-2 gap-3 text-sm sm:flex">
+          <div className="rounded-xl border border-slate-200/80 bg-white px-4 py-2.5 shadow-card">
+            <dt className="text-xs font-medium text-slate-500">Running</dt>
+            <dd className="mt-0.5 font-semibold text-slate-900">{running}</dd>
+          </div>
+          <div className="min-w-36 rounded-xl border border-slate-200/80 bg-white px-4 py-2.5 shadow-card">
+            <dt className="text-xs font-medium text-slate-500">Named servers</dt>
+            <dd className="mt-0.5 font-semibold text-slate-900">
+              {page.namedCount} of {max}
+              <div
+                role="progressbar"
+                aria-label="Named servers used"
+                aria-valuemin={0}
+                aria-valuemax={max}
+                aria-valuenow={page.namedCount}
+                className="mt-1.5 h-1 w-full overflow-hidden rounded-full bg-slate-200/70"
+              >
+                <div className={`h-full rounded-full ${atLimit ? "bg-amber-500" : "bg-brand-500"}`} style={{ width: `${usedPct}%` }} />
+              </div>
+            </dd>
+          </div>
+        </dl>
       </div>
 
-      {!page.limits.limitsEnforced && page.limits.limitsNote ? <Alert tone="info">{page.limits.limitsNote}</Alert> : null}
-      {error ? <Alert tone="error">{error}</Alert> : null}
+      {error ? (
+        <div className="flex items-start gap-2">
+          <div className="flex-1">
+            <Alert tone="error">{error}</Alert>
+          </div>
+          <button type="button" onClick={() => setError(null)} className="rounded-md p-2 text-slate-500 hover:bg-slate-100 hover:text-slate-700" aria-label="Dismiss the message">
+            <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="h-4 w-4">
+              <path d="M6.28 5.22a.75.75 0 0 0-1.06 1.06L8.94 10l-3.72 3.72a.75.75 0 1 0 1.06 1.06L10 11.06l3.72 3.72a.75.75 0 1 0 1.06-1.06L11.06 10l3.72-3.72a.75.75 0 0 0-1.06-1.06L10 8.94 6.28 5.22Z" />
+            </svg>
+          </button>
+        </div>
+      ) : null}
 
       <section aria-labelledby="default-heading" className="space-y-3">
-        <h2 id="default-heading" className="text-sm font-semibold uppercase tracking-wide text-slate-500">
+        <h2 id="default-heading" className="text-xs font-semibold uppercase tracking-wider text-slate-500">
           Default server
         </h2>
         <ul className="space-y-3">
@@ -77,13 +113,20 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
       </section>
 
       <section aria-labelledby="named-heading" className="space-y-3">
-        <h2 id="named-heading" className="text-sm font-semibold uppercase tracking-wide text-slate-500">
+        <h2 id="named-heading" className="text-xs font-semibold uppercase tracking-wider text-slate-500">
           Named servers
         </h2>
         {named.length === 0 ? (
-          <div className="rounded-xl border border-dashed border-slate-300 bg-white px-4 py-8 text-center text-sm text-slate-600">
-            <p className="font-medium text-slate-800">No named servers yet</p>
-            <p className="mt-1">Add one below to keep separate work apart, each with its own files.</p>
+          <div className="flex flex-col items-center rounded-2xl border border-dashed border-slate-300 bg-white/60 px-6 py-10 text-center">
+            <span aria-hidden="true" className="grid h-12 w-12 place-items-center rounded-2xl bg-brand-50 text-brand-600 ring-1 ring-inset ring-brand-600/10">
+              <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" strokeLinejoin="round" className="h-6 w-6">
+                <rect x="3" y="4" width="18" height="6" rx="2" />
+                <rect x="3" y="14" width="18" height="6" rx="2" />
+                <path d="M7 7h.01M7 17h.01" />
+              </svg>
+            </span>
+            <p className="mt-3 font-medium text-slate-900">No named servers yet</p>
+            <p className="mt-1 max-w-sm text-sm text-slate-600">Add one below to keep separate work apart, each with its own files. You can have up to {max}.</p>
           </div>
         ) : (
           <ul className="space-y-3">
@@ -92,25 +135,41 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
             ))}
           </ul>
         )}
-        <AddServerForm
-          profiles={page.profiles}
-          maxLength={page.policy.serverNameMaxLength}
-          atLimit={atLimit}
-          existing={named.map((s) => s.name)}
-          limitMessage={`You have ${page.namedCount} named servers, the most allowed. Delete one you no longer need, or reuse one of them.`}
-          onCreate={async (name, profile) => {
-            const err = await call("POST", `${base}/servers`, { name, profile });
-            await refresh();
-            return err;
-          }}
-        />
+        <div className="pt-2">
+          <AddServerForm
+            user={page.user}
+            profiles={page.profiles}
+            maxLength={page.policy.serverNameMaxLength}
+            atLimit={atLimit}
+            existing={named.map((s) => s.name)}
+            limitMessage={
+              `You have ${page.namedCount} named servers, the most allowed (${max}, plus your default server; stopped servers count too). ` +
+              `Delete one you no longer need, or reuse one of: ${named.map((s) => s.name).join(", ")}.`
+            }
+            onCreate={async (name, profile) => {
+              const err = await call("POST", `${base}/servers`, { name, profile });
+              await refresh();
+              return err;
+            }}
+          />
+        </div>
       </section>
+
+      {!page.limits.limitsEnforced && page.limits.limitsNote ? (
+        <p className="flex items-start gap-2 border-t border-slate-200 pt-4 text-xs text-slate-500">
+          <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="mt-px h-3.5 w-3.5 shrink-0 text-slate-400">
+            <path fillRule="evenodd" clipRule="evenodd" d="M18 10a8 8 0 1 1-16 0 8 8 0 0 1 16 0Zm-7-4a1 1 0 1 1-2 0 1 1 0 0 1 2 0ZM9 9a.75.75 0 0 0 0 1.5h.25a.25.25 0 0 1 .25.25v2.5c0 .97.78 1.75 1.75 1.75H12a.75.75 0 0 0 0-1.5h-.75a.25.25 0 0 1-.25-.25v-2.5C11 9.78 10.22 9 9.25 9H9Z" />
+          </svg>
+          {page.limits.limitsNote}
+        </p>
+      ) : null}
 
       <ConfirmDialog
         open={toDelete !== null}
         title={`Delete server “${toDelete ?? ""}”?`}
         confirmLabel="Delete server and its files"
-        busy={busy === toDelete}
+        busyLabel="Deleting…"
+        busy={toDelete !== null && busy === toDelete}
         onCancel={() => setToDelete(null)}
         onConfirm={() => {
           const name = toDelete!;
@@ -118,7 +177,7 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
         }}
       >
         <p>
-          The server will be stopped and <strong>its storage will be deleted</strong>: every file and notebook in it is lost. This cannot be undone.
+          The server will be stopped and <strong className="font-semibold text-slate-900">its storage will be deleted</strong>: every file and notebook in it is lost. This cannot be undone.
         </p>
       </ConfirmDialog>
     </div>

@@ -4,6 +4,8 @@ import { useCallback, useEffect, useState } from "react";
 import type { ServersPage } from "@/lib/servers/list-servers";
 import { Alert } from "../ui/Alert";
 import { buttonStyles } from "../ui/button-styles";
+import { Spinner } from "../ui/Spinner";
+import { ServerIcon } from "./ServerIcon";
 import { StateBadge } from "./StateBadge";
 
 export function SpawnPending({ user, name, label, initialState, next }: { user: string; name: string; label: string; initialState: string; next: string }) {
@@ -45,31 +47,46 @@ export function SpawnPending({ user, name, label, initialState, next }: { user: 
 
   const waiting = state === "starting" || state === "stopping";
   return (
-    <div className="mx-auto mt-8 max-w-lg rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
-      <div className="flex items-center gap-2">
-        <h1 className="text-xl font-semibold">{label}</h1>
-        <StateBadge state={state} />
-      </div>
-      <p className="mt-2 text-sm text-slate-600">
-        {waiting ? "Please wait; you will be taken to the server when it is ready." : "This server is not running. Start it to continue where you left off; its files are kept."}
-      </p>
-      <div aria-live="polite" className="mt-4 space-y-3">
-        {waiting ? (
-          <p className="flex items-center gap-2 text-sm text-sky-800">
-            <span aria-hidden="true" className="h-3 w-3 animate-spin rounded-full border-2 border-sky-300 border-t-sky-800" />
-            {progress ?? "Working"}…
+    <div className="mx-auto w-full max-w-lg pt-2 sm:pt-8">
+      <div className="overflow-hidden rounded-2xl border border-slate-200/80 bg-white shadow-card">
+        <div className="p-6 sm:p-8">
+          <div className="flex items-center gap-3.5">
+            <ServerIcon state={state} className="h-12 w-12" />
+            <div className="min-w-0">
+              <div className="flex flex-wrap items-center gap-2">
+                <h1 className="truncate text-xl font-semibold tracking-tight text-slate-900">{label}</h1>
+                <StateBadge state={state} />
+              </div>
+              <p className="mt-0.5 truncate font-mono text-xs text-slate-500">{next}</p>
+            </div>
+          </div>
+          <p className="mt-5 text-sm leading-relaxed text-slate-600">
+            {waiting
+              ? "Hang on: you will be taken to the server as soon as it is ready. This usually takes a few seconds."
+              : state === "failed"
+                ? "This server did not start. Check the reason below, then try again."
+                : "This server is not running. Start it to continue where you left off; its files are kept."}
           </p>
-        ) : null}
-        {state === "failed" && reason ? <Alert tone="error">{reason}</Alert> : null}
-        {error ? <Alert tone="error">{error}</Alert> : null}
-      </div>
-      <div className="mt-6 flex gap-2">
-        <button type="button" className={buttonStyles.primary} onClick={() => void start()} disabled={waiting} autoFocus>
-          Start server
-        </button>
-        <a href="/servers" className={buttonStyles.secondary}>
-          My servers
-        </a>
+          <div aria-live="polite" className="mt-4 space-y-3">
+            {waiting ? (
+              <p className="flex items-center gap-2.5 rounded-lg bg-sky-50 px-3.5 py-2.5 text-sm text-sky-800">
+                <Spinner className="h-4 w-4 text-sky-600" />
+                {progress ?? "Working"}…
+              </p>
+            ) : null}
+            {state === "failed" && reason ? <Alert tone="error">{reason}</Alert> : null}
+            {error ? <Alert tone="error">{error}</Alert> : null}
+          </div>
+        </div>
+        <div className="flex flex-col-reverse gap-2 border-t border-slate-100 bg-slate-50 px-6 py-4 sm:flex-row sm:justify-end sm:px-8">
+          <a href="/servers" className={buttonStyles.secondary}>
+            My servers
+          </a>
+          <button type="button" className={buttonStyles.primary} onClick={() => void start()} disabled={waiting} autoFocus>
+            {waiting ? <Spinner /> : null}
+            {waiting ? (state === "stopping" ? "Stopping…" : "Starting…") : state === "failed" ? "Try again" : "Start server"}
+          </button>
+        </div>
       </div>
     </div>
   );

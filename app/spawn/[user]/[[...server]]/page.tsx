@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound, redirect } from "next/navigation";
 import { SpawnPending } from "@/components/servers/SpawnPending";
-import { Alert } from "@/components/ui/Alert";
+import { lockIcon, MessageCard } from "@/components/ui/MessageCard";
 import { currentUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { listServers } from "@/lib/servers/list-servers";
@@ -21,7 +21,13 @@ export default async function SpawnPage({ params, searchParams }: { params: Prom
   try {
     page = await listServers({ id: me.id, name: me.name, isAdmin: me.isAdmin }, owner);
   } catch (err) {
-    if (err instanceof AppError && err.status === 403) return <Alert tone="error">{err.message}</Alert>;
+    if (err instanceof AppError && err.status === 403) {
+      return (
+        <MessageCard code="403" title="Not your server" tone="danger" icon={lockIcon} action={{ href: "/servers", label: "Go to my servers" }}>
+          {err.message}
+        </MessageCard>
+      );
+    }
     if (err instanceof AppError && err.status === 404) notFound();
     throw err;
   }

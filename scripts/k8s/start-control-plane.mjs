@@ -1,0 +1,406 @@
+// Starts a throwaway Kubernetes v1.20.2 control plane (etcd + kube-apiserver +
+// kube-controller-manager, no kubelet/scheduler) on loopback, for tests.
+// Build the binaries first with scripts/k8s/build-control-plane.sh.
+//
+//   import { startControlPlane } from "./scripts/k8s/start-control-plane.mjs";
+//   const cp = await startControlPlane({ dir: "/tmp/k8s-test" });
+//   // cp.server, cp.caFile, cp.adminToken, cp.kubeconfigPath
+//   await cp.stop();
+//
+//   node scripts/k8s/start-control-plane.mjs <dir>      # CLI: runs until SIGINT/SIGTERM
+//
+// Only Node built-ins and the openssl CLI are used.
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import https from "node:https";
+import http from "node:http";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+export const K8S_VERSION = "v1.20.2";
+export const defaultCacheDir = () =>
+  process.env.BERTH_K8S_CACHE || path.join(os.homedir(), ".cache", "berth", "k8s-v1.20.2");
+
+const SERVICE_CIDR = "10.96.0.0/16";
+const SERVICE_IP = "10.96.0.1"; // first IP of the service range: the `kubernetes` service
+const ISSUER = "https://kubernetes.default.svc.cluster.local";
+const FEATURE_GATES = "TTLAfterFinished=true"; // alpha in 1.20
+
+/** A free TCP port on 127.0.0.1 (released before use; callers retry on a lost race). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function openssl(args, cwd) {
+  execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
+}
+
+/** CA, apiserver serving cert, service-account key pair; existing files are kept. */
+function ensurePki(dir) {
+  const f = (n) => path.join(dir, n);
+  if (!fs.existsSync(f("ca.crt")) || !fs.existsSync(f("ca.key"))) {
+    fs.writeFileSync(
+      f("ca.cnf"),
+      [
+        "[req]", "distinguished_name=dn", "prompt=no", "x509_extensions=v3_ca",
+        "[dn]", "CN=berth-test-kubernetes-ca",
+        "[v3_ca]", "basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+        "subjectKeyIdentifier=hash", "",
+      ].join("\n"),
+    );
+    openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "3650",
+      "-config", "ca.cnf", "-keyout", "ca.key", "-out", "ca.crt"], dir);
+    for (const n of ["apiserver.crt", "apiserver.key"]) fs.rmSync(f(n), { force: true });
+  }
+  if (!fs.existsSync(f("apiserver.crt")) || !fs.existsSync(f("apiserver.key"))) {
+    const sans = [
+      "IP:127.0.0.1", `IP:${SERVICE_IP}`, "DNS:localhost", "DNS:kubernetes", "DNS:kubernetes.default",
+      "DNS:kubernetes.default.svc", "DNS:kubernetes.default.svc.cluster.local",
+    ];
+    fs.writeFileSync(
+      f("apiserver.ext"),
+      [
+        "basicConstraints=CA:FALSE", "keyUsage=critical,digitalSignature,keyEncipherment",
+        "extendedKeyUsage=serverAuth", `subjectAltName=${sans.join(",")}`,
+        "authorityKeyIdentifier=keyid", "subjectKeyIdentifier=hash", "",
+      ].join("\n"),
+    );
+    openssl(["req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=kube-apiserver",
+      "-keyout", "apiserver.key", "-out", "apiserver.csr"], dir);
+    openssl(["x509", "-req", "-sha256", "-days", "3650", "-in", "apiserver.csr", "-CA", "ca.crt",
+      "-CAkey", "ca.key", "-CAcreateserial", "-extfile", "apiserver.ext", "-out", "apiserver.crt"], dir);
+  }
+  if (!fs.existsSync(f("sa.key")) || !fs.existsSync(f("sa.pub"))) {
+    openssl(["genrsa", "-out", "sa.key", "2048"], dir);
+    openssl(["rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub"], dir);
+  }
+  for (const n of ["ca.key", "apiserver.key", "sa.key"]) fs.chmodSync(f(n), 0o600);
+}
+
+function kubeconfig({ server, caFile, token, user = "admin" }) {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "- name: berth-test",
+    "  cluster:",
+    `    server: ${server}`,
+    `    certificate-authority: ${JSON.stringify(caFile)}`,
+    "users:",
+    `- name: ${user}`,
+    "  user:",
+    `    token: ${token}`,
+    "contexts:",
+    "- name: berth-test",
+    "  context:",
+    "    cluster: berth-test",
+    `    user: ${user}`,
+    "current-context: berth-test",
+    "",
+  ].join("\n");
+}
+
+/** GET helper: resolves { status, body } (never rejects on HTTP errors; rejects on network errors). */
+function get(url, { ca, token, timeoutMs = 3000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const mod = url.startsWith("https:") ? https : http;
+    const req = mod.get(
+      url,
+      { ca, headers: token ? { Authorization: `Bearer ${token}` } : {}, timeout: timeoutMs },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode, body }));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+  });
+}
+
+function tail(file, lines = 30) {
+  try {
+    return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "";
+  }
+}
+
+function resolveBinary(name, dirs) {
+  for (const d of dirs) {
+    const p = path.join(d, name);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {}
+  }
+  return null;
+}
+
+class ProcessDied extends Error {}
+
+/**
+ * Starts etcd, kube-apiserver and kube-controller-manager with state in `dir`.
+ * @param {object} opts
+ * @param {string} opts.dir            state dir (certs, tokens, etcd data, logs, admin.kubeconfig)
+ * @param {string} [opts.binDir]       dir with kube-apiserver and kube-controller-manager
+ * @param {string} [opts.etcd]         etcd binary (default: /usr/bin/etcd or etcd on PATH)
+ * @param {number} [opts.timeoutMs]    startup timeout (default 180 s)
+ * @param {string[]} [opts.apiserverArgs]          extra kube-apiserver flags
+ * @param {string[]} [opts.controllerManagerArgs]  extra kube-controller-manager flags
+ * @returns {Promise<{server: string, caFile: string, adminToken: string, kubeconfigPath: string,
+ *   dir: string, ports: object, logs: object, stop: () => Promise<void>}>}
+ */
+export async function startControlPlane({
+  dir,
+  binDir = path.join(defaultCacheDir(), "bin"),
+  etcd,
+  timeoutMs = 180_000,
+  apiserverArgs = [],
+  controllerManagerArgs = [],
+} = {}) {
+  if (!dir) throw new Error("startControlPlane: `dir` is required");
+  dir = path.resolve(dir);
+  const apiserverBin = resolveBinary("kube-apiserver", [binDir]);
+  const kcmBin = resolveBinary("kube-controller-manager", [binDir]);
+  if (!apiserverBin || !kcmBin) {
+    throw new Error(
+      `kube-apiserver/kube-controller-manager not found in ${binDir}; run scripts/k8s/build-control-plane.sh first`,
+    );
+  }
+  const etcdBin =
+    etcd || resolveBinary("etcd", ["/usr/bin", ...(process.env.PATH || "").split(path.delimiter).filter(Boolean)]);
+  if (!etcdBin) throw new Error("etcd not found; apt-get install etcd-server (or run build-control-plane.sh)");
+
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensurePki(dir);
+  const caFile = path.join(dir, "ca.crt");
+  const ca = fs.readFileSync(caFile);
+
+  // Static token for setup: user "admin" in group system:masters. Kept across restarts of a dir.
+  const tokenFile = path.join(dir, "tokens.csv");
+  let adminToken;
+  if (fs.existsSync(tokenFile)) adminToken = fs.readFileSync(tokenFile, "utf8").split(",")[0].trim();
+  if (!adminToken) {
+    adminToken = randomBytes(24).toString("hex");
+    fs.writeFileSync(tokenFile, `${adminToken},admin,admin,"system:masters"\n`, { mode: 0o600 });
+  }
+
+  let lastError;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      return await startOnce({
+        dir, apiserverBin, kcmBin, etcdBin, ca, caFile, tokenFile, adminToken, timeoutMs,
+        apiserverArgs, controllerManagerArgs,
+      });
+    } catch (err) {
+      lastError = err;
+      // A free port picked above may have been taken by someone else meanwhile: retry then.
+      if (!(err instanceof ProcessDied) || !/address already in use/i.test(err.message)) throw err;
+    }
+  }
+  throw lastError;
+}
+
+async function startOnce(o) {
+  const { dir, ca, caFile, adminToken } = o;
+  const [etcdClient, etcdPeer, apiPort, kcmPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const server = `https://127.0.0.1:${apiPort}`;
+  const f = (n) => path.join(dir, n);
+  const logs = {
+    etcd: f("etcd.log"),
+    apiserver: f("kube-apiserver.log"),
+    controllerManager: f("kube-controller-manager.log"),
+  };
+
+  const kubeconfigPath = f("admin.kubeconfig");
+  fs.writeFileSync(kubeconfigPath, kubeconfig({ server, caFile, token: adminToken }), { mode: 0o600 });
+  // kube-controller-manager talks to the apiserver with the admin token; with
+  // --use-service-account-credentials each controller then uses its own service account.
+  const kcmKubeconfig = f("controller-manager.kubeconfig");
+  fs.writeFileSync(kcmKubeconfig, kubeconfig({ server, caFile, token: adminToken }), { mode: 0o600 });
+
+  const procs = [];
+  const exitHandler = () => {
+    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
+  };
+  process.on("exit", exitHandler);
+
+  const launch = (name, bin, args, logFile) => {
+    const fd = fs.openSync(logFile, "a");
+    fs.writeSync(fd, `\n=== ${new Date().toISOString()} ${bin} ${args.join(" ")}\n`);
+    const child = spawn(bin, args, { cwd: dir, stdio: ["ignore", fd, fd] });
+    fs.closeSync(fd);
+    const p = { name, child, logFile };
+    p.exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    child.on("error", (err) => fs.appendFileSync(logFile, `spawn error: ${err.message}\n`));
+    procs.push(p);
+    return p;
+  };
+
+  const stop = async () => {
+    process.removeListener("exit", exitHandler);
+    // Controller manager first, etcd last.
+    for (const p of [...procs].reverse()) {
+      if (p.child.exitCode !== null || p.child.signalCode !== null) continue;
+      p.child.kill("SIGTERM");
+      const done = await Promise.race([p.exited.then(() => true), sleep(10_000).then(() => false)]);
+      if (!done) {
+        p.child.kill("SIGKILL");
+        await p.exited;
+      }
+    }
+  };
+
+  const deadline = Date.now() + o.timeoutMs;
+  const checkAlive = () => {
+    for (const p of procs) {
+      if (p.child.exitCode !== null || p.child.signalCode !== null) {
+        throw new ProcessDied(
+          `${p.name} exited (${p.child.exitCode ?? p.child.signalCode}) during startup; log ${p.logFile}:\n${tail(p.logFile)}`,
+        );
+      }
+    }
+  };
+  const waitFor = async (what, fn) => {
+    for (;;) {
+      checkAlive();
+      try {
+        if (await fn()) return;
+      } catch {}
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (logs in ${dir})`);
+      await sleep(250);
+    }
+  };
+
+  try {
+    launch("etcd", o.etcdBin, [
+      "--name=berth",
+      `--data-dir=${f("etcd-data")}`,
+      `--listen-client-urls=http://127.0.0.1:${etcdClient}`,
+      `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-cluster=berth=http://127.0.0.1:${etcdPeer}`,
+      "--initial-cluster-state=new",
+      "--logger=zap",
+      "--log-level=warn",
+    ], logs.etcd);
+    await waitFor("etcd", async () => {
+      const r = await get(`http://127.0.0.1:${etcdClient}/health`);
+      return r.status === 200 && /"health":\s*"true"/.test(r.body);
+    });
+
+    launch("kube-apiserver", o.apiserverBin, [
+      "--bind-address=127.0.0.1",
+      "--advertise-address=127.0.0.1",
+      `--secure-port=${apiPort}`,
+      "--insecure-port=0", // 1.20 still serves plain HTTP on 127.0.0.1:8080 by default
+      `--cert-dir=${f("apiserver-certs")}`,
+      `--tls-cert-file=${f("apiserver.crt")}`,
+      `--tls-private-key-file=${f("apiserver.key")}`,
+      `--client-ca-file=${caFile}`,
+      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+      `--token-auth-file=${o.tokenFile}`,
+      "--authorization-mode=Node,RBAC",
+      `--service-account-issuer=${ISSUER}`,
+      `--service-account-key-file=${f("sa.pub")}`,
+      `--service-account-signing-key-file=${f("sa.key")}`,
+      `--api-audiences=${ISSUER}`,
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      `--feature-gates=${FEATURE_GATES}`,
+      "--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,ResourceQuota",
+      "--allow-privileged=true",
+      "--profiling=false",
+      "--v=1",
+      ...o.apiserverArgs,
+    ], logs.apiserver);
+    await waitFor("kube-apiserver /readyz", async () => (await get(`${server}/readyz`, { ca, token: adminToken })).status === 200);
+
+    launch("kube-controller-manager", o.kcmBin, [
+      `--kubeconfig=${kcmKubeconfig}`,
+      `--authentication-kubeconfig=${kcmKubeconfig}`,
+      `--authorization-kubeconfig=${kcmKubeconfig}`,
+      "--bind-address=127.0.0.1",
+      `--secure-port=${kcmPort}`,
+      "--port=0", // no insecure HTTP port (1.20 default 10252)
+      `--cert-dir=${f("controller-manager-certs")}`,
+      "--controllers=*",
+      `--service-account-private-key-file=${f("sa.key")}`,
+      `--root-ca-file=${caFile}`,
+      "--use-service-account-credentials=true",
+      `--cluster-signing-cert-file=${caFile}`,
+      `--cluster-signing-key-file=${f("ca.key")}`,
+      "--leader-elect=false",
+      `--feature-gates=${FEATURE_GATES}`,
+      "--profiling=false",
+      "--v=1",
+      ...o.controllerManagerArgs,
+    ], logs.controllerManager);
+
+    // Ready for tests once the controllers have populated the default namespace: its
+    // `default` service account with its token secret (needed to admit pods in 1.20).
+    await waitFor("service account default/default with a token", async () => {
+      const r = await get(`${server}/api/v1/namespaces/default/serviceaccounts/default`, { ca, token: adminToken });
+      return r.status === 200 && (JSON.parse(r.body).secrets || []).length > 0;
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  return {
+    server,
+    caFile,
+    adminToken,
+    kubeconfigPath,
+    dir,
+    version: K8S_VERSION,
+    ports: { apiserver: apiPort, etcdClient, etcdPeer, controllerManager: kcmPort },
+    logs,
+    stop,
+  };
+}
+
+// CLI
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const dir = process.argv[2] || fs.mkdtempSync(path.join(os.tmpdir(), "berth-k8s-"));
+  const t0 = Date.now();
+  try {
+    const cp = await startControlPlane({ dir });
+    console.log(`Kubernetes ${K8S_VERSION} control plane ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    console.log(`  server:     ${cp.server}`);
+    console.log(`  kubeconfig: ${cp.kubeconfigPath}`);
+    console.log(`  logs:       ${cp.dir}/*.log`);
+    console.log(`  export KUBECONFIG=${cp.kubeconfigPath}`);
+    console.log("Ctrl-C (SIGINT) or SIGTERM stops it.");
+    let stopping = false;
+    const shutdown = async (sig) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`${sig}: stopping…`);
+      await cp.stop();
+      console.log("stopped");
+      process.exit(0);
+    };
+    process.on("SIGINT", () => shutdown("SIGINT"));
+    process.on("SIGTERM", () => shutdown("SIGTERM"));
+  } catch (err) {
+    console.error(err.message);
+    process.exit(1);
+  }
+}
