@@ -79,7 +79,8 @@ export async function main(opts: { dev: boolean; dir: string }) {
   const jobs = startJobs();
   log.info("Berth is listening", { url: `http://${c.host.includes(":") ? `[${c.host}]` : c.host}:${port}`, publicUrl: c.publicUrl, runtime: c.runtime, database: embedded ? "embedded" : "external" });
 
-  const setupToken = await issueSetupTokenIfNoUsers();
+  // With Jira only, administrators come from JIRA_ADMIN_GROUPS; a local setup link would be a back door.
+  const setupToken = c.localAccounts ? await issueSetupTokenIfNoUsers() : undefined;
   if (setupToken) {
     // The one place a secret is printed on purpose: the operator needs it to create the first
     // administrator, and it stops working the moment that account exists.

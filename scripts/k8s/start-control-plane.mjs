@@ -5,6 +5,7 @@
 //   import { startControlPlane } from "./scripts/k8s/start-control-plane.mjs";
 //   const cp = await startControlPlane({ dir: "/tmp/k8s-test" });
 //   // cp.server, cp.caFile, cp.adminToken, cp.kubeconfigPath
+//   await waitForServiceAccount(cp, "my-namespace"); // before creating pods in a new namespace
 //   await cp.stop();
 //
 //   node scripts/k8s/start-control-plane.mjs <dir>      # CLI: runs until SIGINT/SIGTERM
@@ -325,6 +326,9 @@ async function startOnce(o) {
       `--feature-gates=${FEATURE_GATES}`,
       "--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,ResourceQuota",
       "--allow-privileged=true",
+      // The apiserver cannot publish 127.0.0.1 as the `kubernetes` service endpoint (loopback
+      // is rejected); without a kubelet nothing needs it, so don't reconcile it.
+      "--endpoint-reconciler-type=none",
       "--profiling=false",
       "--v=1",
       ...o.apiserverArgs,
@@ -335,6 +339,7 @@ async function startOnce(o) {
       `--kubeconfig=${kcmKubeconfig}`,
       `--authentication-kubeconfig=${kcmKubeconfig}`,
       `--authorization-kubeconfig=${kcmKubeconfig}`,
+      "--authentication-skip-lookup=true", // no front-proxy (requestheader) CA to look up
       "--bind-address=127.0.0.1",
       `--secure-port=${kcmPort}`,
       "--port=0", // no insecure HTTP port (1.20 default 10252)
@@ -346,6 +351,8 @@ async function startOnce(o) {
       `--cluster-signing-cert-file=${caFile}`,
       `--cluster-signing-key-file=${f("ca.key")}`,
       "--leader-elect=false",
+      // default /usr/libexec/kubernetes/kubelet-plugins/volume/exec/ is created if missing
+      `--flex-volume-plugin-dir=${f("flexvolume")}`,
       `--feature-gates=${FEATURE_GATES}`,
       "--profiling=false",
       "--v=1",
@@ -374,6 +381,26 @@ async function startOnce(o) {
     logs,
     stop,
   };
+}
+
+/**
+ * Waits until a namespace's service account has its token secret. In 1.20 the ServiceAccount
+ * admission plugin rejects pods until then ("No API token found for service account
+ * \"default\", retry after the token is automatically created…"), which is typically the
+ * case for about a second after the namespace is created.
+ */
+export async function waitForServiceAccount(cp, namespace, name = "default", timeoutMs = 30_000) {
+  const ca = fs.readFileSync(cp.caFile);
+  const url = `${cp.server}/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(name)}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await get(url, { ca, token: cp.adminToken });
+      if (r.status === 200 && (JSON.parse(r.body).secrets || []).length > 0) return;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`timed out waiting for service account ${namespace}/${name}`);
+    await sleep(100);
+  }
 }
 
 // CLI
