@@ -42,7 +42,7 @@ if have_binaries; then
 fi
 
 LOG="$CACHE/build.log"
-: >"$LOG"
+echo "##### $(date -u +%FT%TZ) build-control-plane.sh (cache $CACHE)" >>"$LOG"
 T0=$SECONDS
 SUMMARY=()
 
@@ -210,7 +210,9 @@ build_cmd() { # <name>
 }
 
 echo "Building Kubernetes $K8S_VERSION control plane into $CACHE (log: $LOG)"
-step "fetch Debian sources (private apt config)" fetch_sources
+if ! ls "$SRCDIR/kubernetes_${K8S_DEB_VERSION}.dsc" "$SRCDIR"/golang-github-modern-go-reflect2_1.0.2*.dsc >/dev/null 2>&1; then
+  step "fetch Debian sources (private apt config)" fetch_sources
+fi
 if [[ ! -f $STAMPS/unpacked ]]; then
   step "unpack kubernetes source (dpkg-source -x)" unpack_kubernetes
   touch "$STAMPS/unpacked"
