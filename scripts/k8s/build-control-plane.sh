@@ -7,7 +7,7 @@
 #
 # Environment:
 #   BERTH_K8S_CACHE          cache dir (default: $HOME/.cache/berth/k8s-v1.20.2)
-#   BERTH_K8S_BUILD_KUBECTL  set to 1 to also build a matching kubectl v1.20.2 into the cache
+#   BERTH_K8S_BUILD_KUBECTL  1 (default) also builds a matching kubectl v1.20.2 into the cache; 0 skips it
 #   BERTH_K8S_KEEP_SOURCES   set to 0 to delete the source tree and Go build cache after a build
 #
 # Everything (apt lists, source packages, GOPATH, Go build cache, log, binaries) lives in the
@@ -21,7 +21,7 @@ BIN="$CACHE/bin"
 
 have_binaries() {
   [[ -x "$BIN/kube-apiserver" && -x "$BIN/kube-controller-manager" ]] &&
-    { [[ "${BERTH_K8S_BUILD_KUBECTL:-0}" != 1 ]] || [[ -x "$BIN/kubectl" ]]; }
+    { [[ "${BERTH_K8S_BUILD_KUBECTL:-1}" != 1 ]] || [[ -x "$BIN/kubectl" ]]; }
 }
 
 if have_binaries; then
@@ -227,7 +227,7 @@ if [[ ! -f $STAMPS/openapi ]]; then
 fi
 [[ -x $BIN/kube-apiserver ]] || step "go build kube-apiserver" build_cmd kube-apiserver
 [[ -x $BIN/kube-controller-manager ]] || step "go build kube-controller-manager" build_cmd kube-controller-manager
-if [[ "${BERTH_K8S_BUILD_KUBECTL:-0}" == 1 && ! -x $BIN/kubectl ]]; then
+if [[ "${BERTH_K8S_BUILD_KUBECTL:-1}" == 1 && ! -x $BIN/kubectl ]]; then
   step "go build kubectl" build_cmd kubectl
 fi
 "$BIN/kube-apiserver" --version >>"$LOG" 2>&1

@@ -1,0 +1,105 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { load, loadAll } from "js-yaml";
+import { describe, expect, it } from "vitest";
+
+// k8s/ renders with kubectl's own kustomize (the v1.20.2 kubectl built with the control plane),
+// and every object validates against the Kubernetes OpenAPI schemas (kubernetes-models).
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const CACHE = process.env.BERTH_K8S_CACHE ?? path.join(os.homedir(), ".cache/berth/k8s-v1.20.2");
+const KUBECTL = path.join(CACHE, "bin/kubectl");
+
+type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: unknown };
+
+function render(dir: string): Obj[] {
+  expect(existsSync(KUBECTL), `${KUBECTL} is built by scripts/k8s/build-control-plane.sh`).toBe(true);
+  const r = spawnSync(KUBECTL, ["kustomize", dir], { cwd: ROOT, encoding: "utf8" });
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  return (loadAll(r.stdout) as Obj[]).filter(Boolean);
+}
+
+async function validate(obj: Obj): Promise<void> {
+  const [group, version] = obj.apiVersion.includes("/") ? obj.apiVersion.split("/") : [undefined, obj.apiVersion];
+  const mod = (await import(group ? `kubernetes-models/${group}/${version}` : `kubernetes-models/${version}`)) as Record<string, new (o: unknown) => { validate(): void }>;
+  const Model = mod[obj.kind];
+  expect(Model, `${obj.apiVersion} ${obj.kind} has a schema`).toBeTypeOf("function");
+  new Model(obj).validate();
+}
+
+const byKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
+
+describe("k8s/ (kubectl apply -k k8s/)", () => {
+  const objs = render("k8s");
+
+  it("holds what the README says it deploys", () => {
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
+      [
+        "ConfigMap/berth-config",
+        "Deployment/berth",
+        "Ingress/berth",
+        "Namespace/berth",
+        "NetworkPolicy/berth-hub",
+        "NetworkPolicy/berth-user-servers",
+        "Role/berth",
+        "RoleBinding/berth",
+        "Service/berth",
+        "ServiceAccount/berth",
+      ].sort(),
+    );
+    for (const o of objs) if (o.kind !== "Namespace") expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe("berth");
+  });
+
+  it("validates every object against the Kubernetes OpenAPI schemas", async () => {
+    for (const o of objs) await validate(o);
+  });
+
+  it("runs Berth as two non-root replicas with health probes and the Kubernetes runtime", () => {
+    const d = byKind(objs, "Deployment")[0] as Obj & { spec: { replicas: number; template: { spec: { serviceAccountName: string; securityContext: { runAsNonRoot: boolean }; containers: { readinessProbe: { httpGet: { path: string } }; livenessProbe: { httpGet: { path: string } }; securityContext: { allowPrivilegeEscalation: boolean }; resources: { limits: object } }[] } } } };
+    expect(d.spec.replicas).toBe(2);
+    const pod = d.spec.template.spec;
+    expect(pod.serviceAccountName).toBe("berth");
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    expect(pod.containers[0].readinessProbe.httpGet.path).toBe("/health");
+    expect(pod.containers[0].livenessProbe.httpGet.path).toBe("/health");
+    expect(pod.containers[0].securityContext.allowPrivilegeEscalation).toBe(false);
+    expect(pod.containers[0].resources.limits).toBeTruthy();
+    const cm = byKind(objs, "ConfigMap")[0] as Obj & { data: Record<string, string> };
+    expect(cm.data.BERTH_RUNTIME).toBe("kubernetes");
+    expect(JSON.parse(cm.data["profiles.json"]).profiles[0]).toMatchObject({ cpu: "1", memory: "2Gi", storage: "2Gi" });
+  });
+
+  it("lets user servers take traffic only from Berth, and reach DNS and the internet but no private range or metadata service", () => {
+    const np = objs.find((o) => o.metadata.name === "berth-user-servers") as Obj & {
+      spec: { podSelector: { matchLabels: Record<string, string> }; ingress: { from: { podSelector: { matchLabels: Record<string, string> } }[] }[]; egress: { to: { ipBlock?: { cidr: string; except: string[] } }[] }[] };
+    };
+    expect(np.spec.podSelector.matchLabels["app.kubernetes.io/component"]).toBe("singleuser-server");
+    expect(np.spec.ingress).toHaveLength(1);
+    expect(np.spec.ingress[0].from.map((f) => f.podSelector.matchLabels["app.kubernetes.io/component"])).toEqual(["hub"]);
+    const block = np.spec.egress.flatMap((e) => e.to).find((t) => t.ipBlock)!.ipBlock!;
+    expect(block.cidr).toBe("0.0.0.0/0");
+    for (const cidr of ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"]) expect(block.except).toContain(cidr);
+  });
+
+  it("grants Berth's Role no wildcard and nothing beyond pods and claims in its namespace", () => {
+    const role = byKind(objs, "Role")[0] as Obj & { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
+    const fromFile = load(readFileSync(path.join(ROOT, "k8s/base/role.yaml"), "utf8")) as typeof role;
+    expect(role.rules).toEqual(fromFile.rules);
+    for (const r of role.rules) {
+      expect(r.verbs).not.toContain("*");
+      expect(r.resources).not.toContain("*");
+    }
+    expect(byKind(objs, "ClusterRole")).toEqual([]);
+  });
+});
+
+describe("k8s/overlays/with-postgres", () => {
+  it("adds a PostgreSQL reachable only from Berth, and validates", async () => {
+    const objs = render("k8s/overlays/with-postgres");
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(expect.arrayContaining(["StatefulSet/berth-postgres", "Service/berth-postgres", "NetworkPolicy/berth-postgres", "Deployment/berth"]));
+    for (const o of objs) await validate(o);
+  });
+});
