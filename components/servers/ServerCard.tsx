@@ -115,17 +115,24 @@ export function ServerCard({ server, now, busy, onStart, onStop, onDelete }: {
         <div className="flex items-baseline justify-between gap-2 sm:block">
           <dt className="text-xs font-medium text-slate-500">Storage</dt>
           <dd className="min-w-32 text-right text-slate-800 sm:mt-0.5 sm:text-left">
-            {formatBytes(used)} <span className="text-slate-500">of {formatBytes(s.storageLimit)}</span>
-            <div
-              role="progressbar"
-              aria-label={`Storage used by ${s.label}`}
-              aria-valuemin={0}
-              aria-valuemax={100}
-              aria-valuenow={pct}
-              className="mt-1.5 h-1.5 w-full overflow-hidden rounded-full bg-slate-200/70"
-            >
-              <div className={`h-full rounded-full ${pct >= 90 ? "bg-red-500" : "bg-brand-500"}`} style={{ width: `${Math.max(pct, used > 0 ? 2 : 0)}%` }} />
-            </div>
+            {s.storageUsed === null ? (
+              // Some runtimes (Kubernetes volumes) cannot measure usage; say so rather than show 0.
+              <span className="text-slate-500">{formatBytes(s.storageLimit)} volume</span>
+            ) : (
+              <>
+                {formatBytes(used)} <span className="text-slate-500">of {formatBytes(s.storageLimit)}</span>
+                <div
+                  role="progressbar"
+                  aria-label={`Storage used by ${s.label}`}
+                  aria-valuemin={0}
+                  aria-valuemax={100}
+                  aria-valuenow={pct}
+                  className="mt-1.5 h-1.5 w-full overflow-hidden rounded-full bg-slate-200/70"
+                >
+                  <div className={`h-full rounded-full ${pct >= 90 ? "bg-red-500" : "bg-brand-500"}`} style={{ width: `${Math.max(pct, used > 0 ? 2 : 0)}%` }} />
+                </div>
+              </>
+            )}
           </dd>
         </div>
       </dl>

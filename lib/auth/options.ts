@@ -26,34 +26,8 @@ export function authOptions(): NextAuthOptions {
     session: { strategy: "jwt", maxAge: c.sessionMaxAgeSeconds },
     pages: { signIn: "/signin", error: "/signin" },
     providers: [
-      ...(c.jira
-        ? [
-            CredentialsProvider({
-              id: "jira",
-              name: "Jira",
-              credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
-              async authorize(credentials, req) {
-                const address = headerValue(req?.headers, clientAddressHeader);
-                const user = await signInJira(credentials?.username ?? "", credentials?.password ?? "", address);
-                return { id: user.id, name: user.name, displayName: user.displayName, isAdmin: user.isAdmin };
-              },
-            }),
-          ]
-        : []),
-      ...(c.localAccounts
-        ? [
-            CredentialsProvider({
-              id: "local",
-              name: "Berth account",
-              credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
-              async authorize(credentials, req) {
-                const address = headerValue(req?.headers, clientAddressHeader);
-                const user = await signInLocal(credentials?.username ?? "", credentials?.password ?? "", address);
-                return user ? { id: user.id, name: user.name, displayName: user.displayName, isAdmin: user.isAdmin } : null;
-              },
-            }),
-          ]
-        : []),
+      ...(c.jira ? [passwordProvider("jira", "Jira", signInJira)] : []),
+      ...(c.localAccounts ? [passwordProvider("local", "Berth account", signInLocal)] : []),
     ],
     callbacks: {
       async jwt({ token, user }) {
@@ -74,6 +48,21 @@ export function authOptions(): NextAuthOptions {
       },
     },
   };
+}
+
+type PasswordCheck = (username: string, password: string, address: string | null) => Promise<{ id: string; name: string; displayName: string | null; isAdmin: boolean } | null>;
+
+// A username + password form whose check runs on the server; the password lives only for that call.
+function passwordProvider(id: "jira" | "local", name: string, check: PasswordCheck) {
+  return CredentialsProvider({
+    id,
+    name,
+    credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
+    async authorize(credentials, req) {
+      const user = await check(credentials?.username ?? "", credentials?.password ?? "", headerValue(req?.headers, clientAddressHeader));
+      return user ? { id: user.id, name: user.name, displayName: user.displayName, isAdmin: user.isAdmin } : null;
+    },
+  });
 }
 
 function headerValue(headers: Record<string, unknown> | undefined, name: string): string | null {
