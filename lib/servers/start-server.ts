@@ -42,45 +42,43 @@ export async function startServer(actor: Actor, ownerName: string, name: string)
  * Also used by the reconciler to resume a start that a Berth process left unfinished.
  */
 export function launchServer(actor: Actor, server: { id: string; name: string; profile: string }, ownerName: string, token: string): void {
-  const found = server;
   const name = server.name;
-  const owner = { name: ownerName };
   const profile = config().profiles.find((p) => p.slug === server.profile) ?? config().profiles.find((p) => p.default)!;
   const controller = new AbortController();
-  const spec = { serverId: found.id, user: owner.name, name, baseUrl: serverBaseUrl(owner.name, name), token, profile };
+  const spec = { serverId: server.id, user: ownerName, name, baseUrl: serverBaseUrl(ownerName, name), token, profile };
   const done = (async () => {
     try {
       const started = await runtime().start(
         spec,
         (message) => {
-          void db().server.updateMany({ where: { id: found.id, state: "starting" }, data: { progress: message } }).catch(() => undefined);
+          void db().server.updateMany({ where: { id: server.id, state: "starting" }, data: { progress: message } }).catch(() => undefined);
         },
         controller.signal,
       );
       const now = new Date();
       const ok = await db().server.updateMany({
-        where: { id: found.id, state: "starting" },
+        where: { id: server.id, state: "starting" },
         data: { state: "running", progress: null, upstream: started.upstream, runtimeRef: started.ref, startedAt: now, lastActivityAt: now },
       });
       if (ok.count === 0) {
         // Stopped or deleted while starting: leave nothing running behind.
-        await runtime().stop(found.id);
+        await runtime().stop(server.id);
         return;
       }
-      await recordEvent(actor, { action: "started", targetUser: owner.name, serverName: name });
+      await recordEvent(actor, { action: "started", targetUser: ownerName, serverName: name });
     } catch (err) {
       const reason = (err as Error).message;
-      log.warn("server start failed", { user: owner.name, server: name, reason });
-      await runtime().stop(found.id).catch(() => undefined);
+      log.warn("server start failed", { user: ownerName, server: name, reason });
+      await runtime().stop(server.id).catch(() => undefined);
       const marked = await db().server.updateMany({
-        where: { id: found.id, state: "starting" },
+        where: { id: server.id, state: "starting" },
         data: { state: "failed", stateReason: reason, progress: null, upstream: null },
       });
-      if (marked.count > 0) await recordEvent(actor, { action: "failed", targetUser: owner.name, serverName: name, reason });
+      if (marked.count > 0) await recordEvent(actor, { action: "failed", targetUser: ownerName, serverName: name, reason });
     } finally {
-      pendingStarts().delete(found.id);
-      invalidateRoute(owner.name, name);
+      pendingStarts().delete(server.id);
+      invalidateRoute(ownerName, name);
     }
   })();
-  pendingStarts().set(found.id, { controller, done });
+  pendingStarts().set(server.id, { controller, done });
 }
