@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -14,6 +15,72 @@ const quantity = z
   .regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, "a Kubernetes quantity such as 2Gi or 512Mi");
 
 const cpu = z.string().regex(/^\d+(\.\d+)?m?$/, "a CPU quantity such as 1, 0.5 or 500m");
+
+// An http(s) base address; the trailing slash is dropped so callers can append paths.
+const baseUrl = z
+  .string()
+  .url()
+  .refine((v) => /^https?:\/\//i.test(v), "an http:// or https:// address")
+  .transform((v) => v.replace(/\/+$/, ""));
+
+const launchProviders = ["gh", "gl", "gist", "git"] as const;
+export type LaunchRules = Partial<Record<(typeof launchProviders)[number], RegExp[]>>;
+
+// JSON such as {"gh": ["^myorg/"], "git": []}: regular expressions per provider, compiled here so
+// a typo stops Berth at start instead of letting every repository through. Case-insensitive,
+// because GitHub and GitLab names are, and a deny rule must not be dodged by changing case.
+const launchRules = z.string().transform((raw, ctx): LaunchRules => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    ctx.addIssue({ code: "custom", message: 'JSON such as {"gh": ["^myorg/"], "git": ["^https://git\\.example\\.org/"]}' });
+    return z.NEVER;
+  }
+  const shape = z.partialRecord(z.enum(launchProviders), z.array(z.string()));
+  const checked = shape.safeParse(parsed);
+  if (!checked.success) {
+    ctx.addIssue({ code: "custom", message: `an object from provider (${launchProviders.join(", ")}) to a list of regular expressions` });
+    return z.NEVER;
+  }
+  const out: LaunchRules = {};
+  for (const [provider, patterns] of Object.entries(checked.data) as [keyof LaunchRules, string[]][]) {
+    out[provider] = [];
+    for (const p of patterns) {
+      try {
+        out[provider]!.push(new RegExp(p, "i"));
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: `${provider}: ${JSON.stringify(p)} is not a regular expression (${(err as Error).message})` });
+        return z.NEVER;
+      }
+    }
+  }
+  return out;
+});
+
+// Comma-separated host names ("git.example.org"), wildcards ("*.corp.example"), addresses or
+// CIDR ranges ("10.1.0.0/16") that repositories may be fetched from although they are private.
+const hostPatterns = z.string().transform((raw, ctx) => {
+  const list = raw.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
+  for (const h of list) {
+    const [addr, bits, extra] = h.split("/");
+    const cidrOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(addr) === 6 ? 128 : 32));
+    const hostOk = isIP(addr) !== 0 || (bits === undefined && /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(addr));
+    if (extra !== undefined || !cidrOk || !hostOk) {
+      ctx.addIssue({ code: "custom", message: `${JSON.stringify(h)} is not a host name, *.domain, address or CIDR range` });
+      return z.NEVER;
+    }
+  }
+  return list;
+});
+
+// OCI distribution repository-name rules: the prefix followed by any slug must stay a valid name.
+const imagePrefix = z
+  .string()
+  .refine(
+    (v) => /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/.test(`${v}a`),
+    "lowercase path such as berth/ or binder/build- (no registry host: that comes from BERTH_REGISTRY_URL)",
+  );
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
@@ -57,6 +124,20 @@ const envSchema = z.object({
   JIRA_MAX_FAILED_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(2),
   JIRA_FAILED_ATTEMPT_WINDOW_SECONDS: z.coerce.number().int().positive().default(15 * 60),
   JIRA_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
+  BERTH_GITHUB_URL: baseUrl.default("https://github.com"),
+  BERTH_GITLAB_URL: baseUrl.default("https://gitlab.com"),
+  BERTH_GIST_URL: baseUrl.default("https://gist.github.com"),
+  BERTH_LAUNCH_ALLOW: launchRules.optional(),
+  BERTH_LAUNCH_DENY: launchRules.optional(),
+  BERTH_LAUNCH_ALLOW_PRIVATE_HOSTS: bool.default(false),
+  BERTH_LAUNCH_ALLOWED_HOSTS: hostPatterns.default([]),
+  BERTH_GIT_TIMEOUT_SECONDS: z.coerce.number().positive().default(20),
+  BERTH_IMAGE_PREFIX: imagePrefix.default("berth/"),
+  // Credentials in the address would end up in log lines; they have their own variables.
+  BERTH_REGISTRY_URL: baseUrl.refine((v) => !/^https?:\/\/[^/]*@/i.test(v), "no user name or password in the address; set BERTH_REGISTRY_USERNAME and BERTH_REGISTRY_PASSWORD").optional(),
+  BERTH_REGISTRY_USERNAME: z.string().min(1).optional(),
+  BERTH_REGISTRY_PASSWORD: z.string().min(1).optional(),
+  BERTH_REGISTRY_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
 });
 
 const profileSchema = z.object({
@@ -142,6 +223,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     // Only what a Jupyter needs to find its programs: Berth's own settings (database URL,
     // secrets) must never reach code the user runs.
     hostEnv: { PATH: env.PATH ?? "/usr/local/bin:/usr/bin:/bin", LANG: env.LANG },
+    launch: {
+      providers: { gh: e.BERTH_GITHUB_URL, gl: e.BERTH_GITLAB_URL, gist: e.BERTH_GIST_URL },
+      allow: e.BERTH_LAUNCH_ALLOW ?? {},
+      deny: e.BERTH_LAUNCH_DENY ?? {},
+      allowPrivateHosts: e.BERTH_LAUNCH_ALLOW_PRIVATE_HOSTS,
+      allowedHosts: e.BERTH_LAUNCH_ALLOWED_HOSTS,
+      gitTimeoutMs: e.BERTH_GIT_TIMEOUT_SECONDS * 1000,
+    },
+    registry: {
+      url: e.BERTH_REGISTRY_URL,
+      // The password is never logged (lib/log.ts also redacts any field named like it).
+      username: e.BERTH_REGISTRY_USERNAME,
+      password: e.BERTH_REGISTRY_PASSWORD,
+      timeoutMs: e.BERTH_REGISTRY_TIMEOUT_SECONDS * 1000,
+      imagePrefix: e.BERTH_IMAGE_PREFIX,
+    },
   };
 }
 
