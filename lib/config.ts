@@ -138,6 +138,9 @@ const envSchema = z.object({
   BERTH_REGISTRY_USERNAME: z.string().min(1).optional(),
   BERTH_REGISTRY_PASSWORD: z.string().min(1).optional(),
   BERTH_REGISTRY_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
+  BERTH_LOCAL_BUILD_PYTHON: z.string().min(1).default("python3"),
+  BERTH_LOCAL_BUILD_TIMEOUT_SECONDS: z.coerce.number().positive().default(1800),
+  BERTH_LOCAL_BUILD_LOG_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
 });
 
 const profileSchema = z.object({
@@ -238,6 +241,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       password: e.BERTH_REGISTRY_PASSWORD,
       timeoutMs: e.BERTH_REGISTRY_TIMEOUT_SECONDS * 1000,
       imagePrefix: e.BERTH_IMAGE_PREFIX,
+    },
+    // Builds on the local runtime (lib/launch/local-build): a checkout plus a Python environment.
+    localBuild: {
+      python: e.BERTH_LOCAL_BUILD_PYTHON,
+      timeoutMs: e.BERTH_LOCAL_BUILD_TIMEOUT_SECONDS * 1000,
+      logMaxBytes: e.BERTH_LOCAL_BUILD_LOG_MAX_BYTES,
     },
   };
 }
