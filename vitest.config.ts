@@ -1,12 +1,25 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 
-// Two projects: `unit` (pure code beside its source, no services) and `integration` (real
-// PostgreSQL and real Jupyter; see test/setup). `npm run test:unit` / `npm run test:integration`.
+// The RBAC suite compares the calls every other Kubernetes file made with the Role, so it runs last.
+class RbacLastSequencer extends BaseSequencer {
+  async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const last = (f: TestSpecification) => (f.moduleId.endsWith("test/kubernetes/rbac.test.ts") ? 1 : 0);
+    return [...sorted].sort((a, b) => last(a) - last(b));
+  }
+}
+
+// Three projects: `unit` (pure code beside its source, no services), `integration` (real
+// PostgreSQL and real Jupyter; see test/setup) and `kubernetes` (the Kubernetes runtime against a
+// real control plane with a simulated kubelet; see test/setup/global-kube.ts).
+// `npm run test:unit` / `npm run test:integration` / `vitest run --project kubernetes`.
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
     teardownTimeout: 30_000,
+    sequence: { sequencer: RbacLastSequencer },
     projects: [
       {
         extends: true,
@@ -31,6 +44,36 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "kubernetes",
+          environment: "node",
+          include: ["test/kubernetes/**/*.test.ts"],
+          // A fresh database (as for integration), then the control plane, Berth's ServiceAccount
+          // and Role, and the kubelet simulator, once for the run.
+          globalSetup: ["test/setup/global-db.ts", "test/setup/global-kube.ts"],
+          setupFiles: ["test/setup/integration-env.ts", "test/setup/kubernetes-env.ts"],
+          // One namespace, one node: files one at a time.
+          fileParallelism: false,
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Launching repositories (lib/launch) against a real `git http-backend` and a real
+          // docker-registry, both started on loopback by the files themselves; no database.
+          name: "launch",
+          environment: "node",
+          include: ["test/launch/**/*.test.ts"],
+          setupFiles: ["test/launch/setup.ts"],
+          fileParallelism: false,
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
     ],

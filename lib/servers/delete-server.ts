@@ -27,8 +27,10 @@ export async function deleteServer(actor: Actor, ownerName: string, name: string
     throw new AppError("conflict", 500, reason);
   }
   await db().$transaction(async (tx) => {
-    await tx.server.delete({ where: { id: found.id } });
-    await recordEvent(actor, { action: "delete", targetUser: owner.name, serverName: name }, tx);
+    // Two replicas (or two tabs) may delete one server at once: whoever removes the row records
+    // the event; the other finds it gone, which is what it wanted.
+    const gone = await tx.server.deleteMany({ where: { id: found.id } });
+    if (gone.count) await recordEvent(actor, { action: "delete", targetUser: owner.name, serverName: name }, tx);
   });
   invalidateRoute(owner.name, name);
 }

@@ -38,6 +38,8 @@ function bodyMessage(err: unknown): string {
 export function isRetryable(err: unknown): boolean {
   const status = statusOf(err);
   if (status === 429 || (status !== undefined && status >= 500)) return true;
+  // A ResourceQuota the quota controller has not counted yet refuses everything for a moment.
+  if (status === 403 && /status unknown for quota/i.test(bodyMessage(err))) return true;
   if (status !== undefined) return false;
   const code = (err as { code?: string; cause?: { code?: string } })?.code ?? (err as { cause?: { code?: string } })?.cause?.code;
   const name = (err as Error)?.name;

@@ -25,7 +25,7 @@ export function loadKubeConfig(path?: string): KubeConfig {
 }
 
 /** The start a pod belongs to; the token identifies it without exposing it. */
-const startIdOf = (token: string) => createHash("sha256").update(token).digest("hex").slice(0, 16);
+export const startIdOf = (token: string) => createHash("sha256").update(token).digest("hex").slice(0, 16);
 
 export class KubeRuntime implements Runtime {
   readonly kind = "kubernetes" as const;
@@ -46,7 +46,7 @@ export class KubeRuntime implements Runtime {
     this.claims = new ObjectWatch<V1PersistentVolumeClaim>(this.kc, "persistentvolumeclaims", ns, SELECTOR, () =>
       this.core.listNamespacedPersistentVolumeClaim({ namespace: ns, labelSelector: SELECTOR }),
     );
-    this.pods.on((name, pod, type) => this.noticeExit(name, pod, type));
+    this.pods.on((name, pod) => this.noticeExit(name, pod));
     this.pods.start();
     this.claims.start();
   }
@@ -59,11 +59,20 @@ export class KubeRuntime implements Runtime {
     this.exitListeners.push(listener);
   }
 
-  private noticeExit(name: string, pod: V1Pod | undefined, type: string) {
-    if (type === "SYNC" || this.expectedGone.has(name)) return;
+  private noticeExit(name: string, pod: V1Pod | undefined) {
+    // Remember whose pod this is from every sighting, the initial list included: a pod seen
+    // only in a list and then gone (deleted while the watch was down) is still someone's.
     const serverId = pod?.metadata?.labels?.[LABELS.serverId] ?? this.lastServerId.get(name);
-    if (pod) this.lastServerId.set(name, pod.metadata?.labels?.[LABELS.serverId] ?? "");
-    if (!serverId) return;
+    const expected = this.expectedGone.has(name);
+    if (pod) this.lastServerId.set(name, serverId ?? "");
+    else {
+      this.lastServerId.delete(name);
+      // Deleted as asked; a later pod of the same name is watched afresh.
+      this.expectedGone.delete(name);
+    }
+    // A list (at start-up, or again after the watch expired) can show a pod that failed while
+    // nobody watched: that is news too. Listeners only act on servers they think are running.
+    if (expected || !serverId) return;
     let reason: string | undefined;
     if (!pod) reason = "Its pod was deleted outside Berth.";
     else {
@@ -78,7 +87,7 @@ export class KubeRuntime implements Runtime {
     const ns = this.opts.namespace;
     const podName = objectName("jupyter", spec.user, spec.name);
     const startId = startIdOf(spec.token);
-    await this.pods.ready();
+    await this.synced(this.opts.startTimeoutMs, signal);
     this.expectedGone.delete(podName);
 
     onProgress("Preparing storage");
@@ -116,6 +125,36 @@ export class KubeRuntime implements Runtime {
       await this.deletePod(podName).catch((e) => log.warn("could not remove a failed server's pod", { pod: podName, error: String(e) }));
       throw err;
     }
+  }
+
+  /**
+   * Waits for the first list of pods and claims. Bounded: with the API unreachable a start or
+   * stop fails after `timeoutMs` with the reason, and at once when the API refuses to list
+   * (only an operator can fix that), instead of waiting for ever.
+   */
+  private synced(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const both = Promise.all([this.pods.ready(), this.claims.ready()]).then(() => undefined);
+    const refusals = [this.pods.refused(), this.claims.refused()];
+    const fail = (why: string) => new Error(`Berth could not read the cluster's pods and claims: ${why.replace(/\.$/, "")}. Tell an operator.`);
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const done = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        for (const r of refusals) r.cancel();
+        fn();
+      };
+      const onAbort = () => done(() => reject(new Error("The start was cancelled.")));
+      const timer = setTimeout(() => {
+        const why = this.pods.lastError ?? this.claims.lastError ?? "no answer";
+        done(() => reject(fail(`no answer within ${Math.round(timeoutMs / 1000)} s (${why})`)));
+      }, timeoutMs);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      for (const r of refusals) void r.promise.then((err) => done(() => reject(fail(err.message))));
+      void both.then(() => done(resolve));
+    });
   }
 
   private waitReady(podName: string, startId: string, onProgress: (m: string) => void, signal: AbortSignal): Promise<string> {
@@ -190,20 +229,25 @@ export class KubeRuntime implements Runtime {
     return undefined;
   }
 
+  /** The server's pod as last seen (reconciler). */
+  podFor(serverId: string): V1Pod | undefined {
+    const name = this.podNameFor(serverId);
+    return name ? this.pods.cache.get(name) : undefined;
+  }
+
   private claimNameFor(serverId: string): string | undefined {
     for (const [name, c] of this.claims.cache) if (c.metadata?.labels?.[LABELS.serverId] === serverId) return name;
     return undefined;
   }
 
   async stop(serverId: string): Promise<void> {
-    await this.pods.ready();
+    await this.synced(this.opts.deleteTimeoutMs ?? 120_000);
     const name = this.podNameFor(serverId);
     if (name) await this.deletePod(name);
   }
 
   async remove(serverId: string): Promise<void> {
     await this.stop(serverId);
-    await this.claims.ready();
     const name = this.claimNameFor(serverId);
     if (!name) return;
     await this.deleteClaim(name);
@@ -225,7 +269,7 @@ export class KubeRuntime implements Runtime {
   }
 
   async isAlive(serverId: string): Promise<boolean> {
-    await this.pods.ready();
+    await this.synced(this.opts.deleteTimeoutMs ?? 120_000);
     const name = this.podNameFor(serverId);
     const pod = name ? this.pods.cache.get(name) : undefined;
     return Boolean(pod && pod.status?.phase !== "Failed" && pod.status?.phase !== "Succeeded" && !pod.metadata?.deletionTimestamp);

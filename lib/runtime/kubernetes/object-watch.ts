@@ -1,4 +1,5 @@
 import { Watch, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import { AppError } from "../../errors";
 import { log } from "../../log";
 import { call, statusOf, type Resource } from "./kube-api";
 
@@ -26,6 +27,11 @@ export class ObjectWatch<T extends KubernetesObject> {
   private markSynced!: () => void;
   /** counts, for tests and /metrics */
   readonly stats = { lists: 0, watches: 0, relists410: 0 };
+  /** why the last list failed, while the watch has not synced */
+  lastError: string | undefined;
+  /** the last list's refusal, when only an operator can fix it (RBAC, a rejected request) */
+  private refusal: AppError | undefined;
+  private refusalWaiters = new Set<(err: AppError) => void>();
 
   constructor(
     private kc: KubeConfig,
@@ -44,6 +50,15 @@ export class ObjectWatch<T extends KubernetesObject> {
 
   ready(): Promise<void> {
     return this.synced;
+  }
+
+  /** Resolves with the refusal when listing fails in a way retrying cannot fix. */
+  refused(): { promise: Promise<AppError>; cancel: () => void } {
+    let waiter!: (err: AppError) => void;
+    const promise = new Promise<AppError>((resolve) => (waiter = resolve));
+    if (this.refusal) waiter(this.refusal);
+    else this.refusalWaiters.add(waiter);
+    return { promise, cancel: () => this.refusalWaiters.delete(waiter) };
   }
 
   start(): void {
@@ -85,9 +100,17 @@ export class ObjectWatch<T extends KubernetesObject> {
         }
       }
       this.resourceVersion = list.metadata?.resourceVersion;
+      this.lastError = undefined;
+      this.refusal = undefined;
       this.markSynced();
       void this.watch(0);
     } catch (err) {
+      this.lastError = (err as Error).message;
+      if (err instanceof AppError) {
+        this.refusal = err;
+        for (const w of this.refusalWaiters) w(err);
+        this.refusalWaiters.clear();
+      }
       log.warn("listing failed; retrying", { resource: this.resource, error: (err as Error).message });
       this.retryTimer = setTimeout(() => void this.relist(), 2000);
     }

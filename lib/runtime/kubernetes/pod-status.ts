@@ -19,7 +19,9 @@ export function podView(pod: V1Pod): PodView {
     if (t?.reason === "OOMKilled") return { kind: "failed", reason: `OOMKilled: the server ran out of memory (limit ${limitOf(pod)}). Use a profile with more memory, or use less.` };
   }
   if (st.phase === "Failed" || st.phase === "Succeeded") {
-    const t = containers.map((c) => c.state?.terminated).find(Boolean);
+    // The container that failed, not the init container that completed before it.
+    const ended = [...(st.containerStatuses ?? []), ...(st.initContainerStatuses ?? [])].map((c) => c.state?.terminated).filter((t) => t !== undefined);
+    const t = ended.find((x) => x.exitCode !== 0) ?? ended[0];
     const why = t ? `${t.reason ?? "exited"}${t.exitCode !== undefined ? ` (exit code ${t.exitCode})` : ""}${t.message ? `: ${t.message}` : ""}` : (st.reason ?? st.message ?? "stopped");
     return { kind: "failed", reason: `The server's container stopped: ${why}.` };
   }

@@ -1,0 +1,112 @@
+import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1PersistentVolumeClaim, type V1Pod } from "@kubernetes/client-node";
+import { inject } from "vitest";
+import { config } from "../../lib/config";
+import { KubeRuntime, type KubeRuntimeOptions } from "../../lib/runtime/kubernetes/kube-runtime";
+import type { PodOptions } from "../../lib/runtime/kubernetes/objects";
+import { parseJupyterCommand } from "../../lib/runtime/local/jupyter-command";
+import { setShared } from "../../lib/shared";
+import { KubeletSimClient } from "../k8s/kubelet-sim";
+import { waitFor } from "./index";
+
+// The tests' own view of the cluster: cluster-admin, straight to the API server — never Berth's
+// credentials, so what Berth may do is decided by its Role alone.
+
+export const kube = () => inject("kube");
+
+let admin: { kc: KubeConfig; core: CoreV1Api; rbac: RbacAuthorizationV1Api } | undefined;
+export function adminApi() {
+  if (!admin) {
+    const kc = new KubeConfig();
+    kc.loadFromFile(kube().adminKubeconfig);
+    admin = { kc, core: kc.makeApiClient(CoreV1Api), rbac: kc.makeApiClient(RbacAuthorizationV1Api) };
+  }
+  return admin;
+}
+
+export const sim = () => new KubeletSimClient(kube().simUrl);
+
+function status(err: unknown): number | undefined {
+  const c = (err as { code?: unknown })?.code;
+  return typeof c === "number" ? c : undefined;
+}
+
+async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (err) {
+    if (status(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+export function readPod(name: string): Promise<V1Pod | undefined> {
+  return orUndefined(adminApi().core.readNamespacedPod({ name, namespace: kube().namespace }));
+}
+
+export function readClaim(name: string): Promise<V1PersistentVolumeClaim | undefined> {
+  return orUndefined(adminApi().core.readNamespacedPersistentVolumeClaim({ name, namespace: kube().namespace }));
+}
+
+/** The host folder behind a bound claim (the simulator's hostPath volume). */
+export async function claimHostPath(name: string): Promise<string | undefined> {
+  const claim = await readClaim(name);
+  if (!claim?.spec?.volumeName) return undefined;
+  const pv = await orUndefined(adminApi().core.readPersistentVolume({ name: claim.spec.volumeName }));
+  return pv?.spec?.hostPath?.path;
+}
+
+export async function listPods(labelSelector?: string): Promise<V1Pod[]> {
+  return (await adminApi().core.listNamespacedPod({ namespace: kube().namespace, labelSelector })).items;
+}
+
+export async function listClaims(labelSelector?: string): Promise<V1PersistentVolumeClaim[]> {
+  return (await adminApi().core.listNamespacedPersistentVolumeClaim({ namespace: kube().namespace, labelSelector })).items;
+}
+
+export function waitPodGone(name: string, timeoutMs = 30_000) {
+  return waitFor(`pod ${name} to be gone`, async () => !(await readPod(name)), timeoutMs);
+}
+
+export function waitClaimGone(name: string, timeoutMs = 30_000) {
+  return waitFor(`claim ${name} to be gone`, async () => !(await readClaim(name)), timeoutMs);
+}
+
+/** Deletes every pod, claim and quota in the test namespace and waits until they are gone. */
+export async function cleanNamespace(): Promise<void> {
+  const { core } = adminApi();
+  const namespace = kube().namespace;
+  await core.deleteCollectionNamespacedResourceQuota({ namespace });
+  await core.deleteCollectionNamespacedPod({ namespace });
+  await core.deleteCollectionNamespacedPersistentVolumeClaim({ namespace });
+  await waitFor("the test namespace to be empty", async () => (await listPods()).length === 0 && (await listClaims()).length === 0, 60_000, 200);
+}
+
+/**
+ * Replaces the process's runtime with a KubeRuntime made from the configuration plus `overrides`
+ * (another kubeconfig, a short start timeout). Call watchRuntimeExits() again afterwards: its
+ * listener belonged to the runtime replaced.
+ */
+export async function installKubeRuntime(overrides: Partial<KubeRuntimeOptions> = {}): Promise<KubeRuntime> {
+  const { runtime } = await import("../../lib/runtime");
+  await runtime().shutdown();
+  const rt = new KubeRuntime({ ...runtimeOptions(), ...overrides });
+  setShared("runtime", rt);
+  return rt;
+}
+
+/** The options lib/runtime/index.ts gives the Kubernetes runtime, from the configuration. */
+export function runtimeOptions(): KubeRuntimeOptions & PodOptions {
+  const c = config();
+  const k = c.kubernetes;
+  return {
+    kubeconfig: k.kubeconfig,
+    namespace: k.namespace,
+    image: k.image,
+    imagePullPolicy: k.imagePullPolicy,
+    storageClass: k.storageClass,
+    cpuRequest: k.cpuRequest,
+    memoryRequest: k.memoryRequest,
+    jupyter: parseJupyterCommand(c.jupyterCommand ?? "jupyter lab"),
+    startTimeoutMs: c.policy.startTimeoutSeconds * 1000,
+  };
+}

@@ -1,0 +1,74 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { ensureDefaultServer } from "../../lib/servers/find-server";
+import { startServer } from "../../lib/servers/start-server";
+import { stopServer } from "../../lib/servers/stop-server";
+import type { Actor } from "../../lib/servers/types";
+import { makeUser, pidAlive, waitFor, waitForState } from "../helpers";
+import { executeOnKernel } from "../helpers/kernel";
+import { readPod, sim } from "../helpers/kube";
+import { request, sessionCookie, startProxyServer } from "../helpers/proxy-harness";
+
+// Berth's proxy in front of a server that runs in a pod: /user/<user>/ reaches the pod's
+// Jupyter at its pod IP, over HTTP and a kernel's WebSocket, and stopping the server ends
+// everything its pod ran (the kernel, and what the person's code detached).
+
+let proxy: Awaited<ReturnType<typeof startProxyServer>>;
+let alice: Actor;
+let cookie: string;
+let serverId: string;
+
+beforeAll(async () => {
+  alice = await makeUser("alice");
+  cookie = await sessionCookie(alice);
+  serverId = (await ensureDefaultServer(alice.id!, "default")).id;
+  await startServer(alice, "alice", "");
+  proxy = await startProxyServer();
+  await waitForState(serverId, "running");
+});
+
+afterAll(async () => {
+  await proxy?.close();
+});
+
+describe("the proxy to a server in a pod", () => {
+  it("reaches Jupyter's API and a kernel's WebSocket; a stop ends all the pod ran", async () => {
+    const status = await request(`${proxy.origin}/user/alice/api/status`, { headers: { Cookie: cookie } });
+    expect(status.status).toBe(200);
+    expect(JSON.parse(status.body)).toHaveProperty("kernels");
+
+    const created = await request(`${proxy.origin}/user/alice/api/kernels`, {
+      method: "POST",
+      headers: { Cookie: cookie, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "python3" }),
+    });
+    expect(created.status).toBe(201);
+    const kernelId = (JSON.parse(created.body) as { id: string }).id;
+    const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/user/alice/api/kernels/${kernelId}/channels?session_id=${randomUUID()}`, {
+      headers: { Cookie: cookie, Host: "berth.example.test", Origin: "https://berth.example.test" },
+    });
+    let detached = 0;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        ws.once("open", () => resolve());
+        ws.once("error", reject);
+        ws.once("unexpected-response", (_req, res) => reject(new Error(`WebSocket refused: ${res.statusCode}`)));
+      });
+      expect((await executeOnKernel(ws, "print(6*7)")).trim()).toBe("42");
+      // The container's user and home: uid 1000, the claim's folder.
+      expect((await executeOnKernel(ws, "import os\nprint(os.getuid())")).trim()).toBe("1000");
+      detached = Number(await executeOnKernel(ws, "import subprocess\nprint(subprocess.Popen(['sleep', '600'], start_new_session=True).pid)"));
+      expect(pidAlive(detached)).toBe(true);
+    } finally {
+      ws.close();
+    }
+
+    await stopServer(alice, "alice", "");
+    expect(await readPod("jupyter-alice")).toBeUndefined();
+    expect(pidAlive(detached)).toBe(false);
+    await waitFor("no process of the pod left", async () => (await sim().processes()).length === 0, 10_000);
+    const after = await request(`${proxy.origin}/user/alice/api/status`, { headers: { Cookie: cookie } });
+    expect(after.status).not.toBe(200);
+  });
+});

@@ -1,0 +1,149 @@
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { CoreV1Api, KubeConfig, KubernetesObjectApi, loadYaml, type KubernetesObject } from "@kubernetes/client-node";
+import type { TestProject } from "vitest/node";
+import { KubeletSim } from "../k8s/kubelet-sim";
+
+// The Kubernetes project's world, made once per run (DESIGN.md §7): a real control plane
+// (etcd + kube-apiserver + kube-controller-manager v1.20.2, built by scripts/k8s and cached), the
+// namespace Berth works in, Berth's ServiceAccount + Role + RoleBinding exactly as k8s/base ships
+// them, a kubeconfig that authenticates as that ServiceAccount (so a verb missing from the Role
+// fails the tests), and the kubelet simulator. The database comes from global-db.ts.
+
+export interface KubeContext {
+  server: string;
+  caFile: string;
+  /** cluster-admin: for the tests' own inspection and setup, never for Berth */
+  adminKubeconfig: string;
+  /** Berth's ServiceAccount `berth`, bound to k8s/base/role.yaml */
+  berthKubeconfig: string;
+  namespace: string;
+  /** the kubelet simulator's control URL (test/k8s/kubelet-sim.ts) */
+  simUrl: string;
+  /** per-file records of the API calls Berth made (kube-api.ts `usedCalls`) */
+  recordsDir: string;
+  stateDir: string;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    kube: KubeContext;
+  }
+}
+
+export const NAMESPACE = "berth-test";
+const root = path.resolve(import.meta.dirname, "../..");
+
+interface ControlPlane {
+  server: string;
+  caFile: string;
+  adminToken: string;
+  kubeconfigPath: string;
+  stop(): Promise<void>;
+}
+interface ControlPlaneModule {
+  startControlPlane(opts: { dir: string }): Promise<ControlPlane>;
+  waitForServiceAccount(cp: ControlPlane, namespace: string, name?: string, timeoutMs?: number): Promise<void>;
+}
+
+export function kubeconfigText(o: { server: string; caFile: string; token: string; user: string; namespace: string }): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "- name: berth-test",
+    "  cluster:",
+    `    server: ${o.server}`,
+    `    certificate-authority: ${JSON.stringify(o.caFile)}`,
+    "users:",
+    `- name: ${o.user}`,
+    "  user:",
+    `    token: ${o.token}`,
+    "contexts:",
+    "- name: berth-test",
+    "  context:",
+    "    cluster: berth-test",
+    `    namespace: ${o.namespace}`,
+    `    user: ${o.user}`,
+    "current-context: berth-test",
+    "",
+  ].join("\n");
+}
+
+/** Applies manifests from k8s/ into `namespace` (namespaced kinds only). */
+export async function applyManifests(kc: KubeConfig, namespace: string, objects: KubernetesObject[]): Promise<void> {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  for (const obj of objects) {
+    obj.metadata = { ...obj.metadata, namespace };
+    await api.create(obj);
+  }
+}
+
+/** A manifest Berth ships (k8s/base, the Kustomize base). */
+export function readManifest<T extends KubernetesObject>(file: string): T {
+  return loadYaml<T>(readFileSync(path.join(root, "k8s", "base", file), "utf8"));
+}
+
+/** The token of a ServiceAccount (1.20: the token controller puts it in a secret). */
+export async function serviceAccountToken(core: CoreV1Api, namespace: string, name: string): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const sa = await core.readNamespacedServiceAccount({ name, namespace });
+    const secretName = sa.secrets?.find((s) => s.name?.startsWith(`${name}-token-`))?.name;
+    if (secretName) {
+      const secret = await core.readNamespacedSecret({ name: secretName, namespace });
+      const token = secret.data?.token;
+      if (token) return Buffer.from(token, "base64").toString("utf8");
+    }
+    if (Date.now() > deadline) throw new Error(`no token for service account ${namespace}/${name}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export default async function setup(project: TestProject) {
+  execFileSync("bash", [path.join(root, "scripts/k8s/build-control-plane.sh")], { stdio: ["ignore", "ignore", "inherit"] });
+  const stateDir = mkdtempSync(path.join(tmpdir(), "berth-k8s-"));
+  // Simulated containers run as uid 1000 and must reach their volumes below this folder.
+  chmodSync(stateDir, 0o755);
+  const cleanups: (() => Promise<void> | void)[] = [() => rmSync(stateDir, { recursive: true, force: true })];
+  const teardown = async () => {
+    for (const c of cleanups.reverse()) await c();
+  };
+  try {
+    // A variable specifier: the script is plain JavaScript with no type declarations.
+    const script = path.join(root, "scripts/k8s/start-control-plane.mjs");
+    const { startControlPlane, waitForServiceAccount } = (await import(script)) as ControlPlaneModule;
+    const cp = await startControlPlane({ dir: path.join(stateDir, "control-plane") });
+    cleanups.push(() => cp.stop());
+
+    const admin = new KubeConfig();
+    admin.loadFromFile(cp.kubeconfigPath);
+    const core = admin.makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
+    await waitForServiceAccount(cp, NAMESPACE);
+    await applyManifests(admin, NAMESPACE, [readManifest("serviceaccount.yaml"), readManifest("role.yaml"), readManifest("rolebinding.yaml")]);
+    const token = await serviceAccountToken(core, NAMESPACE, "berth");
+    const berthKubeconfig = path.join(stateDir, "berth.kubeconfig");
+    writeFileSync(berthKubeconfig, kubeconfigText({ server: cp.server, caFile: cp.caFile, token, user: "system:serviceaccount:berth-test:berth", namespace: NAMESPACE }), { mode: 0o600 });
+
+    const sim = new KubeletSim({
+      kubeconfigPath: cp.kubeconfigPath,
+      namespace: NAMESPACE,
+      dir: path.join(stateDir, "kubelet"),
+      baseEnv: { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", LANG: process.env.LANG ?? "C.UTF-8" },
+    });
+    await sim.start();
+    cleanups.push(() => sim.stop());
+    const simUrl = await sim.serveControl();
+
+    const recordsDir = path.join(stateDir, "records");
+    mkdirSync(recordsDir);
+    project.provide("kube", { server: cp.server, caFile: cp.caFile, adminKubeconfig: cp.kubeconfigPath, berthKubeconfig, namespace: NAMESPACE, simUrl, recordsDir, stateDir });
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+  return teardown;
+}
