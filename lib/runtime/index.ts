@@ -1,30 +1,32 @@
-import { config } from "../config";
+import { config, type Config } from "../config";
 import { shared } from "../shared";
-import { KubeRuntime } from "./kubernetes/kube-runtime";
+import { KubeRuntime, type KubeRuntimeOptions } from "./kubernetes/kube-runtime";
 import { parseJupyterCommand } from "./local/jupyter-command";
 import { LocalRuntime } from "./local/local-runtime";
 import type { Runtime } from "./types";
 
 export type { Runtime } from "./types";
 
+export function kubeRuntimeOptions(c: Config = config()): KubeRuntimeOptions {
+  const k = c.kubernetes;
+  return {
+    kubeconfig: k.kubeconfig,
+    namespace: k.namespace,
+    image: k.image,
+    imagePullPolicy: k.imagePullPolicy,
+    storageClass: k.storageClass,
+    cpuRequest: k.cpuRequest,
+    memoryRequest: k.memoryRequest,
+    // In an image the command is known; JupyterLab is what people expect.
+    jupyter: parseJupyterCommand(c.jupyterCommand ?? "jupyter lab"),
+    startTimeoutMs: c.policy.startTimeoutSeconds * 1000,
+  };
+}
+
 export function runtime(): Runtime {
   return shared<Runtime>("runtime", () => {
     const c = config();
-    if (c.runtime === "kubernetes") {
-      const k = c.kubernetes;
-      return new KubeRuntime({
-        kubeconfig: k.kubeconfig,
-        namespace: k.namespace,
-        image: k.image,
-        imagePullPolicy: k.imagePullPolicy,
-        storageClass: k.storageClass,
-        cpuRequest: k.cpuRequest,
-        memoryRequest: k.memoryRequest,
-        // In an image the command is known; JupyterLab is what people expect.
-        jupyter: parseJupyterCommand(c.jupyterCommand ?? "jupyter lab"),
-        startTimeoutMs: c.policy.startTimeoutSeconds * 1000,
-      });
-    }
+    if (c.runtime === "kubernetes") return new KubeRuntime(kubeRuntimeOptions(c));
     return new LocalRuntime({
       dataDir: c.dataDir,
       jupyterCommand: c.jupyterCommand,

@@ -91,7 +91,8 @@ function ensurePki(dir) {
   for (const n of ["ca.key", "apiserver.key", "sa.key"]) fs.chmodSync(f(n), 0o600);
 }
 
-function kubeconfig({ server, caFile, token, user = "admin" }) {
+/** A kubeconfig for this control plane, authenticating with a bearer token. */
+export function kubeconfig({ server, caFile, token, user = "admin", namespace }) {
   return [
     "apiVersion: v1",
     "kind: Config",
@@ -108,6 +109,7 @@ function kubeconfig({ server, caFile, token, user = "admin" }) {
     "- name: berth-test",
     "  context:",
     "    cluster: berth-test",
+    ...(namespace ? [`    namespace: ${namespace}`] : []),
     `    user: ${user}`,
     "current-context: berth-test",
     "",

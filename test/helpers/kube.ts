@@ -1,9 +1,7 @@
 import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1PersistentVolumeClaim, type V1Pod } from "@kubernetes/client-node";
 import { inject } from "vitest";
-import { config } from "../../lib/config";
 import { KubeRuntime, type KubeRuntimeOptions } from "../../lib/runtime/kubernetes/kube-runtime";
-import type { PodOptions } from "../../lib/runtime/kubernetes/objects";
-import { parseJupyterCommand } from "../../lib/runtime/local/jupyter-command";
+import { kubeRuntimeOptions } from "../../lib/runtime";
 import { setShared } from "../../lib/shared";
 import { KubeletSimClient } from "../k8s/kubelet-sim";
 import { waitFor } from "./index";
@@ -95,18 +93,4 @@ export async function installKubeRuntime(overrides: Partial<KubeRuntimeOptions> 
 }
 
 /** The options lib/runtime/index.ts gives the Kubernetes runtime, from the configuration. */
-export function runtimeOptions(): KubeRuntimeOptions & PodOptions {
-  const c = config();
-  const k = c.kubernetes;
-  return {
-    kubeconfig: k.kubeconfig,
-    namespace: k.namespace,
-    image: k.image,
-    imagePullPolicy: k.imagePullPolicy,
-    storageClass: k.storageClass,
-    cpuRequest: k.cpuRequest,
-    memoryRequest: k.memoryRequest,
-    jupyter: parseJupyterCommand(c.jupyterCommand ?? "jupyter lab"),
-    startTimeoutMs: c.policy.startTimeoutSeconds * 1000,
-  };
-}
+export const runtimeOptions = () => kubeRuntimeOptions();

@@ -14,6 +14,7 @@ import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
 import type { Actor } from "../../lib/servers/types";
 import { makeUser, pidAlive, serverProcesses, waitFor, waitForState } from "../helpers";
+import { executeOnKernel } from "../helpers/kernel";
 import { request, sessionCookie, startProxyServer } from "../helpers/proxy-harness";
 
 // The proxy in front of a real Jupyter: sessions, ownership, redirects, WebSockets to a kernel,
@@ -25,34 +26,6 @@ let aliceCookie: string, bobCookie: string, adminCookie: string;
 let workId: string, defaultId: string;
 let detachedPid = 0;
 
-/** Runs code on a kernel over its channels WebSocket (Jupyter's JSON protocol) and returns its stdout. */
-function execute(ws: WebSocket, code: string): Promise<string> {
-  const msgId = randomUUID();
-  return new Promise<string>((resolve, reject) => {
-    let text = "";
-    const onMessage = (data: WebSocket.RawData) => {
-      const msg = JSON.parse(String(data)) as { msg_type: string; parent_header: { msg_id?: string }; content: { text?: string; execution_state?: string; ename?: string } };
-      if (msg.parent_header.msg_id !== msgId) return;
-      if (msg.msg_type === "stream") text += msg.content.text ?? "";
-      if (msg.msg_type === "error") reject(new Error(`kernel error ${msg.content.ename}`));
-      if (msg.msg_type === "status" && msg.content.execution_state === "idle") {
-        ws.off("message", onMessage);
-        resolve(text);
-      }
-    };
-    ws.on("message", onMessage);
-    ws.send(
-      JSON.stringify({
-        header: { msg_id: msgId, username: "alice", session: randomUUID(), msg_type: "execute_request", version: "5.3", date: new Date().toISOString() },
-        parent_header: {},
-        metadata: {},
-        content: { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true },
-        channel: "shell",
-        buffers: [],
-      }),
-    );
-  });
-}
 
 const html = { Accept: "text/html,application/xhtml+xml" };
 
@@ -110,9 +83,9 @@ describe("proxy to a running Jupyter", () => {
         ws.once("error", reject);
         ws.once("unexpected-response", (_req, res) => reject(new Error(`WebSocket refused: ${res.statusCode}`)));
       });
-      expect((await execute(ws, "print(6*7)")).trim()).toBe("42");
+      expect((await executeOnKernel(ws, "print(6*7)")).trim()).toBe("42");
       // A process the person's code detaches from the kernel; stopping the server must end it too.
-      detachedPid = Number(await execute(ws, "import subprocess\nprint(subprocess.Popen(['sleep', '600'], start_new_session=True).pid)"));
+      detachedPid = Number(await executeOnKernel(ws, "import subprocess\nprint(subprocess.Popen(['sleep', '600'], start_new_session=True).pid)"));
       expect(pidAlive(detachedPid)).toBe(true);
     } finally {
       ws.close();

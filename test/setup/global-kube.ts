@@ -1,3 +1,4 @@
+import { kubeconfig, startControlPlane, waitForServiceAccount } from "../../scripts/k8s/start-control-plane.mjs";
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,43 +35,10 @@ declare module "vitest" {
 }
 
 export const NAMESPACE = "berth-test";
+/** The test kubeconfig writer, shared with suites that need a kubeconfig of their own. */
+export { kubeconfig as kubeconfigText };
 const root = path.resolve(import.meta.dirname, "../..");
 
-interface ControlPlane {
-  server: string;
-  caFile: string;
-  adminToken: string;
-  kubeconfigPath: string;
-  stop(): Promise<void>;
-}
-interface ControlPlaneModule {
-  startControlPlane(opts: { dir: string }): Promise<ControlPlane>;
-  waitForServiceAccount(cp: ControlPlane, namespace: string, name?: string, timeoutMs?: number): Promise<void>;
-}
-
-export function kubeconfigText(o: { server: string; caFile: string; token: string; user: string; namespace: string }): string {
-  return [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    "- name: berth-test",
-    "  cluster:",
-    `    server: ${o.server}`,
-    `    certificate-authority: ${JSON.stringify(o.caFile)}`,
-    "users:",
-    `- name: ${o.user}`,
-    "  user:",
-    `    token: ${o.token}`,
-    "contexts:",
-    "- name: berth-test",
-    "  context:",
-    "    cluster: berth-test",
-    `    namespace: ${o.namespace}`,
-    `    user: ${o.user}`,
-    "current-context: berth-test",
-    "",
-  ].join("\n");
-}
 
 /** Applies manifests from k8s/ into `namespace` (namespaced kinds only). */
 export async function applyManifests(kc: KubeConfig, namespace: string, objects: KubernetesObject[]): Promise<void> {
@@ -112,9 +80,6 @@ export default async function setup(project: TestProject) {
     for (const c of cleanups.reverse()) await c();
   };
   try {
-    // A variable specifier: the script is plain JavaScript with no type declarations.
-    const script = path.join(root, "scripts/k8s/start-control-plane.mjs");
-    const { startControlPlane, waitForServiceAccount } = (await import(script)) as ControlPlaneModule;
     const cp = await startControlPlane({ dir: path.join(stateDir, "control-plane") });
     cleanups.push(() => cp.stop());
 
@@ -126,7 +91,7 @@ export default async function setup(project: TestProject) {
     await applyManifests(admin, NAMESPACE, [readManifest("serviceaccount.yaml"), readManifest("role.yaml"), readManifest("rolebinding.yaml")]);
     const token = await serviceAccountToken(core, NAMESPACE, "berth");
     const berthKubeconfig = path.join(stateDir, "berth.kubeconfig");
-    writeFileSync(berthKubeconfig, kubeconfigText({ server: cp.server, caFile: cp.caFile, token, user: "system:serviceaccount:berth-test:berth", namespace: NAMESPACE }), { mode: 0o600 });
+    writeFileSync(berthKubeconfig, kubeconfig({ server: cp.server, caFile: cp.caFile, token, user: "system:serviceaccount:berth-test:berth", namespace: NAMESPACE }), { mode: 0o600 });
 
     const sim = new KubeletSim({
       kubeconfigPath: cp.kubeconfigPath,
