@@ -29,3 +29,18 @@ export function executeOnKernel(ws: WebSocket, code: string, user = "alice"): Pr
     );
   });
 }
+
+/**
+ * Opens a kernel's channels WebSocket through Berth's proxy as a browser on Berth's public
+ * address would (Jupyter checks the Origin against the Host); rejects with the status if refused.
+ */
+export async function openKernelSocket(url: string, cookie: string): Promise<WebSocket> {
+  const { default: WS } = await import("ws");
+  const ws = new WS(url, { headers: { Cookie: cookie, Host: "berth.example.test", Origin: "https://berth.example.test" } });
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("error", reject);
+    ws.once("unexpected-response", (_req, res) => reject(new Error(`WebSocket refused: ${res.statusCode}`)));
+  });
+  return ws;
+}

@@ -14,7 +14,7 @@ import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
 import type { Actor } from "../../lib/servers/types";
 import { makeUser, pidAlive, serverProcesses, waitFor, waitForState } from "../helpers";
-import { executeOnKernel } from "../helpers/kernel";
+import { executeOnKernel, openKernelSocket } from "../helpers/kernel";
 import { request, sessionCookie, startProxyServer } from "../helpers/proxy-harness";
 
 // The proxy in front of a real Jupyter: sessions, ownership, redirects, WebSockets to a kernel,
@@ -74,15 +74,8 @@ describe("proxy to a running Jupyter", () => {
     expect(created.status).toBe(201);
     const kernelId = (JSON.parse(created.body) as { id: string }).id;
 
-    const wsUrl = `ws://127.0.0.1:${proxy.port}/user/alice/work/api/kernels/${kernelId}/channels?session_id=${randomUUID()}`;
-    // As from a browser on Berth's public address: Jupyter checks the Origin against the Host.
-    const ws = new WebSocket(wsUrl, { headers: { Cookie: aliceCookie, Host: "berth.example.test", Origin: "https://berth.example.test" } });
+    const ws = await openKernelSocket(`ws://127.0.0.1:${proxy.port}/user/alice/work/api/kernels/${kernelId}/channels?session_id=${randomUUID()}`, aliceCookie);
     try {
-      await new Promise<void>((resolve, reject) => {
-        ws.once("open", () => resolve());
-        ws.once("error", reject);
-        ws.once("unexpected-response", (_req, res) => reject(new Error(`WebSocket refused: ${res.statusCode}`)));
-      });
       expect((await executeOnKernel(ws, "print(6*7)")).trim()).toBe("42");
       // A process the person's code detaches from the kernel; stopping the server must end it too.
       detachedPid = Number(await executeOnKernel(ws, "import subprocess\nprint(subprocess.Popen(['sleep', '600'], start_new_session=True).pid)"));

@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { ensureDefaultServer } from "../../lib/servers/find-server";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
 import type { Actor } from "../../lib/servers/types";
 import { makeUser, pidAlive, waitFor, waitForState } from "../helpers";
-import { executeOnKernel } from "../helpers/kernel";
+import { executeOnKernel, openKernelSocket } from "../helpers/kernel";
 import { readPod, sim } from "../helpers/kube";
 import { request, sessionCookie, startProxyServer } from "../helpers/proxy-harness";
 
@@ -45,16 +44,9 @@ describe("the proxy to a server in a pod", () => {
     });
     expect(created.status).toBe(201);
     const kernelId = (JSON.parse(created.body) as { id: string }).id;
-    const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/user/alice/api/kernels/${kernelId}/channels?session_id=${randomUUID()}`, {
-      headers: { Cookie: cookie, Host: "berth.example.test", Origin: "https://berth.example.test" },
-    });
+    const ws = await openKernelSocket(`ws://127.0.0.1:${proxy.port}/user/alice/api/kernels/${kernelId}/channels?session_id=${randomUUID()}`, cookie);
     let detached = 0;
     try {
-      await new Promise<void>((resolve, reject) => {
-        ws.once("open", () => resolve());
-        ws.once("error", reject);
-        ws.once("unexpected-response", (_req, res) => reject(new Error(`WebSocket refused: ${res.statusCode}`)));
-      });
       expect((await executeOnKernel(ws, "print(6*7)")).trim()).toBe("42");
       // The container's user and home: uid 1000, the claim's folder.
       expect((await executeOnKernel(ws, "import os\nprint(os.getuid())")).trim()).toBe("1000");
