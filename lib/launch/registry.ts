@@ -74,13 +74,21 @@ export function parseImageName(name: string): { host?: string; repository: strin
   return { host, repository: rest.slice(0, colon), reference: rest.slice(colon + 1) };
 }
 
+/** The registry could not be used; `detail` is the short reason (no addresses, no credentials). */
+class RegistryUnreachable extends AppError {
+  constructor(
+    readonly detail: string,
+    message: string,
+  ) {
+    super("start_failed", 503, message, { reason: "registry_unreachable" });
+  }
+}
+
 function unreachable(settings: RegistrySettings, detail: string): AppError {
   log.warn("container registry not usable", { registry: settings.url, detail });
-  return new AppError(
-    "start_failed",
-    503,
+  return new RegistryUnreachable(
+    detail,
     `Berth cannot reach its container registry right now (${detail}), so it cannot tell whether this environment was built already. Try again in a few minutes; if it keeps happening, tell an administrator.`,
-    { reason: "registry_unreachable" },
   );
 }
 
@@ -113,7 +121,8 @@ async function bearerToken(challenge: Challenge, scope: string, settings: Regist
     throw unreachable(settings, "its token realm is not a URL");
   }
   if (challenge.params.service) url.searchParams.set("service", challenge.params.service);
-  url.searchParams.set("scope", scope);
+  // No scope: a token for the API root (GET /v2/), as `docker login` asks for one.
+  if (scope) url.searchParams.set("scope", scope);
   if (settings.username) url.searchParams.set("account", settings.username);
   const auth = basicHeader(settings);
   const res = await send("GET", url.toString(), auth ? { Authorization: auth } : {}, settings);
@@ -138,7 +147,7 @@ async function bearerToken(challenge: Challenge, scope: string, settings: Regist
 async function authorization(challenge: Challenge | undefined, repository: string, settings: RegistrySettings, fresh = false): Promise<string | undefined> {
   if (!challenge) return undefined;
   if (challenge.scheme === "bearer") {
-    const scope = challenge.params.scope ?? `repository:${repository}:pull`;
+    const scope = challenge.params.scope ?? (repository ? `repository:${repository}:pull` : "");
     return `Bearer ${await bearerToken(challenge, scope, settings, fresh)}`;
   }
   if (challenge.scheme === "basic") {
@@ -190,4 +199,36 @@ export async function imageExists(imageName: string, settings: RegistrySettings 
     throw unreachable(settings, settings.username ? "it refused Berth's credentials" : "it wants credentials; set BERTH_REGISTRY_USERNAME and BERTH_REGISTRY_PASSWORD");
   }
   throw unreachable(settings, `it answered ${res.status}`);
+}
+
+export type RegistryPing = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Whether the registry answers its API (GET /v2/) and accepts Berth's credentials, for /health.
+ * A 401 is answered the way the registry asks (Basic, or a token from its realm) before it
+ * counts: only a registry that still refuses after that, or does not answer, is failing.
+ */
+export async function pingRegistry(settings: RegistrySettings = config().registry): Promise<RegistryPing> {
+  if (!settings.url) return { ok: false, reason: "BERTH_REGISTRY_URL is not set" };
+  const url = `${settings.url}/v2/`;
+  try {
+    let res = await send("GET", url, {}, settings);
+    await res.body?.cancel();
+    if (res.status === 401) {
+      const challenge = parseChallenge(res.headers.get("www-authenticate"));
+      if (!challenge) return { ok: false, reason: "it answered 401 without saying how to authenticate" };
+      // A fresh token each time: the point is to find out whether the credentials still work.
+      const auth = await authorization(challenge, "", settings, true);
+      res = await send("GET", url, auth ? { Authorization: auth } : {}, settings);
+      await res.body?.cancel();
+    }
+    if (res.status === 200) return { ok: true };
+    if (res.status === 401 || res.status === 403) {
+      return { ok: false, reason: settings.username ? "it refused Berth's credentials" : "it wants credentials; set BERTH_REGISTRY_USERNAME and BERTH_REGISTRY_PASSWORD" };
+    }
+    return { ok: false, reason: `it answered ${res.status}` };
+  } catch (err) {
+    if (err instanceof RegistryUnreachable) return { ok: false, reason: err.detail };
+    throw err;
+  }
 }

@@ -63,8 +63,8 @@ describe("k8s/ (kubectl apply -k k8s/)", () => {
     const pod = d.spec.template.spec;
     expect(pod.serviceAccountName).toBe("berth");
     expect(pod.securityContext.runAsNonRoot).toBe(true);
-    expect(pod.containers[0].readinessProbe.httpGet.path).toBe("/health");
-    expect(pod.containers[0].livenessProbe.httpGet.path).toBe("/health");
+    expect(pod.containers[0].readinessProbe.httpGet.path).toBe("/health?probe=ready");
+    expect(pod.containers[0].livenessProbe.httpGet.path).toBe("/health?probe=live");
     expect(pod.containers[0].securityContext.allowPrivilegeEscalation).toBe(false);
     expect(pod.containers[0].resources.limits).toBeTruthy();
     const cm = byKind(objs, "ConfigMap")[0] as Obj & { data: Record<string, string> };
