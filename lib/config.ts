@@ -138,9 +138,20 @@ const envSchema = z.object({
   BERTH_REGISTRY_USERNAME: z.string().min(1).optional(),
   BERTH_REGISTRY_PASSWORD: z.string().min(1).optional(),
   BERTH_REGISTRY_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
-  BERTH_LOCAL_BUILD_PYTHON: z.string().min(1).default("python3"),
+  BERTH_LOCAL_BUILD_PYTHON: z.string().min(1).optional(),
   BERTH_LOCAL_BUILD_TIMEOUT_SECONDS: z.coerce.number().positive().default(1800),
   BERTH_LOCAL_BUILD_LOG_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  BERTH_BUILD_LIMIT: z.coerce.number().int().min(1).max(1000).default(4),
+  BERTH_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(3600),
+  BERTH_BUILD_TTL_SECONDS: z.coerce.number().int().min(0).default(600),
+  BERTH_BUILD_CPU_LIMIT: cpu.default("2"),
+  BERTH_BUILD_MEMORY_LIMIT: quantity.default("4Gi"),
+  BERTH_BUILD_CPU_REQUEST: cpu.default("500m"),
+  BERTH_BUILD_MEMORY_REQUEST: quantity.default("1Gi"),
+  BERTH_BUILD_IMAGE: z.string().min(1).default("quay.io/manics/repo2kaniko:0.5.0"),
+  BERTH_KANIKO_IMAGE: z.string().min(1).default("ghcr.io/osscontainertools/kaniko:v1.25.1"),
+  BERTH_BUILD_REGISTRY_SECRET: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a Kubernetes Secret name").default("berth-registry"),
+  BERTH_METRICS_TOKEN: z.string().min(16, "at least 16 characters").optional(),
 });
 
 const profileSchema = z.object({
@@ -248,6 +259,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       timeoutMs: e.BERTH_LOCAL_BUILD_TIMEOUT_SECONDS * 1000,
       logMaxBytes: e.BERTH_LOCAL_BUILD_LOG_MAX_BYTES,
     },
+    // Builds for launches on either runtime (lib/launch/builds); the Job settings only apply on Kubernetes.
+    builds: {
+      limit: e.BERTH_BUILD_LIMIT,
+      timeoutSeconds: e.BERTH_BUILD_TIMEOUT_SECONDS,
+      ttlSeconds: e.BERTH_BUILD_TTL_SECONDS,
+      cpuLimit: e.BERTH_BUILD_CPU_LIMIT,
+      memoryLimit: e.BERTH_BUILD_MEMORY_LIMIT,
+      cpuRequest: e.BERTH_BUILD_CPU_REQUEST,
+      memoryRequest: e.BERTH_BUILD_MEMORY_REQUEST,
+      builderImage: e.BERTH_BUILD_IMAGE,
+      kanikoImage: e.BERTH_KANIKO_IMAGE,
+      registrySecret: e.BERTH_BUILD_REGISTRY_SECRET,
+    },
+    /** When set, /metrics asks for `Authorization: Bearer <token>`. */
+    metricsToken: e.BERTH_METRICS_TOKEN,
   };
 }
 

@@ -105,7 +105,7 @@ export async function reconcileServers(opts: { resumeAfterMs?: number; stuckAfte
     if (r.state === "starting" && !pendingStarts().has(r.id) && now - r.updatedAt.getTime() >= resumeAfterMs) {
       log.info("resuming an unfinished start", { user: r.owner.name, server: r.name });
       await recordEvent(SYSTEM, { action: "reconcile", targetUser: r.owner.name, serverName: r.name, reason: "resumed waiting for an unfinished start" });
-      launchServer(SYSTEM, { id: r.id, name: r.name, profile: r.profile }, r.owner.name, r.token);
+      launchServer(SYSTEM, r, r.owner.name, r.token);
       report.resumed.push(label);
     }
   }

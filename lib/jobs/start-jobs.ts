@@ -4,6 +4,7 @@ import { log } from "../log";
 import { pruneAttempts } from "../auth/signin-attempts";
 import { flushActivity } from "../proxy/activity";
 import { cullIdle } from "./cull-idle";
+import { settleAbandonedBuilds } from "../launch/builds/build-queue";
 import { reconcileServers } from "./reconcile-servers";
 import { leaderElection } from "./leader";
 
@@ -14,8 +15,11 @@ export function startJobs() {
   let cull: NodeJS.Timeout | undefined;
   let prune: NodeJS.Timeout | undefined;
   let reconcile: NodeJS.Timeout | undefined;
-  const runReconcile = (first: boolean) =>
+  const runReconcile = (first: boolean) => {
     void reconcileServers({ resumeAfterMs: first ? 0 : undefined }).catch((err) => log.warn("reconciler failed", { error: String(err) }));
+    // Builds whose follower went away (a replica stopped) no longer count against the limit.
+    void settleAbandonedBuilds(c.runtime, 300).catch((err) => log.warn("could not settle abandoned builds", { error: String(err) }));
+  };
   const election = leaderElection(databaseUrl(), (leader) => {
     clearInterval(cull);
     clearInterval(prune);

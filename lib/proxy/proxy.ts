@@ -27,7 +27,23 @@ function prepare(req: IncomingMessage, route: Route) {
   if (cookie) req.headers.cookie = cookie;
   else delete req.headers.cookie;
   req.headers.authorization = `token ${route.token}`;
+  req.url = withoutTokenParam(req.url ?? "/");
   touch(route.serverId);
+}
+
+/**
+ * Jupyter reads a `token` query parameter before the Authorization header, so one in the URL
+ * (BinderHub clients append `?token=` to the server's address) would displace the real token.
+ * Berth's session is what authenticates; the parameter is dropped, only on the hot path's
+ * rare URLs that carry one.
+ */
+export function withoutTokenParam(url: string): string {
+  const q = url.indexOf("?");
+  if (q < 0 || !/(^|&)token=/.test(url.slice(q + 1))) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  params.delete("token");
+  const rest = params.toString();
+  return rest ? `${url.slice(0, q)}?${rest}` : url.slice(0, q);
 }
 
 function wantsHtml(req: IncomingMessage): boolean {

@@ -12,6 +12,11 @@ export interface ServerSpec {
   /** the upstream Jupyter's secret; the proxy adds it, browsers never see it */
   token: string;
   profile: Profile;
+  /**
+   * A launched repository's environment: the image built for its commit (Kubernetes) or the
+   * environment built for it on this machine (local). Absent for a plain server.
+   */
+  environment?: { image: string; commit: string };
 }
 
 export interface StartedServer {
@@ -33,6 +38,8 @@ export interface Runtime {
   readonly kind: "local" | "kubernetes";
   /** Local servers are Berth's child processes and stop with it; pods outlive a restart. */
   readonly stopsServersOnShutdown: boolean;
+  /** Which Jupyter interface servers run: decides where a launch's path opens (lab/tree/… or tree/…). */
+  jupyterInterface(): "lab" | "notebook";
   /** Resolves when Jupyter answers; rejects with a reason a person can act on. Leaves nothing running on failure. */
   start(spec: ServerSpec, onProgress: (message: string) => void, signal: AbortSignal): Promise<StartedServer>;
   /** Stops the server, keeps its storage. Idempotent. */

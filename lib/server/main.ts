@@ -12,6 +12,7 @@ import { issueSetupTokenIfNoUsers } from "../auth/setup-admin";
 import { startJobs } from "../jobs/start-jobs";
 import { log } from "../log";
 import { createProxy } from "../proxy/proxy";
+import { settleAbandonedBuilds } from "../launch/builds/build-queue";
 import { recoverAfterRestart, stopAllOnShutdown, watchRuntimeExits } from "../servers/lifecycle";
 
 // One process: Next.js for pages and API, the proxy for /user/* (HTTP and WebSocket upgrades,
@@ -37,6 +38,8 @@ export async function main(opts: { dev: boolean; dir: string }) {
   authSecret();
 
   const recovered = await recoverAfterRestart();
+  // Local builds run inside this process: any left unfinished by the last one are over.
+  if (config().runtime === "local") await settleAbandonedBuilds("local", 0);
   if (recovered) log.info("settled servers left running by an earlier Berth process", { count: recovered });
   watchRuntimeExits();
 

@@ -27,12 +27,7 @@ export async function createServer(actor: Actor, ownerName: string, input: z.inf
 
   // Cheap refusal first, without a lock: most requests past the limit stop here. The check is
   // repeated under the lock below, which is what makes it exact.
-  const namedNow = await db().server.count({ where: { ownerId: owner.id, name: { not: "" } } });
-  if (namedNow >= policy.maxNamedServers) {
-    const named = await db().server.findMany({ where: { ownerId: owner.id, name: { not: "" } }, select: { name: true }, orderBy: { name: "asc" } });
-    await recordEvent(actor, { action: "quota_refused", targetUser: owner.name, serverName: input.name, reason: `limit ${policy.maxNamedServers}` });
-    throw quotaError(named.map((s) => s.name), policy.maxNamedServers);
-  }
+  await checkNamedServerQuota(actor, owner, input.name);
 
   const result = await db().$transaction(async (tx) => {
     // The row lock on the owner serialises concurrent creates for one person, so the count below
@@ -55,6 +50,19 @@ export async function createServer(actor: Actor, ownerName: string, input: z.inf
   if ("error" in result && result.error) throw result.error;
   invalidateRoute(owner.name, input.name);
   return result.server!;
+}
+
+/**
+ * Refuses (and records the refusal) when `owner` has no room for another named server. Without
+ * a lock: a fast answer for the common case; createServer repeats the check under its lock.
+ */
+export async function checkNamedServerQuota(actor: Actor, owner: { id: string; name: string }, wanted: string): Promise<void> {
+  const { policy } = config();
+  const namedNow = await db().server.count({ where: { ownerId: owner.id, name: { not: "" } } });
+  if (namedNow < policy.maxNamedServers) return;
+  const named = await db().server.findMany({ where: { ownerId: owner.id, name: { not: "" } }, select: { name: true }, orderBy: { name: "asc" } });
+  await recordEvent(actor, { action: "quota_refused", targetUser: owner.name, serverName: wanted, reason: `limit ${policy.maxNamedServers}` });
+  throw quotaError(named.map((s) => s.name), policy.maxNamedServers);
 }
 
 function quotaError(names: string[], limit: number): AppError {

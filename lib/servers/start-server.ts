@@ -4,6 +4,7 @@ import { AppError } from "../errors";
 import { log } from "../log";
 import { invalidateRoute } from "../proxy/route-cache";
 import { runtime } from "../runtime";
+import type { ServerSpec } from "../runtime/types";
 import { findServer, newToken } from "./find-server";
 import { pendingStarts } from "./pending-starts";
 import { recordEvent } from "./record-event";
@@ -33,19 +34,29 @@ export async function startServer(actor: Actor, ownerName: string, name: string)
   await recordEvent(actor, { action: "start", targetUser: owner.name, serverName: name, details: { profile: profile.slug } });
   invalidateRoute(owner.name, name);
 
-  launchServer(actor, { id: found.id, name, profile: found.profile }, owner.name, token);
+  launchServer(actor, found, owner.name, token);
   return db().server.findUniqueOrThrow({ where: { id: found.id } });
+}
+
+export interface ServerToLaunch {
+  id: string;
+  name: string;
+  profile: string;
+  image?: string | null;
+  launchCommit?: string | null;
 }
 
 /**
  * Runs a start in the background: waits for the runtime, then records `running` or `failed`.
  * Also used by the reconciler to resume a start that a Berth process left unfinished.
  */
-export function launchServer(actor: Actor, server: { id: string; name: string; profile: string }, ownerName: string, token: string): void {
+export function launchServer(actor: Actor, server: ServerToLaunch, ownerName: string, token: string): void {
   const name = server.name;
   const profile = config().profiles.find((p) => p.slug === server.profile) ?? config().profiles.find((p) => p.default)!;
   const controller = new AbortController();
-  const spec = { serverId: server.id, user: ownerName, name, baseUrl: serverBaseUrl(ownerName, name), token, profile };
+  // A server launched from a repository runs that commit's image (or local environment).
+  const environment = server.image && server.launchCommit ? { image: server.image, commit: server.launchCommit } : undefined;
+  const spec: ServerSpec = { serverId: server.id, user: ownerName, name, baseUrl: serverBaseUrl(ownerName, name), token, profile, environment };
   const done = (async () => {
     try {
       const started = await runtime().start(

@@ -10,7 +10,7 @@ import { expectRefusal } from "./expect-refusal";
 
 // Local builds against a real Git server (git http-backend on 127.0.0.1) and the host's real
 // python3, venv and pip. There is no package index here, so requirements are ones pip can meet
-// offline: a package already in the host's site-packages (click) and a path package whose
+// offline: a package already in the host's site-packages (traitlets, which Jupyter needs) and a path package whose
 // pyproject names an in-tree build backend with no build requirements.
 
 let git: GitServerDouble;
@@ -71,7 +71,7 @@ beforeAll(async () => {
   scratch = mkdtempSync(path.join(tmpdir(), "berth-hostile-"));
   c.py = await git.createRepo("octo/py", {
     ...tinyPackage,
-    "requirements.txt": "./pkg\nclick\n",
+    "requirements.txt": "./pkg\ntraitlets\n",
     // No #! line: run by bash, as repo2docker's shell would. It sees the environment's python first.
     postBuild: 'python -c "import tinypkg, sys; print(tinypkg.GREETING, sys.prefix)" > built-by-postbuild.txt\necho "home=$HOME" >> built-by-postbuild.txt\nenv > postbuild-env.txt\n',
     "runtime.txt": "python-3.6\n",
@@ -82,10 +82,10 @@ beforeAll(async () => {
     postBuild: "#!/bin/sh\ntouch top-level-postbuild-ran\n",
     "binder/postBuild": "#!/usr/bin/env python3\nopen('binder-postbuild-ran', 'w').write('yes')\n",
   });
-  c.conda = await git.createRepo("octo/conda", { "environment.yml": "dependencies: [numpy]\n", "requirements.txt": "click\n" });
+  c.conda = await git.createRepo("octo/conda", { "environment.yml": "dependencies: [numpy]\n", "requirements.txt": "traitlets\n" });
   c.docker = await git.createRepo("octo/docker", { ".binder/Dockerfile": "FROM python\n", "README.md": "hi\n" });
   c.broken = await git.createRepo("octo/broken", { postBuild: "echo about to fail\nexit 3\n" });
-  c.twice = await git.createRepo("octo/twice", { "requirements.txt": "click\n" });
+  c.twice = await git.createRepo("octo/twice", { "requirements.txt": "traitlets\n" });
   c.older = c.twice;
   c.newer = await git.addCommit("octo/twice", { "README.md": "newer\n" });
 });
@@ -103,7 +103,7 @@ describe("buildLocal", () => {
     expect(b.buildDir).toBe(buildPaths(dataDir, c.py).buildDir);
     const head = execFileSync("git", ["-C", b.repoDir, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
     expect(head).toBe(c.py);
-    expect(b.marker.steps).toEqual(["python -m venv", "pip install -r requirements.txt", "postBuild"]);
+    expect(b.marker.steps).toEqual(["python -m venv", "ipykernel install", "pip install -r requirements.txt", "postBuild"]);
     expect(b.marker.notes.join(" ")).toContain("runtime.txt asks for Python 3.6");
     expect(JSON.parse(readFileSync(path.join(b.buildDir, "built.json"), "utf8"))).toMatchObject({ commit: c.py, steps: b.marker.steps });
     // postBuild ran in the checkout, with the environment first on PATH and the build's HOME.
@@ -113,7 +113,7 @@ describe("buildLocal", () => {
     // …and with none of Berth's own environment.
     const env = readFileSync(path.join(b.repoDir, "postbuild-env.txt"), "utf8");
     expect(env).not.toMatch(/^(BERTH_|DATABASE_URL|NEXTAUTH_|NODE_ENV|VITEST)/m);
-    expect(execFileSync(path.join(b.envDir, "bin", "python"), ["-c", "import tinypkg, click; print(tinypkg.GREETING)"], { encoding: "utf8" }).trim()).toBe("hello from tinypkg");
+    expect(execFileSync(path.join(b.envDir, "bin", "python"), ["-c", "import tinypkg, traitlets; print(tinypkg.GREETING)"], { encoding: "utf8" }).trim()).toBe("hello from tinypkg");
     expect(lines.some((l) => /Successfully installed tinypkg/.test(l))).toBe(true);
     expect(lines.some((l) => l.startsWith("Note: runtime.txt asks for Python 3.6"))).toBe(true);
     expect(b.log).toContain("Successfully installed tinypkg");
@@ -123,14 +123,14 @@ describe("buildLocal", () => {
     const before = uploadPacks();
     const lines: string[] = [];
     const again = await build("octo/py", c.py, lines);
-    expect(again).toMatchObject({ cached: true, commit: c.py, marker: { steps: ["python -m venv", "pip install -r requirements.txt", "postBuild"] } });
+    expect(again).toMatchObject({ cached: true, commit: c.py, marker: { steps: ["python -m venv", "ipykernel install", "pip install -r requirements.txt", "postBuild"] } });
     expect(uploadPacks()).toBe(before);
     expect(lines).toEqual([`Reusing the environment already built for ${c.py}.`]);
   });
 
   it("uses only binder/ when it exists: top-level Dockerfile, environment.yml and postBuild are ignored", async () => {
     const b = await build("octo/binder", c.binder);
-    expect(b.marker).toMatchObject({ configDir: "binder", steps: ["python -m venv", "binder/postBuild"] });
+    expect(b.marker).toMatchObject({ configDir: "binder", steps: ["python -m venv", "ipykernel install", "binder/postBuild"] });
     expect(readFileSync(path.join(b.repoDir, "binder-postbuild-ran"), "utf8")).toBe("yes");
     expect(existsSync(path.join(b.repoDir, "top-level-postbuild-ran"))).toBe(false);
   });

@@ -151,12 +151,18 @@ async function build(opts: BuildLocalOptions, settings: LocalBuildSettings): Pro
     // --system-site-packages: the host's packages (Jupyter among them) are there as in Binder's
     // base image. --without-pip: the host's pip serves the environment too, installing into it;
     // seeding a private pip costs seconds per build. Only a host Python without pip seeds one.
-    await step("python -m venv", settings.localBuild.python, ["-m", "venv", "--system-site-packages", "--without-pip", "--", paths.envDir]);
+    await step("python -m venv", buildPython(settings), ["-m", "venv", "--system-site-packages", "--without-pip", "--", paths.envDir]);
     const envPython = path.join(paths.envDir, "bin", "python");
     const hasPip = await runCommand(envPython, ["-c", "import pip"], { cwd: paths.repoDir, env, timeoutMs: 30_000 });
     if (hasPip.code !== 0) {
       await step("python -m ensurepip", envPython, ["-m", "ensurepip", "--default-pip"]);
     }
+    // The environment's own "python3" kernel, found before the host's (Jupyter searches
+    // sys.prefix/share/jupyter before /usr/share/jupyter), so notebooks run in this environment.
+    const hasIpykernel = await runCommand(envPython, ["-c", "import ipykernel"], { cwd: paths.repoDir, env, timeoutMs: 30_000 });
+    if (hasIpykernel.code === 0) {
+      await step("ipykernel install", envPython, ["-m", "ipykernel", "install", "--prefix", paths.envDir, "--name", "python3", "--display-name", "Python 3 (ipykernel)"]);
+    } else say("Note: this host's Python has no ipykernel, so notebooks use the host's kernel, not this environment.");
     const pip = [envPython, "-m", "pip", "install", "--no-input", "--disable-pip-version-check", "--no-cache-dir"];
     if (plan.requirements) await step(`pip install -r ${plan.requirements}`, pip[0], [...pip.slice(1), "-r", plan.requirements]);
     if (plan.installRepo) await step("pip install .", pip[0], [...pip.slice(1), "."]);
@@ -217,9 +223,35 @@ export function cappedLog(maxBytes: number) {
 
 const pythonVersions = new Map<string, Promise<string>>();
 
+/**
+ * The Python that makes build environments: the configured one, else the one that runs this
+ * host's Jupyter (the interpreter named by the jupyter script's #! line). A launched server runs
+ * Jupyter with the environment's Python, and an environment made with --system-site-packages
+ * sees the packages of the Python it was made from, so this is the one that has Jupyter.
+ */
+export function buildPython(settings: Pick<Config, "localBuild" | "hostEnv">): string {
+  if (settings.localBuild.python) return settings.localBuild.python;
+  for (const script of ["jupyter-lab", "jupyter-notebook"]) {
+    for (const dir of settings.hostEnv.PATH.split(":")) {
+      if (!dir) continue;
+      const file = path.join(dir, script);
+      if (!existsSync(file)) continue;
+      try {
+        const first = readFileSync(file, "utf8").slice(0, 200).split("\n")[0];
+        const m = first.match(/^#!\s*(\/\S+python[0-9.]*)\s*$/);
+        if (m && existsSync(m[1])) return m[1];
+      } catch {
+        // unreadable: try the next
+      }
+      break;
+    }
+  }
+  return "python3";
+}
+
 /** X.Y.Z of the Python that creates build environments (asked once per process). */
 export function hostPythonVersion(settings: Pick<Config, "localBuild" | "hostEnv">): Promise<string> {
-  const cmd = settings.localBuild.python;
+  const cmd = buildPython(settings);
   let v = pythonVersions.get(cmd);
   if (!v) {
     v = runCommand(cmd, ["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"], { cwd: "/", env: { PATH: settings.hostEnv.PATH, LANG: "C" }, timeoutMs: 30_000 }).then((r) => {

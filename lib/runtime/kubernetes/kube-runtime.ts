@@ -51,6 +51,10 @@ export class KubeRuntime implements Runtime {
     this.claims.start();
   }
 
+  jupyterInterface(): "lab" | "notebook" {
+    return this.opts.jupyter.app === "ServerApp" ? "lab" : "notebook";
+  }
+
   capabilities(): RuntimeCapabilities {
     return { limitsEnforced: true };
   }

@@ -22,6 +22,11 @@ export const ANNOTATIONS = { user: "berth/user", server: "berth/server", startId
 export const HOME = "/home/jovyan";
 export const PORT = 8888;
 const MARKER = ".berth-home-initialized";
+export const INIT_HOME = [
+  `m=/mnt/home/${MARKER};`,
+  `if [ ! -e "$m" ]; then cp -a ${HOME}/. /mnt/home/ && printf '%s\\n' "$BERTH_IMAGE" > "$m";`,
+  `elif [ "$(cat "$m")" != "$BERTH_IMAGE" ]; then cp -an ${HOME}/. /mnt/home/ && printf '%s\\n' "$BERTH_IMAGE" > "$m"; fi`,
+].join(" ");
 
 export interface PodOptions {
   namespace: string;
@@ -70,7 +75,7 @@ export function pvcManifest(spec: ServerSpec, o: PodOptions): V1PersistentVolume
 }
 
 export function podManifest(spec: ServerSpec, o: PodOptions, startId: string): V1Pod {
-  const image = spec.profile.image ?? o.image;
+  const image = spec.environment?.image ?? spec.profile.image ?? o.image;
   const containerSecurity = {
     runAsNonRoot: true,
     runAsUser: 1000,
@@ -95,11 +100,15 @@ export function podManifest(spec: ServerSpec, o: PodOptions, startId: string): V
       securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 100, fsGroup: 100, seccompProfile: { type: "RuntimeDefault" } },
       initContainers: [
         {
-          // First start only: the image's home folder (the repository's files) into the volume.
+          // The image's home folder (the repository's files) into the volume: all of it on the
+          // first start; on a start with another image (a new commit of a launched repository),
+          // only the files the person does not have (cp -n), so their work is never overwritten.
+          // The image name reaches the shell as a variable, never inside the script.
           name: "init-home",
           image,
           imagePullPolicy: o.imagePullPolicy,
-          command: ["sh", "-c", `if [ ! -e /mnt/home/${MARKER} ]; then cp -a ${HOME}/. /mnt/home/ && touch /mnt/home/${MARKER}; fi`],
+          command: ["sh", "-c", INIT_HOME],
+          env: [{ name: "BERTH_IMAGE", value: image }],
           volumeMounts: [{ name: "home", mountPath: "/mnt/home" }],
           securityContext: containerSecurity,
           resources: resources(spec.profile, o),

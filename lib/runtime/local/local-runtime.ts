@@ -5,6 +5,7 @@ import path from "node:path";
 import { applyLimits, detectCgroups, type CgroupMode } from "./cgroups";
 import { diskUsage } from "./disk-usage";
 import { jupyterArgs, resolveJupyterCommand } from "./jupyter-command";
+import { prepareLaunchEnvironment, sourceMarker } from "./launch-environment";
 import type { ExitListener, Runtime, RuntimeCapabilities, ServerSpec, StartedServer } from "../types";
 
 // The embedded default: a server is a Jupyter process on a free loopback port, in its own process
@@ -101,6 +102,14 @@ export class LocalRuntime implements Runtime {
     return path.join(this.opts.dataDir, "runtime", serverId);
   }
 
+  jupyterInterface(): "lab" | "notebook" {
+    try {
+      return resolveJupyterCommand(this.opts.jupyterCommand, this.opts.hostEnv.PATH).app === "ServerApp" ? "lab" : "notebook";
+    } catch {
+      return "lab";
+    }
+  }
+
   capabilities(): RuntimeCapabilities {
     if (this.cgroups.kind === "none") {
       return { limitsEnforced: false, limitsNote: `CPU and memory limits are not enforced on this host (${this.cgroups.why}).` };
@@ -114,20 +123,25 @@ export class LocalRuntime implements Runtime {
 
   async start(spec: ServerSpec, onProgress: (m: string) => void, signal: AbortSignal): Promise<StartedServer> {
     if (this.procs.has(spec.serverId)) await this.stop(spec.serverId);
-    const cmd = resolveJupyterCommand(this.opts.jupyterCommand, this.opts.hostEnv.PATH);
+    const hostCmd = resolveJupyterCommand(this.opts.jupyterCommand, this.opts.hostEnv.PATH);
     const home = this.workspaceDir(spec.serverId);
     const runtimeDir = this.runtimeDir(spec.serverId);
     mkdirSync(home, { recursive: true });
     mkdirSync(runtimeDir, { recursive: true });
+    const env = spec.environment
+      ? prepareLaunchEnvironment({ dataDir: this.opts.dataDir, commit: spec.environment.commit, workspace: home, hostCommand: hostCmd, configured: Boolean(this.opts.jupyterCommand), onProgress })
+      : undefined;
+    const cmd = env?.command ?? hostCmd;
     const port = await freePort();
     const argv = jupyterArgs(cmd, { port, baseUrl: spec.baseUrl, root: home, allowRoot: process.getuid?.() === 0 });
-    onProgress(`Starting ${path.basename(cmd.argv[0])}`);
+    onProgress(`Starting ${cmd.app === "ServerApp" ? "JupyterLab" : "Jupyter Notebook"}${env ? " in the repository's environment" : ""}`);
     const child = spawn(argv[0], argv.slice(1), {
       cwd: home,
       detached: true, // own process group: stop() signals Jupyter and its kernels together
       stdio: ["ignore", "ignore", "pipe"],
       env: {
-        PATH: this.opts.hostEnv.PATH,
+        PATH: env ? `${path.join(env.envDir, "bin")}:${this.opts.hostEnv.PATH}` : this.opts.hostEnv.PATH,
+        ...(env ? { VIRTUAL_ENV: env.envDir } : {}),
         LANG: this.opts.hostEnv.LANG ?? "C.UTF-8",
         HOME: home,
         SHELL: "/bin/bash",
@@ -258,6 +272,7 @@ export class LocalRuntime implements Runtime {
   async remove(serverId: string): Promise<void> {
     await this.stop(serverId);
     rmSync(this.workspaceDir(serverId), { recursive: true, force: true });
+    rmSync(sourceMarker(this.workspaceDir(serverId)), { force: true });
     rmSync(this.runtimeDir(serverId), { recursive: true, force: true });
     this.usageCache.delete(serverId);
   }

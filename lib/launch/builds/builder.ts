@@ -1,0 +1,25 @@
+import { config } from "../../config";
+import { shared } from "../../shared";
+import { LocalBuilder } from "./local-builder";
+import type { Builder } from "./types";
+
+// The builder of the configured runtime. The Kubernetes one is loaded only when used, so the
+// local runtime never loads the cluster client.
+export async function builder(): Promise<Builder> {
+  const existing = shared<{ b?: Builder }>("launch.builder", () => ({}));
+  if (existing.b) return existing.b;
+  let b: Builder;
+  if (config().runtime === "kubernetes") {
+    const { kubeBuilder } = await import("../../runtime/kubernetes/kube-builder");
+    b = kubeBuilder();
+  } else {
+    b = new LocalBuilder();
+  }
+  existing.b = b;
+  return b;
+}
+
+/** Tests swap builders (and reset to the configured one with undefined). */
+export function setBuilder(b: Builder | undefined): void {
+  shared<{ b?: Builder }>("launch.builder", () => ({})).b = b;
+}

@@ -1,0 +1,222 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import WebSocket from "ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { config } from "../../lib/config";
+import { db } from "../../lib/db/client";
+import type { LaunchEvent } from "../../lib/launch/events";
+import { launchRepository, type LaunchOptions } from "../../lib/launch/launch-repository";
+import { launchOptions, launchStream } from "../../lib/launch/launch-stream";
+import { planLaunch } from "../../lib/launch/plan-launch";
+import { settleAbandonedBuilds } from "../../lib/launch/builds/build-queue";
+import { createServer } from "../../lib/servers/create-server";
+import { deleteServer } from "../../lib/servers/delete-server";
+import type { Actor } from "../../lib/servers/types";
+import { startGitServer, type GitServerDouble } from "../doubles/git-server";
+import { jupyterFetch, makeUser } from "../helpers";
+import { executeOnKernel } from "../helpers/kernel";
+
+// Launching repositories on the local runtime, end to end through the services: a real
+// `git http-backend` serves fixture repositories, the local builder makes a real Python
+// environment, real Jupyter Notebook runs in it, real Postgres holds the queue and the servers.
+
+// The fixture Git server is on loopback, which launches refuse unless an operator allows it.
+process.env.BERTH_LAUNCH_ALLOW_PRIVATE_HOSTS = "true";
+process.env.BERTH_BUILD_LIMIT = "1";
+
+let git: GitServerDouble;
+let alice: Actor;
+let bob: Actor;
+const commits: Record<string, string> = {};
+
+const NOTEBOOK = JSON.stringify({
+  cells: [{ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source: ["print(6 * 7)"] }],
+  metadata: {},
+  nbformat: 4,
+  nbformat_minor: 5,
+});
+
+beforeAll(async () => {
+  git = await startGitServer();
+  alice = await makeUser("alice");
+  bob = await makeUser("bob");
+  commits.demo = await git.createRepo("octo/demo", {
+    "requirements.txt": "# nothing to install: this host has no package index\n",
+    postBuild: "#!/bin/bash\nset -e\necho 'postBuild: writing marker'\necho built > postbuild-marker.txt\n",
+    "hello.ipynb": NOTEBOOK,
+  });
+  commits.conda = await git.createRepo("octo/conda", { "environment.yml": "dependencies: [numpy]\n" });
+  commits.slow1 = await git.createRepo("octo/slow-one", { postBuild: "#!/bin/bash\necho slow one; sleep 3\n" });
+  commits.slow2 = await git.createRepo("octo/slow-two", { postBuild: "#!/bin/bash\necho slow two; sleep 1\n" });
+}, 60_000);
+
+afterAll(async () => {
+  await git?.close();
+});
+
+const spec = (repo: string, ref = "HEAD") => `${encodeURIComponent(git.repoUrl(repo))}/${ref}`;
+
+async function launch(actor: Actor, repo: string, opts: Partial<LaunchOptions> = {}, ref = "HEAD"): Promise<LaunchEvent[]> {
+  const events: LaunchEvent[] = [];
+  await launchRepository(actor, "git", spec(repo, ref), { open: {}, ...opts }, (e) => events.push(e), new AbortController().signal);
+  return events;
+}
+
+const phases = (events: LaunchEvent[]) => [...new Set(events.map((e) => e.phase))];
+const last = (events: LaunchEvent[]) => events[events.length - 1];
+const log = (events: LaunchEvent[]) => events.map((e) => e.message).join("");
+
+async function serverRow(actor: Actor, name: string) {
+  return db().server.findFirstOrThrow({ where: { owner: { name: actor.name }, name } });
+}
+
+async function runOnServer(s: { upstream: string | null; token: string }, baseUrl: string, code: string): Promise<string> {
+  const res = await jupyterFetch(s.upstream!, baseUrl, "api/kernels", s.token, { method: "POST", body: "{}" });
+  const kernel = (await res.json()) as { id: string };
+  const ws = new WebSocket(`${s.upstream!.replace("http", "ws")}${baseUrl}api/kernels/${kernel.id}/channels`, { headers: { Authorization: `token ${s.token}` } });
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("error", reject);
+  });
+  try {
+    return await executeOnKernel(ws, code);
+  } finally {
+    ws.close();
+    await jupyterFetch(s.upstream!, baseUrl, `api/kernels/${kernel.id}`, s.token, { method: "DELETE" });
+  }
+}
+
+describe("launching a repository on the local runtime", () => {
+  it("builds the commit, starts a new server in its environment with the repository's files, and says where to go", async () => {
+    const events = await launch(alice, "octo/demo", { open: { labpath: "hello.ipynb" } });
+    expect(last(events).message).not.toMatch(/fail|could not/i);
+    expect(phases(events)).toEqual(["waiting", "fetching", "building", "built", "launching", "ready"]);
+    expect(log(events)).toContain("postBuild: writing marker");
+    const built = events.find((e) => e.phase === "built")!;
+    expect(built.message).toMatch(/^Built image/);
+    expect(built.imageName).toMatch(new RegExp(`:${commits.demo}$`));
+
+    const ready = last(events);
+    expect(ready).toMatchObject({ phase: "ready", server: "demo", token: "", url: `${config().publicUrl}/user/alice/demo/`, image: built.imageName });
+    // Notebook 6.4 on this host: a notebook opens in notebooks/, not lab/.
+    expect(ready.open_url).toBe(`${config().publicUrl}/user/alice/demo/notebooks/hello.ipynb`);
+    // The persistent request names the commit; the address is the canonical one (no .git).
+    expect(ready.binder_persistent_request).toBe(`v2/git/${encodeURIComponent(git.repoUrl("octo/demo").replace(/\.git$/, ""))}/${commits.demo}`);
+
+    const s = await serverRow(alice, "demo");
+    expect(s).toMatchObject({ state: "running", launchProvider: "git", launchCommit: commits.demo, image: built.imageName });
+    const home = path.join(config().dataDir, "workspaces", s.id);
+    expect(readFileSync(path.join(home, "postbuild-marker.txt"), "utf8")).toBe("built\n");
+    expect(existsSync(path.join(home, "hello.ipynb"))).toBe(true);
+    // The kernel is the environment's Python, so what requirements.txt installed is importable.
+    const prefix = await runOnServer(s, "/user/alice/demo/", "import sys; print(sys.prefix)");
+    expect(prefix.trim()).toBe(path.join(config().dataDir, "builds", commits.demo, "env"));
+
+    const row = await db().build.findFirstOrThrow({ where: { commit: commits.demo } });
+    expect(row).toMatchObject({ state: "built", runtime: "local", requestedBy: "alice" });
+    expect(row.log).toContain("postBuild: writing marker");
+  });
+
+  it("launching the same commit again opens the same server: no build, no restart", async () => {
+    const before = await serverRow(alice, "demo");
+    const events = await launch(alice, "octo/demo");
+    expect(phases(events)).toEqual(["waiting", "fetching", "built", "launching", "ready"]);
+    expect(events.find((e) => e.phase === "built")!.message).toMatch(/^Found built image .* \(no build needed\)/);
+    expect(last(events)).toMatchObject({ phase: "ready", server: "demo" });
+    const after = await serverRow(alice, "demo");
+    expect(after.startedAt).toEqual(before.startedAt);
+    expect(await db().build.count({ where: { commit: commits.demo } })).toBe(1);
+  });
+
+  it("a new commit rebuilds; restarting the same server on it keeps the person's files and adds the new ones", async () => {
+    const s = await serverRow(alice, "demo");
+    const home = path.join(config().dataDir, "workspaces", s.id);
+    writeFileSync(path.join(home, "hello.ipynb"), "my own edits");
+    commits.demo2 = await git.addCommit("octo/demo", { "hello.ipynb": NOTEBOOK.replace("6 * 7", "7 * 6"), "second.txt": "new in commit two\n" });
+
+    const plan = await planLaunch(alice, "git", spec("octo/demo"));
+    expect(plan).toMatchObject({ commit: commits.demo2, built: false, servers: [{ name: "demo", state: "running", commit: commits.demo, sameCommit: false }] });
+
+    const events = await launch(alice, "octo/demo", { server: "demo" });
+    expect(phases(events)).toContain("building");
+    expect(log(events)).toContain("to restart it on commit");
+    expect(last(events)).toMatchObject({ phase: "ready", server: "demo" });
+    const after = await serverRow(alice, "demo");
+    expect(after).toMatchObject({ state: "running", launchCommit: commits.demo2 });
+    expect(after.startedAt!.getTime()).toBeGreaterThan(s.startedAt!.getTime());
+    expect(readFileSync(path.join(home, "hello.ipynb"), "utf8")).toBe("my own edits");
+    expect(readFileSync(path.join(home, "second.txt"), "utf8")).toBe("new in commit two\n");
+  });
+
+  it("without a server named, a new commit goes into a fresh server beside the old one", async () => {
+    commits.demo3 = await git.addCommit("octo/demo", { "third.txt": "3\n" });
+    const events = await launch(alice, "octo/demo");
+    expect(last(events)).toMatchObject({ phase: "ready", server: "demo-2" });
+    expect((await serverRow(alice, "demo")).launchCommit).toBe(commits.demo2);
+    await deleteServer(alice, "alice", "demo-2");
+  });
+
+  it("two launches of one new commit share one build, and both see its whole log", async () => {
+    commits.demo4 = await git.addCommit("octo/demo", { "fourth.txt": "4\n" });
+    const [a, b] = await Promise.all([launch(alice, "octo/demo", { buildOnly: true }), launch(bob, "octo/demo", { buildOnly: true })]);
+    for (const events of [a, b]) {
+      expect(last(events)).toMatchObject({ phase: "ready", imageName: expect.stringMatching(new RegExp(`:${commits.demo4}$`)) });
+      expect(log(events)).toContain("postBuild: writing marker");
+    }
+    expect(await db().build.count({ where: { commit: commits.demo4 } })).toBe(1);
+  });
+
+  it("queues builds beyond the limit and tells the waiting viewer its place", async () => {
+    // BERTH_BUILD_LIMIT=1: the second build waits for the first.
+    const first = launch(alice, "octo/slow-one", { buildOnly: true });
+    await new Promise((r) => setTimeout(r, 700));
+    const second = await launch(bob, "octo/slow-two", { buildOnly: true });
+    const waiting = second.filter((e) => e.phase === "waiting" && /queue/.test(e.message));
+    expect(waiting[0]?.message).toMatch(/number 1 in the queue \(1 of 1 builds running\)/);
+    expect(last(second).phase).toBe("ready");
+    expect(last(await first).phase).toBe("ready");
+  });
+
+  it("refuses what the local runtime cannot build, naming the file, and creates nothing", async () => {
+    const before = await db().server.count();
+    const events = await launch(alice, "octo/conda");
+    expect(last(events)).toMatchObject({ phase: "failed", message: expect.stringMatching(/environment\.yml[\s\S]*Kubernetes/) });
+    expect(await db().server.count()).toBe(before);
+    expect(await db().build.findFirst({ where: { commit: commits.conda } })).toMatchObject({ state: "failed" });
+  });
+
+  it("an unknown ref or a private repository is a failed event that says what to do", async () => {
+    const badRef = await launch(alice, "octo/demo", {}, "no-such-branch");
+    expect(last(badRef)).toMatchObject({ phase: "failed", message: expect.stringMatching(/no-such-branch/) });
+    const events: LaunchEvent[] = [];
+    await launchRepository(alice, "git", `${encodeURIComponent(`${git.url}/private/octo/secret.git`)}/HEAD`, { open: {} }, (e) => events.push(e), new AbortController().signal);
+    expect(last(events)).toMatchObject({ phase: "failed", message: expect.stringMatching(/public/) });
+  });
+
+  it("a launch past the named-server limit fails before building, with a link to the servers page", async () => {
+    for (const n of ["one", "two", "three", "four", "five"]) await createServer(bob, "bob", { name: n });
+    commits.demo5 = await git.addCommit("octo/demo", { "fifth.txt": "5\n" });
+    const events = await launch(bob, "octo/demo");
+    expect(last(events)).toMatchObject({ phase: "failed", error: "quota_exceeded", servers_url: "/servers", message: expect.stringMatching(/5 named servers/) });
+    expect(phases(events)).not.toContain("building");
+    expect(await db().build.count({ where: { commit: commits.demo5 } })).toBe(0);
+  });
+
+  it("streams the BinderHub protocol: data lines, keepalives, and the end after ready", async () => {
+    const stream = launchStream(alice, "git", spec("octo/demo"), launchOptions(new URLSearchParams("server=demo&build_only=true")), new AbortController().signal, 20);
+    const text = await new Response(stream).text();
+    const frames = text.split("\n\n").filter(Boolean);
+    expect(frames.some((f) => f === ":keepalive")).toBe(true);
+    const data = frames.filter((f) => f.startsWith("data: ")).map((f) => JSON.parse(f.slice(6)) as LaunchEvent);
+    expect(data[0].phase).toBe("waiting");
+    expect(data[data.length - 1].phase).toBe("ready");
+    expect(launchOptions(new URLSearchParams("server=&labpath=a.ipynb"))).toMatchObject({ server: "", open: { labpath: "a.ipynb" } });
+    expect(launchOptions(new URLSearchParams("")).server).toBeUndefined();
+  });
+
+  it("builds left unfinished by an earlier Berth process are settled at start-up", async () => {
+    await db().build.create({ data: { imageName: "berth/x:dead", provider: "git", repo: "x", commit: "d".repeat(40), runtime: "local", state: "building" } });
+    expect(await settleAbandonedBuilds("local", 0)).toBeGreaterThanOrEqual(1);
+    expect(await db().build.findFirstOrThrow({ where: { imageName: "berth/x:dead" } })).toMatchObject({ state: "failed" });
+  });
+});
