@@ -149,7 +149,7 @@ const envSchema = z.object({
   BERTH_BUILD_CPU_REQUEST: cpu.default("500m"),
   BERTH_BUILD_MEMORY_REQUEST: quantity.default("1Gi"),
   BERTH_BUILD_IMAGE: z.string().min(1).default("quay.io/manics/repo2kaniko:0.5.0"),
-  BERTH_KANIKO_IMAGE: z.string().min(1).default("ghcr.io/osscontainertools/kaniko:v1.25.1"),
+  BERTH_KANIKO_IMAGE: z.string().min(1).default("quay.io/manics/kaniko-runner:0.5.0"),
   BERTH_BUILD_REGISTRY_SECRET: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a Kubernetes Secret name").default("berth-registry"),
   BERTH_METRICS_TOKEN: z.string().min(16, "at least 16 characters").optional(),
 });

@@ -12,9 +12,12 @@
 //   Initialized, ContainersReady, Ready (once the readiness probe's URL answers), podIP,
 //   init and container statuses;
 // - finishes graceful deletions: kills the pod's processes, then deletes with grace period 0;
-// - fails on demand (`faults`, keyed by pod name, `image:<image>` or `job:<job name>`).
+// - fails on demand (`faults`, keyed by pod name, `image:<image>` or `job:<job name>`);
+// - serves the kubelet's /containerLogs endpoint over HTTPS (its port in the Node's status), so
+//   `pods/log` works through the real API server.
 //
-// Build Job pods (owned by a Job) succeed unless a fault says otherwise; other pods just run.
+// Berth's build pods print a repo2docker-like log line by line and push their image to the
+// registry they name; other Job pods succeed unless a fault says otherwise; other pods just run.
 //
 // The parts live in ./kubelet-sim/:
 //   types.ts       shared types (SimFault, KubeletSimOptions, SimPodInfo), constants and helpers
@@ -23,6 +26,10 @@
 //   watch.ts       list-then-watch loop
 //   volumes.ts     PersistentVolumes for claims, and their folders
 //   pod-runner.ts  a bound pod's life: init, server notebook, build Job, readiness probe
+//   build-pod.ts   a Berth build pod: its log, its push, its containers' ends
+//   registry-push.ts  an image push through the OCI distribution API
+//   logs.ts        build pods' container logs
+//   kubelet-server.ts the kubelet's HTTPS /containerLogs endpoint
 //   processes.ts   container processes: spawn, find by marker, signal, kill
 //   status.ts      pods/status reporting (conditions, container statuses)
 //   faults.ts      failure modes on demand
@@ -30,4 +37,4 @@
 
 export { KubeletSim } from "./kubelet-sim/sim";
 export { KubeletSimClient } from "./kubelet-sim/control";
-export type { KubeletSimOptions, SimFault, SimPodInfo } from "./kubelet-sim/types";
+export type { BuildSettings, KubeletSimOptions, SimFault, SimPodInfo } from "./kubelet-sim/types";

@@ -84,7 +84,7 @@ describe("k8s/ (kubectl apply -k k8s/)", () => {
     for (const cidr of ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"]) expect(block.except).toContain(cidr);
   });
 
-  it("grants Berth's Role no wildcard and nothing beyond pods and claims in its namespace", () => {
+  it("grants Berth's Role no wildcard and nothing beyond its namespace", () => {
     const role = byKind(objs, "Role")[0] as Obj & { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
     const fromFile = load(readFileSync(path.join(ROOT, "k8s/base/role.yaml"), "utf8")) as typeof role;
     expect(role.rules).toEqual(fromFile.rules);

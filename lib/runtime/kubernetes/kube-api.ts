@@ -8,7 +8,9 @@ import { log } from "../../log";
 // that record with the Role in k8s/, so the Role never grants more, or less, than is called.
 
 export type Verb = "get" | "list" | "watch" | "create" | "delete" | "patch";
-export type Resource = "pods" | "persistentvolumeclaims" | "events";
+export type Resource = "pods" | "persistentvolumeclaims" | "events" | "jobs" | "pods/log";
+/** The API group of each resource Berth calls (the Role needs it); the rest are in the core group. */
+export const API_GROUPS: Partial<Record<Resource, string>> = { jobs: "batch" };
 
 export const usedCalls = new Set<string>();
 

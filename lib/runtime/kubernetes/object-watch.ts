@@ -1,7 +1,7 @@
 import { Watch, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { AppError } from "../../errors";
 import { log } from "../../log";
-import { call, statusOf, type Resource } from "./kube-api";
+import { API_GROUPS, call, statusOf, type Resource } from "./kube-api";
 
 // One watch per resource kind for all servers: a list, then a watch from the list's
 // resourceVersion. A dropped watch resumes from the last resourceVersion seen; 410 Gone (that
@@ -120,7 +120,8 @@ export class ObjectWatch<T extends KubernetesObject> {
     if (this.stopped) return;
     let gone = false;
     let received = false;
-    const path = this.namespace ? `/api/v1/namespaces/${this.namespace}/${this.resource}` : `/api/v1/${this.resource}`;
+    const base = API_GROUPS[this.resource] ? `/apis/${API_GROUPS[this.resource]}/v1` : "/api/v1";
+    const path = this.namespace ? `${base}/namespaces/${this.namespace}/${this.resource}` : `${base}/${this.resource}`;
     const done = (err: unknown) => {
       if (this.stopped) return;
       if (gone || statusOf(err) === 410) {

@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { SimFault, SimPodInfo } from "./types";
+import type { BuildSettings, SimFault, SimPodInfo } from "./types";
 
 // The HTTP control channel, for tests in other processes: the simulator's side (`controlServer`)
 // and the test side (`KubeletSimClient`).
@@ -8,6 +8,7 @@ import type { SimFault, SimPodInfo } from "./types";
 export interface SimControls {
   readonly faults: Map<string, SimFault>;
   readonly podUids: Map<string, string[]>;
+  readonly buildSettings: BuildSettings;
   pods(): SimPodInfo[];
   processes(): number[];
   kill(namespace: string, name: string, opts?: { signal?: NodeJS.Signals; oom?: boolean }): boolean;
@@ -37,6 +38,10 @@ export function controlServer(sim: SimControls): http.Server {
           return reply(200, { ok: true });
         }
         if (parts[0] === "pods" && req.method === "GET" && !parts[1]) return reply(200, sim.pods());
+        if (parts[0] === "build-settings" && req.method === "PUT") {
+          Object.assign(sim.buildSettings, input as Partial<BuildSettings>);
+          return reply(200, sim.buildSettings);
+        }
         if (parts[0] === "pod-uids" && req.method === "GET") return reply(200, Object.fromEntries(sim.podUids));
         if (parts[0] === "processes" && req.method === "GET") return reply(200, sim.processes());
         if (parts[0] === "pods" && parts[3] === "kill" && req.method === "POST") {
@@ -70,6 +75,10 @@ export class KubeletSimClient {
   }
   clearFault(key?: string): Promise<unknown> {
     return this.req("DELETE", key ? `/faults/${encodeURIComponent(key)}` : "/faults");
+  }
+  /** How simulated builds behave from now on (e.g. a slower log, to attach mid-build). */
+  setBuildSettings(settings: Partial<BuildSettings>): Promise<BuildSettings> {
+    return this.req("PUT", "/build-settings", settings);
   }
   pods(): Promise<SimPodInfo[]> {
     return this.req("GET", "/pods");

@@ -2,9 +2,9 @@ import type { CoreV1Api } from "@kubernetes/client-node";
 import { now, statusOf } from "./types";
 
 // Node registration and heartbeat: the node lifecycle controller evicts pods from a node whose
-// heartbeat stops.
+// heartbeat stops. The status names the kubelet endpoint (kubelet-server.ts) the API server reads logs from.
 
-function nodeStatus(nodeName: string) {
+function nodeStatus(kubeletPort: number) {
   const capacity = { cpu: "4", memory: "16Gi", pods: "110", "ephemeral-storage": "100Gi" };
   const t = now();
   const cond = (type: string, status: string, reason: string, message: string) => ({ type, status, reason, message, lastHeartbeatTime: t, lastTransitionTime: t });
@@ -17,10 +17,10 @@ function nodeStatus(nodeName: string) {
       cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
       cond("Ready", "True", "KubeletReady", "kubelet (simulated) is posting ready status"),
     ],
-    addresses: [
-      { type: "InternalIP", address: "127.0.0.1" },
-      { type: "Hostname", address: nodeName },
-    ],
+    // Only an address the API server can reach: it connects to the first of Hostname,
+    // InternalDNS, InternalIP… the node reports (for pods/log), and the node's name resolves nowhere.
+    addresses: [{ type: "InternalIP", address: "127.0.0.1" }],
+    daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
     nodeInfo: {
       architecture: "amd64",
       bootID: "sim",
@@ -36,28 +36,29 @@ function nodeStatus(nodeName: string) {
   };
 }
 
-export async function registerNode(core: CoreV1Api, nodeName: string) {
+export async function registerNode(core: CoreV1Api, nodeName: string, kubeletPort: number) {
   const body = {
     apiVersion: "v1",
     kind: "Node",
     metadata: { name: nodeName, labels: { "kubernetes.io/hostname": nodeName, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64" } },
-    status: nodeStatus(nodeName),
+    status: nodeStatus(kubeletPort),
   };
   try {
     await core.createNode({ body });
   } catch (err) {
     if (statusOf(err) !== 409) throw err;
   }
-  await renewNode(core, nodeName);
+  await renewNode(core, nodeName, kubeletPort);
 }
 
-export async function renewNode(core: CoreV1Api, nodeName: string) {
+export async function renewNode(core: CoreV1Api, nodeName: string, kubeletPort: number) {
   for (let i = 0; i < 5; i++) {
     const node = await core.readNodeStatus({ name: nodeName });
-    const fresh = nodeStatus(nodeName);
+    const fresh = nodeStatus(kubeletPort);
     const old = new Map((node.status?.conditions ?? []).map((c) => [c.type, c]));
     for (const c of fresh.conditions) if (old.get(c.type)?.status === c.status) c.lastTransitionTime = old.get(c.type)!.lastTransitionTime ?? c.lastTransitionTime;
-    node.status = { ...node.status, ...fresh };
+    // Replaced, not merged: an address list from an older simulator must not linger.
+    node.status = { ...node.status, ...fresh, addresses: fresh.addresses };
     try {
       await core.replaceNodeStatus({ name: nodeName, body: node });
       return;

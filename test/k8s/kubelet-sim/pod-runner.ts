@@ -1,6 +1,7 @@
 import { chownSync, existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { V1Pod } from "@kubernetes/client-node";
+import { isBerthBuildPod, runBuildPod } from "./build-pod";
 import { faultFor, reportEarlyExit, reportImagePullBackOff } from "./faults";
 import { spawnNotebook } from "./processes";
 import { containerStatus, finishContainers, podAddresses, setCondition, updateStatus } from "./status";
@@ -8,8 +9,8 @@ import { deleting, HOME_MARKER, now, sleep, type PodRun, type SimContext } from 
 import type { Volumes } from "./volumes";
 
 // The pod runner: a bound pod's life on the node. A Berth server pod's notebook container runs for
-// real (Ready once the readiness probe's URL answers); build Job pods (owned by a Job) succeed
-// unless a fault says otherwise; other pods just run.
+// real (Ready once the readiness probe's URL answers); Berth's build pods run a simulated build
+// (build-pod.ts); other Job pods succeed unless a fault says otherwise; other pods just run.
 export async function runPod(ctx: SimContext, volumes: Volumes, pod: V1Pod, r: PodRun) {
   const spec = pod.spec!;
   const uid = r.uid;
@@ -69,6 +70,10 @@ export async function runPod(ctx: SimContext, volumes: Volumes, pod: V1Pod, r: P
     st.containerStatuses = containers.map((c) => containerStatus(c, { running: { startedAt } }, ready, uid));
   });
 
+  if (isJob && isBerthBuildPod(pod)) {
+    await runBuildPod(ctx, pod, r, fault, startedAt);
+    return;
+  }
   if (isJob) {
     const ok = fault?.kind === "buildFail" ? false : fault?.kind === "hold" ? await new Promise<boolean>((res) => (r.holdResolve = res)) : true;
     if (deleting(r)) return;

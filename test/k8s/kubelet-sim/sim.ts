@@ -3,11 +3,13 @@ import type http from "node:http";
 import path from "node:path";
 import { CoreV1Api, KubeConfig, type V1PersistentVolumeClaim, type V1Pod } from "@kubernetes/client-node";
 import { controlServer } from "./control";
+import { startKubeletServer, type KubeletServer } from "./kubelet-server";
+import { LogStore } from "./logs";
 import { faultFor, reportUnschedulable } from "./faults";
 import { registerNode, renewNode } from "./node";
 import { runPod } from "./pod-runner";
 import { allPodProcesses, killContainers, signalAll } from "./processes";
-import { statusOf, type KubeletSimOptions, type PodRun, type SimContext, type SimFault, type SimPodInfo } from "./types";
+import { statusOf, type BuildSettings, type KubeletSimOptions, type PodRun, type SimContext, type SimFault, type SimPodInfo } from "./types";
 import { Volumes } from "./volumes";
 import { watchLoop } from "./watch";
 
@@ -18,6 +20,9 @@ export class KubeletSim {
   readonly faults = new Map<string, SimFault>();
   /** every pod uid seen per pod name, in order: "exactly one pod was created" checks */
   readonly podUids = new Map<string, string[]>();
+  readonly buildSettings: BuildSettings = { lineDelayMs: 150 };
+  private logs = new LogStore();
+  private kubelet: KubeletServer | undefined;
   private kc = new KubeConfig();
   private core: CoreV1Api;
   private runs = new Map<string, PodRun>();
@@ -48,6 +53,8 @@ export class KubeletSim {
       latest: this.latest,
       logDir: this.logDir,
       volumeDir: this.volumeDir,
+      logs: this.logs,
+      buildSettings: this.buildSettings,
       isStopped: () => this.stopped,
     };
     this.volumes = new Volumes(this.ctx, (uid) => this.enqueue(uid));
@@ -62,8 +69,12 @@ export class KubeletSim {
     process.on("exit", this.onExit);
     // Volumes are entered by containers running as uid 1000: the folders above them must be traversable.
     for (const d of [this.opts.dir, this.logDir, this.volumeDir]) mkdirSync(d, { recursive: true, mode: 0o755 });
-    await registerNode(this.core, this.nodeName);
-    this.heartbeat = setInterval(() => void renewNode(this.core, this.nodeName).catch(() => undefined), 5000);
+    const kubelet = await startKubeletServer(path.join(this.opts.dir, "pki"), this.logs, (ns, name) =>
+      [...this.runs.values()].some((r) => r.namespace === ns && r.name === name && (r.state === "running" || r.state === "ended")),
+    );
+    this.kubelet = kubelet;
+    await registerNode(this.core, this.nodeName, kubelet.port);
+    this.heartbeat = setInterval(() => void renewNode(this.core, this.nodeName, kubelet.port).catch(() => undefined), 5000);
     watchLoop(this.ctx, this.watches, "persistentvolumeclaims", (type, obj) => this.volumes.onClaim(type, obj as V1PersistentVolumeClaim));
     watchLoop(this.ctx, this.watches, "pods", (type, obj) => this.onPod(type, obj as V1Pod));
   }
@@ -75,6 +86,8 @@ export class KubeletSim {
     for (const w of this.watches) w.abort();
     for (const run of this.runs.values()) run.holdResolve?.(false);
     await Promise.all([...this.runs.values()].map((r) => killContainers(r, 1000)));
+    this.logs.endAll();
+    await this.kubelet?.close();
     await new Promise<void>((r) => (this.control ? this.control.close(() => r()) : r()));
   }
 
@@ -118,6 +131,8 @@ export class KubeletSim {
       // Gone from the API (deleted with grace 0, or never bound): nothing may keep running.
       if (run) {
         run.state = "deleting";
+        run.holdResolve?.(false);
+        this.logs.end(run.namespace, run.name, uid);
         await killContainers(run, 0);
         this.runs.delete(uid);
       }
@@ -129,6 +144,7 @@ export class KubeletSim {
       if (run && run.state !== "deleting") {
         run.state = "deleting";
         run.holdResolve?.(false);
+        this.logs.end(ns, name, uid);
         await killContainers(run, Math.min(2, pod.metadata.deletionGracePeriodSeconds ?? 2) * 1000);
       }
       if (pod.spec?.nodeName === this.nodeName) {

@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import type { CoreV1Api, KubeConfig, V1Pod } from "@kubernetes/client-node";
+import type { LogStore } from "./logs";
 
 // Shared types, constants and small helpers of the kubelet simulator (see ../kubelet-sim.ts).
 
@@ -12,10 +13,17 @@ export type SimFault =
   | { kind: "oomKilled" }
   /** the notebook container exits at once with this code */
   | { kind: "exit"; code: number }
-  /** build pods: fail (exit 1) */
-  | { kind: "buildFail" }
+  /** build pods: fail (exit `code`, default 1) */
+  | { kind: "buildFail"; code?: number }
   /** build pods: keep running until finishBuild() */
-  | { kind: "hold" };
+  | { kind: "hold" }
+  /** Berth's build pods: succeed without pushing the image (as Kaniko with --no-push) */
+  | { kind: "noPush" };
+
+export interface BuildSettings {
+  /** pause after each line of a simulated build's log (default 150 ms: a build takes about 1.5 s) */
+  lineDelayMs: number;
+}
 
 export interface KubeletSimOptions {
   /** admin kubeconfig */
@@ -66,6 +74,10 @@ export interface SimContext {
   readonly latest: Map<string, V1Pod>;
   readonly logDir: string;
   readonly volumeDir: string;
+  /** build pods' container logs, served by the kubelet endpoint */
+  readonly logs: LogStore;
+  /** how simulated builds behave (the control channel changes it) */
+  readonly buildSettings: BuildSettings;
   isStopped(): boolean;
 }
 
