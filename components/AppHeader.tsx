@@ -12,7 +12,8 @@ export function AppHeader({ user }: { user: { name: string; displayName: string 
             <Logo />
           </Link>
           {user ? (
-            <nav aria-label="Main" className="flex items-center gap-1">
+            <nav aria-label="Main" className="flex items-center gap-1 [&_a]:whitespace-nowrap">
+              <NavLink href="/">Launch</NavLink>
               <NavLink href="/servers">My servers</NavLink>
             </nav>
           ) : null}

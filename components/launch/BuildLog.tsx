@@ -1,0 +1,56 @@
+"use client";
+
+import { useEffect, useLayoutEffect, useRef } from "react";
+import { CopyButton } from "./CopyButton";
+
+/**
+ * The build log: a scrollable monospace region that follows new lines unless the person has
+ * scrolled up to read, with a Copy button for the whole text.
+ */
+export function BuildLog({ lines, id }: { lines: string[]; id: string }) {
+  const ref = useRef<HTMLPreElement>(null);
+  const follow = useRef(true);
+  const text = lines.join("\n");
+
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el && follow.current) el.scrollTop = el.scrollHeight;
+  }, [text]);
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const onScroll = () => {
+      follow.current = el.scrollTop + el.clientHeight >= el.scrollHeight - 24;
+    };
+    el.addEventListener("scroll", onScroll, { passive: true });
+    return () => el.removeEventListener("scroll", onScroll);
+  }, []);
+
+  return (
+    <section aria-labelledby={`${id}-title`} className="overflow-hidden rounded-2xl border border-slate-800 bg-slate-950 shadow-card">
+      <div className="flex items-center justify-between gap-3 border-b border-white/10 px-4 py-2.5">
+        <h2 id={`${id}-title`} className="text-sm font-medium text-slate-200">
+          Build log
+          <span className="ml-2 text-xs font-normal text-slate-400">
+            {lines.length} {lines.length === 1 ? "line" : "lines"}
+          </span>
+        </h2>
+        <span className="[&_[role=status]]:text-emerald-300">
+          <CopyButton text={text} label="Copy log" disabled={lines.length === 0} />
+        </span>
+      </div>
+      <pre
+        ref={ref}
+        id={id}
+        role="log"
+        aria-live="polite"
+        aria-labelledby={`${id}-title`}
+        tabIndex={0}
+        className="h-80 overflow-auto whitespace-pre-wrap break-words px-4 py-3 font-mono text-[0.78rem] leading-relaxed text-slate-200 focus-visible:outline-offset-[-2px] sm:h-96"
+      >
+        {lines.length ? text : <span className="text-slate-500">The log appears here as soon as Berth starts working on the launch.</span>}
+      </pre>
+    </section>
+  );
+}

@@ -1,0 +1,114 @@
+"use client";
+
+import type { Ref } from "react";
+import { inputStyles } from "../ui/Field";
+
+export interface TargetServer {
+  name: string;
+  label: string;
+  state: string;
+}
+
+export type Target = { mode: "new"; name: string } | { mode: "existing"; name: string };
+
+const errorIcon = (
+  <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="mt-px h-3.5 w-3.5 shrink-0">
+    <path fillRule="evenodd" clipRule="evenodd" d="M18 10a8 8 0 1 1-16 0 8 8 0 0 1 16 0Zm-8-5a.75.75 0 0 1 .75.75v4.5a.75.75 0 0 1-1.5 0v-4.5A.75.75 0 0 1 10 5Zm0 10a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z" />
+  </svg>
+);
+
+const optionStyles =
+  "block cursor-pointer rounded-xl border border-slate-200 bg-white p-3.5 transition-colors hover:border-slate-300 has-checked:border-brand-600 has-checked:bg-brand-50/40 has-checked:ring-1 has-checked:ring-brand-600 has-disabled:cursor-not-allowed has-disabled:opacity-60";
+
+/** Where the launch goes: a new named server (name prefilled, checked as you type) or one the person has. */
+export function ServerTarget({ id, user, servers, maxLength, newName, existingName, mode, nameProblem, atLimit, limitMessage, nameRef, onMode, onNewName, onExisting }: {
+  id: string;
+  user: string;
+  servers: TargetServer[];
+  maxLength: number;
+  newName: string;
+  existingName: string;
+  mode: Target["mode"];
+  nameProblem: string | null;
+  atLimit: boolean;
+  limitMessage: string;
+  nameRef?: Ref<HTMLInputElement>;
+  onMode: (mode: Target["mode"]) => void;
+  onNewName: (name: string) => void;
+  onExisting: (name: string) => void;
+}) {
+  return (
+    <fieldset className="space-y-3">
+      <legend className="text-sm font-medium text-slate-800">Launch into</legend>
+      <div className="grid gap-3">
+        <div className={optionStyles}>
+          <label className="flex cursor-pointer items-start gap-2.5">
+            <input type="radio" name={`${id}-target`} value="new" checked={mode === "new"} disabled={atLimit} onChange={() => onMode("new")} className="mt-0.5 h-4 w-4 accent-brand-700" />
+            <span>
+              <span className="block text-sm font-medium text-slate-900">A new named server</span>
+              <span className="block text-xs text-slate-500">With its own files, next to the servers you have.</span>
+            </span>
+          </label>
+          {mode === "new" ? (
+            <div className="mt-3 max-w-md space-y-1.5 pl-6.5">
+              <label htmlFor={`${id}-name`} className="block text-xs font-medium text-slate-700">
+                Server name
+              </label>
+              <input
+                ref={nameRef}
+                id={`${id}-name`}
+                value={newName}
+                onChange={(e) => onNewName(e.target.value)}
+                autoComplete="off"
+                autoCapitalize="none"
+                spellCheck={false}
+                maxLength={200}
+                aria-invalid={nameProblem ? true : undefined}
+                aria-describedby={`${id}-name-help`}
+                className={inputStyles}
+              />
+              <p id={`${id}-name-help`} aria-live="polite" className={`flex items-start gap-1.5 text-xs leading-relaxed ${nameProblem ? "text-red-700" : "text-slate-500"}`}>
+                {nameProblem ? errorIcon : null}
+                <span>
+                  {nameProblem ??
+                    (newName ? (
+                      <>
+                        Its address: <span className="break-all font-mono text-slate-700">/user/{user}/{newName}/</span>
+                      </>
+                    ) : (
+                      `1–${maxLength} characters: lowercase letters, digits and single hyphens, starting with a letter.`
+                    ))}
+                </span>
+              </p>
+            </div>
+          ) : null}
+          {atLimit ? <p className="mt-2 pl-6.5 text-xs text-amber-800">{limitMessage}</p> : null}
+        </div>
+
+        <div className={optionStyles}>
+          <label className="flex cursor-pointer items-start gap-2.5">
+            <input type="radio" name={`${id}-target`} value="existing" checked={mode === "existing"} onChange={() => onMode("existing")} className="mt-0.5 h-4 w-4 accent-brand-700" />
+            <span>
+              <span className="block text-sm font-medium text-slate-900">An existing server</span>
+              <span className="block text-xs text-slate-500">Restarted on this repository&apos;s build; its files are kept.</span>
+            </span>
+          </label>
+          {mode === "existing" ? (
+            <div className="mt-3 max-w-md space-y-1.5 pl-6.5">
+              <label htmlFor={`${id}-existing`} className="block text-xs font-medium text-slate-700">
+                Server
+              </label>
+              <select id={`${id}-existing`} value={existingName} onChange={(e) => onExisting(e.target.value)} className={`${inputStyles} pr-9`}>
+                {servers.map((s) => (
+                  <option key={s.name} value={s.name}>
+                    {s.label} — {s.state}
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : null}
+        </div>
+      </div>
+    </fieldset>
+  );
+}

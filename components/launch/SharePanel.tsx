@@ -1,0 +1,88 @@
+"use client";
+
+import { Spinner } from "../ui/Spinner";
+import { CopyButton } from "./CopyButton";
+import type { Links, LinkState } from "./use-share-links";
+
+const boxStyles =
+  "block w-full rounded-lg border border-slate-200 bg-slate-50 px-3 py-2 font-mono text-[0.8rem] leading-relaxed text-slate-800 focus:border-brand-600 focus:outline-none focus:ring-3 focus:ring-brand-600/20";
+
+function Row({ id, label, hint, value, rows, disabled }: { id: string; label: string; hint: string; value: string; rows: number; disabled: boolean }) {
+  return (
+    <div className="space-y-1.5">
+      <div className="flex items-end justify-between gap-3">
+        <div className="min-w-0">
+          <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+            {label}
+          </label>
+          <p id={`${id}-hint`} className="text-xs text-slate-500">
+            {hint}
+          </p>
+        </div>
+        <CopyButton text={value} label={`Copy the ${label.toLowerCase()}`} disabled={disabled || !value} />
+      </div>
+      {/* Read-only but focusable and selectable, so it can be copied by hand too. */}
+      <textarea
+        id={id}
+        readOnly
+        value={value}
+        rows={rows}
+        aria-describedby={`${id}-hint`}
+        spellCheck={false}
+        onFocus={(e) => e.currentTarget.select()}
+        className={`${boxStyles} field-sizing-content resize-none break-all ${disabled ? "opacity-60" : ""}`}
+      />
+    </div>
+  );
+}
+
+export function SharePanel({ state, idPrefix }: { state: LinkState; idPrefix: string }) {
+  const links: Links | null = state.status === "ok" ? state.links : state.status === "loading" ? state.previous : null;
+  const updating = state.status === "loading";
+  return (
+    <section aria-labelledby={`${idPrefix}-share-title`} aria-busy={updating} className="overflow-hidden rounded-2xl border border-slate-200/80 bg-white shadow-card">
+      <div className="flex items-start justify-between gap-3 border-b border-slate-100 px-4 py-4 sm:px-5">
+        <div>
+          <h2 id={`${idPrefix}-share-title`} className="text-base font-semibold text-slate-900">
+            Share this launch
+          </h2>
+          <p className="mt-0.5 text-sm text-slate-500">Anyone signed in to Berth who opens the link gets the same environment, in a server of their own.</p>
+        </div>
+        {updating ? (
+          <span className="mt-1 flex shrink-0 items-center gap-1.5 text-xs text-slate-500">
+            <Spinner className="h-3.5 w-3.5" />
+            Updating…
+          </span>
+        ) : null}
+      </div>
+      {links ? (
+        <div className="space-y-5 px-4 py-4 sm:px-5 sm:py-5">
+          <Row id={`${idPrefix}-url`} label="Launch link" hint="Opens the launch page for this repository and ref." value={links.launchUrl} rows={2} disabled={updating} />
+          <Row id={`${idPrefix}-badge`} label="README badge" hint="Markdown for a “Launch in Berth” button in the repository's README." value={links.badgeMarkdown} rows={3} disabled={updating} />
+          <p className="text-xs text-slate-500">
+            Launches{" "}
+            <span className="font-medium text-slate-700">
+              {links.repo}
+            </span>{" "}
+            at <span className="font-mono text-slate-700">{links.ref}</span>. Which server it opens in is not part of the link: each person chooses their own.
+          </p>
+        </div>
+      ) : (
+        <div className="flex flex-col items-center px-6 py-8 text-center">
+          <span aria-hidden="true" className="grid h-11 w-11 place-items-center rounded-2xl bg-brand-50 text-brand-600 ring-1 ring-inset ring-brand-600/10">
+            <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" strokeLinejoin="round" className="h-5 w-5">
+              <path d="M10 14a4 4 0 0 0 5.66 0l3-3a4 4 0 0 0-5.66-5.66l-1 1" />
+              <path d="M14 10a4 4 0 0 0-5.66 0l-3 3a4 4 0 0 0 5.66 5.66l1-1" />
+            </svg>
+          </span>
+          <p className="mt-3 text-sm font-medium text-slate-900">{state.status === "error" ? "No link yet" : "Nothing to share yet"}</p>
+          <p className="mt-1 max-w-sm text-sm text-slate-500">
+            {state.status === "error"
+              ? "Correct the repository or ref above; the link and badge appear as soon as Berth can read them."
+              : "Enter a repository above to get a link you can share and a badge for its README."}
+          </p>
+        </div>
+      )}
+    </section>
+  );
+}
