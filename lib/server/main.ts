@@ -13,6 +13,7 @@ import { startJobs } from "../jobs/start-jobs";
 import { log } from "../log";
 import { createProxy } from "../proxy/proxy";
 import { settleAbandonedBuilds } from "../launch/builds/build-queue";
+import { shutdownBuilder } from "../launch/builds/builder";
 import { recoverAfterRestart, stopAllOnShutdown, watchRuntimeExits } from "../servers/lifecycle";
 
 // One process: Next.js for pages and API, the proxy for /user/* (HTTP and WebSocket upgrades,
@@ -98,6 +99,7 @@ export async function main(opts: { dev: boolean; dir: string }) {
     server.close();
     server.closeAllConnections();
     await jobs.stop().catch(() => undefined);
+    shutdownBuilder();
     await stopAllOnShutdown().catch((err) => log.error("could not stop servers", { error: String(err) }));
     proxy.close();
     await app.close().catch(() => undefined);

@@ -23,3 +23,9 @@ export async function builder(): Promise<Builder> {
 export function setBuilder(b: Builder | undefined): void {
   shared<{ b?: Builder }>("launch.builder", () => ({})).b = b;
 }
+
+/** Stops following builds (process shutdown); Jobs in the cluster carry on. */
+export function shutdownBuilder(): void {
+  const existing = shared<{ b?: Builder & { shutdown?: () => void } }>("launch.builder", () => ({}));
+  existing.b?.shutdown?.();
+}
