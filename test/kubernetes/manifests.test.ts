@@ -4,6 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { load, loadAll } from "js-yaml";
 import { describe, expect, it } from "vitest";
+import { config } from "../../lib/config";
+import { buildJobManifest } from "../../lib/runtime/kubernetes/build-job";
 
 // k8s/ renders with kubectl's own kustomize (the v1.20.2 kubectl built with the control plane),
 // and every object validates against the Kubernetes OpenAPI schemas (kubernetes-models).
@@ -44,6 +46,7 @@ describe("k8s/ (kubectl apply -k k8s/)", () => {
         "Namespace/berth",
         "NetworkPolicy/berth-hub",
         "NetworkPolicy/berth-user-servers",
+        "NetworkPolicy/berth-builds",
         "Role/berth",
         "RoleBinding/berth",
         "Service/berth",
@@ -81,6 +84,22 @@ describe("k8s/ (kubectl apply -k k8s/)", () => {
     expect(np.spec.ingress[0].from.map((f) => f.podSelector.matchLabels["app.kubernetes.io/component"])).toEqual(["hub"]);
     const block = np.spec.egress.flatMap((e) => e.to).find((t) => t.ipBlock)!.ipBlock!;
     expect(block.cidr).toBe("0.0.0.0/0");
+    for (const cidr of ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"]) expect(block.except).toContain(cidr);
+  });
+
+  it("selects the build Jobs' pods for the build policy: no ingress, DNS and the internet out, no private range", () => {
+    const np = objs.find((o) => o.metadata.name === "berth-builds") as Obj & {
+      spec: { podSelector: { matchLabels: Record<string, string> }; policyTypes: string[]; ingress: unknown[]; egress: { to: { ipBlock?: { cidr: string; except: string[] } }[] }[] };
+    };
+    const job = buildJobManifest(
+      { imageName: "registry.example.org/berth/demo:0123456789abcdef0123456789abcdef01234567", commit: "0123456789abcdef0123456789abcdef01234567", fetchUrl: "https://example.org/demo", provider: "git", repo: "https://example.org/demo" },
+      { namespace: "berth", builds: config().builds, registryUrl: "https://registry.example.org" },
+    );
+    const podLabels = job.spec?.template.metadata?.labels ?? {};
+    for (const [k, v] of Object.entries(np.spec.podSelector.matchLabels)) expect(podLabels[k], k).toBe(v);
+    expect(np.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(np.spec.ingress).toEqual([]);
+    const block = np.spec.egress.flatMap((e) => e.to).find((t) => t.ipBlock)!.ipBlock!;
     for (const cidr of ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"]) expect(block.except).toContain(cidr);
   });
 

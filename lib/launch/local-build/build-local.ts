@@ -139,6 +139,8 @@ async function build(opts: BuildLocalOptions, settings: LocalBuildSettings): Pro
       NB_PYTHON_PREFIX: paths.envDir,
       KERNEL_PYTHON_PREFIX: paths.envDir,
       PYTHONUNBUFFERED: "1",
+      // debugpy's warning about frozen modules is noise in a build log.
+      PYDEVD_DISABLE_FILE_VALIDATION: "1",
     };
     const step = async (what: string, command: string, args: string[]) => {
       say(`$ ${[command, ...args].join(" ")}`);
