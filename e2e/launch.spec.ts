@@ -199,6 +199,14 @@ test("launch a repository: build, open the notebook, launch again from the link,
     expect(await contents(page, "news.md")).toBe(200);
     expect(await contents(page, "postbuild-2.txt")).toBe(200);
     expect(await contents(page, "postbuild-1.txt")).toBe(200);
+
+    // My servers says where the server came from, at which commit, with a link to launch it again.
+    await page.goto("/servers");
+    const card = page.locator(`li[data-server="${SERVER}"]`);
+    const from = card.getByRole("link", { name: git.repoUrl(REPO).replace(/\.git$/, "") });
+    await expect(from).toHaveAttribute("href", /^\/v2\/git\//);
+    await expect(card).toContainText((await git.revParse(REPO, "main")).slice(0, 7));
+    await shot(page, "servers-launched");
   });
 });
 

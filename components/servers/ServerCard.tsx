@@ -45,6 +45,15 @@ export function ServerCard({ server, now, busy, onStart, onStop, onDelete }: {
                 <span className="font-mono text-[0.8rem] text-slate-400">{s.url}</span>
               </span>
             </p>
+            {s.launchedFrom ? (
+              <p className="mt-0.5 truncate text-sm text-slate-500">
+                From{" "}
+                <a href={s.launchedFrom.launchPath} className="font-medium text-brand-700 underline decoration-brand-300 underline-offset-2 hover:decoration-brand-600" title="Launch this repository again (the latest commit of its ref)">
+                  {s.launchedFrom.repo}
+                </a>{" "}
+                at <code className="font-mono text-[0.8rem]">{s.launchedFrom.commit.slice(0, 7)}</code>
+              </p>
+            ) : null}
           </div>
         </div>
         <div className="flex flex-wrap items-center gap-2 sm:shrink-0 sm:justify-end">

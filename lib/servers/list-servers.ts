@@ -1,5 +1,6 @@
 import { config } from "../config";
 import { db } from "../db/client";
+import { parseSpec } from "../launch/repo-spec";
 import { parseBytes } from "../policy/quantity";
 import { runtime } from "../runtime";
 import { ensureDefaultServer } from "./find-server";
@@ -34,6 +35,7 @@ export async function listServers(actor: Actor, ownerName: string) {
         storageUsed: (await rt.storageUsed(s.id).catch(() => undefined)) ?? null,
         storageLimit: parseBytes(profile.storage),
         url: serverBaseUrl(owner.name, s.name),
+        launchedFrom: launchedFrom(s),
       };
     }),
   );
@@ -45,4 +47,16 @@ export async function listServers(actor: Actor, ownerName: string) {
     profiles: c.profiles.map((p) => ({ slug: p.slug, displayName: p.displayName, description: p.description, default: p.default })),
     limits: rt.capabilities(),
   };
+}
+
+/** The repository a server was launched from, with the link that launches it again. */
+function launchedFrom(s: { launchProvider: string | null; launchSpec: string | null; launchCommit: string | null }) {
+  if (!s.launchProvider || !s.launchSpec || !s.launchCommit) return null;
+  try {
+    const source = parseSpec(s.launchProvider, s.launchSpec);
+    return { repo: source.repo, commit: s.launchCommit, launchPath: `/v2/${source.provider}/${source.spec}` };
+  } catch {
+    // The operator's provider settings changed since: the launch can no longer be named.
+    return null;
+  }
 }

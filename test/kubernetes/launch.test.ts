@@ -4,6 +4,7 @@ import { config } from "../../lib/config";
 import { db } from "../../lib/db/client";
 import type { LaunchEvent } from "../../lib/launch/events";
 import { launchRepository, type LaunchOptions } from "../../lib/launch/launch-repository";
+import { planLaunch } from "../../lib/launch/plan-launch";
 import { clearRegistryCache, imageExists } from "../../lib/launch/registry";
 import { BUILD_SELECTOR, buildJobName } from "../../lib/runtime/kubernetes/build-job";
 import { deleteServer } from "../../lib/servers/delete-server";
@@ -96,6 +97,19 @@ describe("launching a repository on Kubernetes", () => {
     const jobs = await batch().listNamespacedJob({ namespace: kube().namespace, labelSelector: BUILD_SELECTOR });
     expect(jobs.items).toHaveLength(0);
     expect(await db().build.count({ where: { commit: commits.demo } })).toBe(1);
+  });
+
+  it("an image already in the registry (pushed by anyone, as a manifest list too) is launched without a build", async () => {
+    commits.seeded = await git.addCommit("octo/k8s-demo", { "seeded.txt": "pushed elsewhere\n" });
+    const plan = await planLaunch(alice, "git", spec("octo/k8s-demo"));
+    expect(plan).toMatchObject({ commit: commits.seeded, built: false });
+    const [, repository] = plan.imageName.match(/^[^/]+\/(.+):[0-9a-f]{40}$/)!;
+    await registry.pushImage(repository, commits.seeded, "oci-index");
+    clearRegistryCache();
+    const events = await launch(alice, "octo/k8s-demo", { buildOnly: true });
+    expect(phases(events)).toEqual(["waiting", "fetching", "built", "ready"]);
+    const jobs = await batch().listNamespacedJob({ namespace: kube().namespace, labelSelector: BUILD_SELECTOR });
+    expect(jobs.items.map((j) => j.metadata?.name)).not.toContain(buildJobName(plan.imageName));
   });
 
   it("a new commit launched by two people at once is one Job; each gets a server on the new image", async () => {
