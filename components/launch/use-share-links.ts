@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
+import type { ShareLinks } from "@/lib/launch/share-links";
 
 export type PathKind = "labpath" | "urlpath";
 
@@ -12,16 +13,9 @@ export interface LinkInput {
   pathKind: PathKind;
 }
 
-export interface Links {
-  provider: string;
-  spec: string;
-  repo: string;
-  ref: string;
-  launchPath: string;
-  launchUrl: string;
-  badgeMarkdown: string;
-  suggestedName: string;
-}
+// The route's answer, typed where it is made (a type-only import: nothing of the server module
+// reaches the browser bundle).
+export type Links = ShareLinks;
 
 export type LinkError = { message: string; field: "repository" | "ref" };
 

@@ -10,7 +10,7 @@ import { BUILD_ANNOTATIONS, BUILD_SELECTOR, BUILDER_CONTAINER, buildJobManifest,
 import { buildFailure, buildOutcome, containerStatus, imageMissing, isActive, type BuildOutcome } from "./build-outcome";
 import { call, statusOf } from "./kube-api";
 import { KubeRuntime, loadKubeConfig } from "./kube-runtime";
-import { ObjectWatch } from "./object-watch";
+import { ObjectWatch, watchesSynced } from "./object-watch";
 import { LineSplitter, openPodLog, type LogOpen } from "./pod-log";
 
 // Builds as Kubernetes Jobs (DESIGN.md §5). One Job per image name, named after it, so a second
@@ -102,26 +102,16 @@ export class KubeBuilder implements Builder {
 
   /** Waits for the first list of Jobs and pods; fails at once when listing is refused (RBAC). */
   private synced(signal?: AbortSignal, timeoutMs = this.opts.syncTimeoutMs ?? 60_000): Promise<void> {
-    const refusals = [this.jobs.refused(), this.pods.refused()];
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const done = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        for (const r of refusals) r.cancel();
-        fn();
-      };
-      const onAbort = () => done(() => reject(stopped()));
-      const timer = setTimeout(() => {
-        const why = this.jobs.lastError ?? this.pods.lastError ?? "no answer";
-        done(() => reject(new AppError("start_failed", 503, `Berth could not read the cluster's build Jobs within ${Math.round(timeoutMs / 1000)} s (${why}). Try again later; if it keeps happening, tell an operator.`)));
-      }, timeoutMs);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      for (const r of refusals) void r.promise.then((err) => done(() => reject(err)));
-      void Promise.all([this.jobs.ready(), this.pods.ready()]).then(() => done(resolve));
-    });
+    return watchesSynced(
+      [this.jobs, this.pods],
+      timeoutMs,
+      {
+        refused: (err) => err,
+        timedOut: (why, s) => new AppError("start_failed", 503, `Berth could not read the cluster's build Jobs within ${s} s (${why}). Try again later; if it keeps happening, tell an operator.`),
+        aborted: stopped,
+      },
+      signal,
+    );
   }
 
   /** Resolves once `check` is true of the Job called `name` (undefined: absent), or after `timeoutMs` with false. */

@@ -5,7 +5,7 @@ import type { JupyterCommand } from "../local/jupyter-command";
 import type { ExitListener, Runtime, RuntimeCapabilities, ServerSpec, StartedServer } from "../types";
 import { call, statusOf } from "./kube-api";
 import { objectName } from "./names";
-import { ObjectWatch } from "./object-watch";
+import { ObjectWatch, watchesSynced } from "./object-watch";
 import { ANNOTATIONS, LABELS, PORT, SELECTOR, podManifest, pvcManifest, type PodOptions } from "./objects";
 import { podView } from "./pod-status";
 
@@ -137,28 +137,13 @@ export class KubeRuntime implements Runtime {
    * (only an operator can fix that), instead of waiting for ever.
    */
   private synced(timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    const both = Promise.all([this.pods.ready(), this.claims.ready()]).then(() => undefined);
-    const refusals = [this.pods.refused(), this.claims.refused()];
     const fail = (why: string) => new Error(`Berth could not read the cluster's pods and claims: ${why.replace(/\.$/, "")}. Tell an operator.`);
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const done = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        for (const r of refusals) r.cancel();
-        fn();
-      };
-      const onAbort = () => done(() => reject(new Error("The start was cancelled.")));
-      const timer = setTimeout(() => {
-        const why = this.pods.lastError ?? this.claims.lastError ?? "no answer";
-        done(() => reject(fail(`no answer within ${Math.round(timeoutMs / 1000)} s (${why})`)));
-      }, timeoutMs);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      for (const r of refusals) void r.promise.then((err) => done(() => reject(fail(err.message))));
-      void both.then(() => done(resolve));
-    });
+    return watchesSynced(
+      [this.pods, this.claims],
+      timeoutMs,
+      { refused: (err) => fail(err.message), timedOut: (why, s) => fail(`no answer within ${s} s (${why})`), aborted: () => new Error("The start was cancelled.") },
+      signal,
+    );
   }
 
   private waitReady(podName: string, startId: string, onProgress: (m: string) => void, signal: AbortSignal): Promise<string> {

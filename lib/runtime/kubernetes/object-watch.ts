@@ -164,3 +164,39 @@ export class ObjectWatch<T extends KubernetesObject> {
     }
   }
 }
+
+export interface SyncFailures {
+  /** The API refused to list (RBAC): only an operator can fix that, so it fails at once. */
+  refused: (err: AppError) => Error;
+  /** No first list within the time: the API is unreachable or slow. */
+  timedOut: (why: string, seconds: number) => Error;
+  aborted: () => Error;
+}
+
+/**
+ * Waits for the first list of every watch. Bounded: with the API unreachable it fails after
+ * `timeoutMs` with the last error, and at once when a list is refused, instead of waiting for ever.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function watchesSynced(watches: ObjectWatch<any>[], timeoutMs: number, failures: SyncFailures, signal?: AbortSignal): Promise<void> {
+  const refusals = watches.map((w) => w.refused());
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const done = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      for (const r of refusals) r.cancel();
+      fn();
+    };
+    const onAbort = () => done(() => reject(failures.aborted()));
+    const timer = setTimeout(() => {
+      const why = watches.map((w) => w.lastError).find(Boolean) ?? "no answer";
+      done(() => reject(failures.timedOut(why, Math.round(timeoutMs / 1000))));
+    }, timeoutMs);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    for (const r of refusals) void r.promise.then((err) => done(() => reject(failures.refused(err))));
+    void Promise.all(watches.map((w) => w.ready())).then(() => done(resolve));
+  });
+}
