@@ -3,7 +3,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { checkServerName } from "@/lib/policy/server-name";
 import { buttonStyles } from "../ui/button-styles";
-import { inputStyles } from "../ui/Field";
+import { nameRules, ServerNameField } from "../servers/ServerNameField";
 
 export interface PlanServer {
   name: string;
@@ -115,27 +115,7 @@ export function ServerChoice({ servers, commit, suggestedName, existing, maxLeng
           </button>
           {fresh ? (
             <form id={`${id}-fresh`} onSubmit={onSubmit} noValidate className="mt-3 grid gap-3 pl-11 sm:grid-cols-[minmax(0,1fr)_auto] sm:items-start">
-              <div className="space-y-1.5">
-                <label htmlFor={`${id}-name`} className="block text-xs font-medium text-slate-700">
-                  Name of the new server
-                </label>
-                <input
-                  ref={nameRef}
-                  id={`${id}-name`}
-                  value={name}
-                  onChange={(e) => setName(e.target.value)}
-                  autoComplete="off"
-                  autoCapitalize="none"
-                  spellCheck={false}
-                  maxLength={200}
-                  aria-invalid={problem ? true : undefined}
-                  aria-describedby={`${id}-name-help`}
-                  className={inputStyles}
-                />
-                <p id={`${id}-name-help`} aria-live="polite" className={`text-xs ${problem ? "text-red-700" : "text-slate-500"}`}>
-                  {problem ?? `1–${maxLength} characters: lowercase letters, digits and single hyphens, starting with a letter.`}
-                </p>
-              </div>
+              <ServerNameField id={`${id}-name`} label="Name of the new server" compact value={name} onChange={setName} problem={problem} ref={nameRef} hint={nameRules(maxLength)} />
               <button type="submit" disabled={Boolean(problem)} className={`${buttonStyles.primary} sm:mt-[1.375rem] sm:h-[2.625rem]`}>
                 Launch
               </button>

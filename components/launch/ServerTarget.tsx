@@ -1,6 +1,7 @@
 "use client";
 
 import type { Ref } from "react";
+import { nameRules, ServerNameField } from "../servers/ServerNameField";
 import { inputStyles } from "../ui/Field";
 
 export interface TargetServer {
@@ -10,12 +11,6 @@ export interface TargetServer {
 }
 
 export type Target = { mode: "new"; name: string } | { mode: "existing"; name: string };
-
-const errorIcon = (
-  <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="mt-px h-3.5 w-3.5 shrink-0">
-    <path fillRule="evenodd" clipRule="evenodd" d="M18 10a8 8 0 1 1-16 0 8 8 0 0 1 16 0Zm-8-5a.75.75 0 0 1 .75.75v4.5a.75.75 0 0 1-1.5 0v-4.5A.75.75 0 0 1 10 5Zm0 10a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z" />
-  </svg>
-);
 
 const optionStyles =
   "block cursor-pointer rounded-xl border border-slate-200 bg-white p-3.5 transition-colors hover:border-slate-300 has-checked:border-brand-600 has-checked:bg-brand-50/40 has-checked:ring-1 has-checked:ring-brand-600 has-disabled:cursor-not-allowed has-disabled:opacity-60";
@@ -50,36 +45,25 @@ export function ServerTarget({ id, user, servers, maxLength, newName, existingNa
             </span>
           </label>
           {mode === "new" ? (
-            <div className="mt-3 max-w-md space-y-1.5 pl-6.5">
-              <label htmlFor={`${id}-name`} className="block text-xs font-medium text-slate-700">
-                Server name
-              </label>
-              <input
-                ref={nameRef}
+            <div className="mt-3 max-w-md pl-6.5">
+              <ServerNameField
                 id={`${id}-name`}
+                label="Server name"
+                compact
                 value={newName}
-                onChange={(e) => onNewName(e.target.value)}
-                autoComplete="off"
-                autoCapitalize="none"
-                spellCheck={false}
-                maxLength={200}
-                aria-invalid={nameProblem ? true : undefined}
-                aria-describedby={`${id}-name-help`}
-                className={inputStyles}
+                onChange={onNewName}
+                problem={nameProblem}
+                ref={nameRef}
+                hint={
+                  newName ? (
+                    <>
+                      Its address: <span className="break-all font-mono text-slate-700">/user/{user}/{newName}/</span>
+                    </>
+                  ) : (
+                    nameRules(maxLength)
+                  )
+                }
               />
-              <p id={`${id}-name-help`} aria-live="polite" className={`flex items-start gap-1.5 text-xs leading-relaxed ${nameProblem ? "text-red-700" : "text-slate-500"}`}>
-                {nameProblem ? errorIcon : null}
-                <span>
-                  {nameProblem ??
-                    (newName ? (
-                      <>
-                        Its address: <span className="break-all font-mono text-slate-700">/user/{user}/{newName}/</span>
-                      </>
-                    ) : (
-                      `1–${maxLength} characters: lowercase letters, digits and single hyphens, starting with a letter.`
-                    ))}
-                </span>
-              </p>
             </div>
           ) : null}
           {atLimit ? <p className="mt-2 pl-6.5 text-xs text-amber-800">{limitMessage}</p> : null}

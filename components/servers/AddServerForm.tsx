@@ -5,6 +5,7 @@ import { checkServerName } from "@/lib/policy/server-name";
 import { Alert } from "../ui/Alert";
 import { buttonStyles } from "../ui/button-styles";
 import { inputStyles } from "../ui/Field";
+import { nameRules, ServerNameField } from "./ServerNameField";
 import { Spinner } from "../ui/Spinner";
 
 type Profile = { slug: string; displayName: string; description: string; default: boolean };
@@ -54,32 +55,7 @@ export function AddServerForm({ user, profiles, maxLength, atLimit, limitMessage
         <fieldset disabled={atLimit} className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_14rem_auto] sm:items-start">
           <legend className="sr-only">New server</legend>
           <div className="space-y-1.5">
-            <label htmlFor={`${id}-name`} className="block text-sm font-medium text-slate-800">
-              Server name
-            </label>
-            <input
-              ref={inputRef}
-              id={`${id}-name`}
-              name="name"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              autoComplete="off"
-              autoCapitalize="none"
-              spellCheck={false}
-              placeholder="e.g. analysis"
-              maxLength={200}
-              aria-invalid={problem ? true : undefined}
-              aria-describedby={`${id}-name-help`}
-              className={inputStyles}
-            />
-            <p id={`${id}-name-help`} aria-live="polite" className={`flex items-start gap-1.5 text-xs leading-relaxed ${problem ? "text-red-700" : "text-slate-500"}`}>
-              {problem ? (
-                <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="mt-px h-3.5 w-3.5 shrink-0">
-                  <path fillRule="evenodd" clipRule="evenodd" d="M18 10a8 8 0 1 1-16 0 8 8 0 0 1 16 0Zm-8-5a.75.75 0 0 1 .75.75v4.5a.75.75 0 0 1-1.5 0v-4.5A.75.75 0 0 1 10 5Zm0 10a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z" />
-                </svg>
-              ) : null}
-              <span>{problem ?? `1–${maxLength} characters: lowercase letters, digits and single hyphens, starting with a letter.`}</span>
-            </p>
+            <ServerNameField id={`${id}-name`} label="Server name" value={name} onChange={setName} problem={problem} ref={inputRef} placeholder="e.g. analysis" hint={nameRules(maxLength)} />
             {name && !problem ? (
               <p className="truncate text-xs text-slate-500">
                 Its address: <span className="font-mono text-slate-700">/user/{user}/{name}/</span>
