@@ -88,6 +88,12 @@ test("the launch pages need a session, and keep the full address for after sign-
   await page.goto("/v2/gl/group%2Fsub%2Frepo/main?labpath=index.ipynb");
   const callback = new URL(page.url()).searchParams.get("callbackUrl");
   expect(callback).toBe("/v2/gl/group%2Fsub%2Frepo/main?labpath=index.ipynb");
+  // The APIs behind the pages answer 401 with what to do, and launch nothing.
+  for (const path of ["/build/gh/octo/demo/HEAD", "/api/launch/plan?provider=gh&spec=octo%2Fdemo%2FHEAD"]) {
+    const res = await page.request.get(path);
+    expect(res.status(), path).toBe(401);
+    expect(((await res.json()) as { message: string }).message).toMatch(/Sign in/);
+  }
   await page.close();
 });
 

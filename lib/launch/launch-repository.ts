@@ -6,10 +6,12 @@ import { observeLaunch } from "../metrics";
 import { runtime } from "../runtime";
 import { createServer } from "../servers/create-server";
 import { ensureDefaultServer } from "../servers/find-server";
+import { recordEvent } from "../servers/record-event";
 import { resolveOwner } from "../servers/resolve-owner";
 import { startServer } from "../servers/start-server";
 import { stopServer } from "../servers/stop-server";
 import { serverBaseUrl, serverLabel, type Actor } from "../servers/types";
+import { checkBuildsConfigured } from "./builds/builder";
 import { ensureBuilt } from "./builds/ensure-built";
 import { chooseServer, type Target } from "./choose-server";
 import type { LaunchEvent } from "./events";
@@ -35,6 +37,7 @@ export async function launchRepository(actor: Actor, provider: string, spec: str
   let providerLabel = "unknown";
   try {
     emit({ phase: "waiting", message: "Resolving the repository…\n" });
+    checkBuildsConfigured();
     const prepared = await prepareLaunch(provider, spec);
     providerLabel = prepared.source.provider;
     const { source, commit } = prepared;
@@ -60,6 +63,12 @@ export async function launchRepository(actor: Actor, provider: string, spec: str
     }
     if (signal.aborted) return;
     const name = await launchInto(actor, owner, target, prepared, opts, emit, signal);
+    await recordEvent(actor, {
+      action: "launch",
+      targetUser: owner.name,
+      serverName: name,
+      details: { provider: source.provider, repo: source.repo, commit, image: prepared.imageName, cached },
+    });
     const base = `${config().publicUrl}${serverBaseUrl(owner.name, name)}`;
     emit({
       phase: "ready",

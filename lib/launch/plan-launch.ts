@@ -2,7 +2,7 @@ import { config } from "../config";
 import { db } from "../db/client";
 import { resolveOwner } from "../servers/resolve-owner";
 import type { Actor } from "../servers/types";
-import { builder } from "./builds/builder";
+import { builder, checkBuildsConfigured } from "./builds/builder";
 import { serversOfRepository } from "./choose-server";
 import { prepareLaunch } from "./prepare-launch";
 import { refUrl } from "./repo-spec";
@@ -12,6 +12,7 @@ import { suggestServerName } from "./suggest-name";
 // and the person's servers from the same repository, so it can offer to restart one on a new
 // commit instead of making another.
 export async function planLaunch(actor: Actor, provider: string, spec: string) {
+  checkBuildsConfigured();
   const prepared = await prepareLaunch(provider, spec);
   const { source, commit } = prepared;
   const owner = await resolveOwner(actor, actor.name);

@@ -5,7 +5,7 @@ import type { Actor } from "./types";
 type Tx = Prisma.TransactionClient;
 
 export interface EventInput {
-  action: "create" | "start" | "started" | "stop" | "stopped" | "delete" | "failed" | "cull" | "quota_refused" | "reconcile" | "user_add" | "signin";
+  action: "create" | "start" | "started" | "stop" | "stopped" | "delete" | "failed" | "cull" | "quota_refused" | "reconcile" | "user_add" | "signin" | "launch";
   targetUser?: string;
   serverName?: string;
   reason?: string;

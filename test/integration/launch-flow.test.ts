@@ -220,3 +220,12 @@ describe("launching a repository on the local runtime", () => {
     expect(await db().build.findFirstOrThrow({ where: { imageName: "berth/x:dead" } })).toMatchObject({ state: "failed" });
   });
 });
+
+describe("launch bookkeeping", () => {
+  it("records each successful launch in the audit trail with the repository and commit", async () => {
+    const events = await db().event.findMany({ where: { action: "launch", targetUser: "alice", serverName: "demo" }, orderBy: { at: "asc" } });
+    expect(events.length).toBeGreaterThanOrEqual(3);
+    expect(events[0].details).toMatchObject({ provider: "git", commit: commits.demo, cached: false });
+    expect(events[1].details).toMatchObject({ commit: commits.demo, cached: true });
+  });
+});

@@ -1,4 +1,5 @@
-import { config } from "../../config";
+import { config, type Config } from "../../config";
+import { AppError } from "../../errors";
 import { shared } from "../../shared";
 import { LocalBuilder } from "./local-builder";
 import type { Builder } from "./types";
@@ -28,4 +29,14 @@ export function setBuilder(b: Builder | undefined): void {
 export function shutdownBuilder(): void {
   const existing = shared<{ b?: Builder & { shutdown?: () => void } }>("launch.builder", () => ({}));
   existing.b?.shutdown?.();
+}
+
+/**
+ * Builds on Kubernetes push to a registry and are found there again; without one, every launch
+ * would build and no server could pull the result. Refused before anything is made.
+ */
+export function checkBuildsConfigured(c: Pick<Config, "runtime" | "registry"> = config()): void {
+  if (c.runtime === "kubernetes" && !c.registry.url) {
+    throw new AppError("start_failed", 503, "Launching repositories is not set up here: Berth on Kubernetes needs a container registry for the images it builds. Tell an administrator (BERTH_REGISTRY_URL).");
+  }
 }
