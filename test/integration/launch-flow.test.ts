@@ -23,6 +23,8 @@ import { executeOnKernel } from "../helpers/kernel";
 // The fixture Git server is on loopback, which launches refuse unless an operator allows it.
 process.env.BERTH_LAUNCH_ALLOW_PRIVATE_HOSTS = "true";
 process.env.BERTH_BUILD_LIMIT = "1";
+// An operator's deny rule (git repositories are matched by their address without .git).
+process.env.BERTH_LAUNCH_DENY = JSON.stringify({ git: ["/octo/denied$"] });
 
 let git: GitServerDouble;
 let alice: Actor;
@@ -191,6 +193,13 @@ describe("launching a repository on the local runtime", () => {
     const events: LaunchEvent[] = [];
     await launchRepository(alice, "git", `${encodeURIComponent(`${git.url}/private/octo/secret.git`)}/HEAD`, { open: {} }, (e) => events.push(e), new AbortController().signal);
     expect(last(events)).toMatchObject({ phase: "failed", message: expect.stringMatching(/public/) });
+  });
+
+  it("a repository the operator denies is refused with the rule, before anything is fetched", async () => {
+    const before = git.requests.length;
+    const events = await launch(alice, "octo/denied");
+    expect(last(events)).toMatchObject({ phase: "failed", error: "forbidden", message: expect.stringMatching(/administrator has excluded/) });
+    expect(git.requests.length).toBe(before);
   });
 
   it("a launch past the named-server limit fails before building, with a link to the servers page", async () => {

@@ -1,4 +1,5 @@
-import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cp } from "node:fs/promises";
 import path from "node:path";
 import { readBuilt } from "../../launch/local-build/build-local";
 import type { JupyterCommand } from "./jupyter-command";
@@ -18,7 +19,7 @@ export interface LaunchEnvironment {
 /** The file beside the workspace that names the commit its files came from. */
 export const sourceMarker = (workspace: string) => `${workspace}.source`;
 
-export function prepareLaunchEnvironment(opts: { dataDir: string; commit: string; workspace: string; hostCommand: JupyterCommand; configured: boolean; onProgress: (m: string) => void }): LaunchEnvironment {
+export async function prepareLaunchEnvironment(opts: { dataDir: string; commit: string; workspace: string; hostCommand: JupyterCommand; configured: boolean; onProgress: (m: string) => void }): Promise<LaunchEnvironment> {
   const built = readBuilt(opts.dataDir, opts.commit);
   if (!built) {
     throw new Error(`The environment built for commit ${opts.commit.slice(0, 12)} is no longer on this machine. Launch the repository again to rebuild it.`);
@@ -30,8 +31,9 @@ export function prepareLaunchEnvironment(opts: { dataDir: string; commit: string
     for (const from of [built.homeDir, built.repoDir]) {
       if (!existsSync(from)) continue;
       // force: false leaves every file the person already has as it is, even on a first launch
-      // into a server they used before.
-      cpSync(from, opts.workspace, { recursive: true, force: false, errorOnExist: false, preserveTimestamps: true });
+      // into a server they used before. Asynchronous: a large repository must not stall the
+      // proxy, which shares this process.
+      await cp(from, opts.workspace, { recursive: true, force: false, errorOnExist: false, preserveTimestamps: true });
     }
     writeFileSync(marker, `${opts.commit}\n`);
   }

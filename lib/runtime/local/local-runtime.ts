@@ -129,7 +129,7 @@ export class LocalRuntime implements Runtime {
     mkdirSync(home, { recursive: true });
     mkdirSync(runtimeDir, { recursive: true });
     const env = spec.environment
-      ? prepareLaunchEnvironment({ dataDir: this.opts.dataDir, commit: spec.environment.commit, workspace: home, hostCommand: hostCmd, configured: Boolean(this.opts.jupyterCommand), onProgress })
+      ? await prepareLaunchEnvironment({ dataDir: this.opts.dataDir, commit: spec.environment.commit, workspace: home, hostCommand: hostCmd, configured: Boolean(this.opts.jupyterCommand), onProgress })
       : undefined;
     const cmd = env?.command ?? hostCmd;
     const port = await freePort();
