@@ -34,7 +34,8 @@ export interface LaunchOptions {
 
 export async function launchRepository(actor: Actor, provider: string, spec: string, opts: LaunchOptions, emit: (e: LaunchEvent) => void, signal: AbortSignal): Promise<void> {
   const started = Date.now();
-  let providerLabel = "unknown";
+  // The metrics keep known provider ids only (anything else is "other"), so the raw one is safe.
+  let providerLabel = provider;
   try {
     emit({ phase: "waiting", message: "Resolving the repository…\n" });
     checkBuildsConfigured();

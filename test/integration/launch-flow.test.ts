@@ -9,6 +9,7 @@ import { launchRepository, type LaunchOptions } from "../../lib/launch/launch-re
 import { launchOptions, launchStream } from "../../lib/launch/launch-stream";
 import { planLaunch } from "../../lib/launch/plan-launch";
 import { settleAbandonedBuilds } from "../../lib/launch/builds/build-queue";
+import { renderMetrics } from "../../lib/metrics";
 import { createServer } from "../../lib/servers/create-server";
 import { deleteServer } from "../../lib/servers/delete-server";
 import type { Actor } from "../../lib/servers/types";
@@ -236,5 +237,17 @@ describe("launch bookkeeping", () => {
     expect(events.length).toBeGreaterThanOrEqual(3);
     expect(events[0].details).toMatchObject({ provider: "git", commit: commits.demo, cached: false });
     expect(events[1].details).toMatchObject({ commit: commits.demo, cached: true });
+  });
+
+  it("counts launches, builds and cache hits in the metrics Prometheus scrapes", () => {
+    const text = renderMetrics();
+    const value = (line: RegExp) => Number(text.split("\n").find((l) => line.test(l))?.split(" ").pop() ?? NaN);
+    expect(value(/^berth_launches_total\{provider="git",status="success"\}/)).toBeGreaterThanOrEqual(5);
+    expect(value(/^berth_launches_total\{provider="git",status="refused"\}/)).toBeGreaterThanOrEqual(3);
+    expect(value(/^berth_builds_total\{provider="git",status="success"\}/)).toBeGreaterThanOrEqual(4);
+    expect(value(/^berth_builds_total\{provider="git",status="failure"\}/)).toBeGreaterThanOrEqual(1);
+    expect(value(/^berth_build_cache_hits_total\{provider="git"\}/)).toBeGreaterThanOrEqual(1);
+    expect(value(/^berth_build_duration_seconds_count\{provider="git",status="success"\}/)).toBeGreaterThanOrEqual(4);
+    expect(value(/^berth_builds_in_progress/)).toBe(0);
   });
 });
