@@ -11,6 +11,9 @@ const haveSystem = ensureDebianPackages(
     chromium: "chromium",
     "jupyter-notebook": "jupyter-notebook",
     "/usr/lib/python3/dist-packages/ipykernel": "python3-ipykernel",
+    // Local launches build a venv over the host's Python and install with its pip.
+    "/usr/lib/python3/dist-packages/pip": "python3-pip",
+    "/usr/share/doc/python3-venv": "python3-venv",
     "docker-registry": "docker-registry",
     openssl: "openssl",
   },

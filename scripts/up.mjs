@@ -5,7 +5,7 @@ import { ensureDebianPackages, ensureNpmDependencies, must, root } from "./lib/s
 
 ensureNpmDependencies();
 // The local runtime runs servers with Jupyter; without it Berth starts but servers cannot.
-ensureDebianPackages({ "jupyter-notebook": "jupyter-notebook", "/usr/lib/python3/dist-packages/ipykernel": "python3-ipykernel" }, "Starting notebook servers");
+ensureDebianPackages({ "jupyter-notebook": "jupyter-notebook", "/usr/lib/python3/dist-packages/ipykernel": "python3-ipykernel", "/usr/lib/python3/dist-packages/pip": "python3-pip", "/usr/share/doc/python3-venv": "python3-venv" }, "Starting notebook servers and building launched repositories");
 console.log("▸ Building");
 must("npx", ["next", "build"], { env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
 console.log("▸ Starting Berth");
