@@ -185,7 +185,8 @@ async function build(opts: BuildLocalOptions, settings: LocalBuildSettings): Pro
   } catch (err) {
     rmSync(paths.buildDir, { recursive: true, force: true });
     if (err instanceof AppError) {
-      say(`Build failed: ${err.message}`);
+      // The message's first line: the lines after it are the log's own tail, already shown.
+      say(`Build failed: ${err.message.split("\n")[0]}`);
       throw err;
     }
     log.error("local build failed", { commit, error: (err as Error).message });
