@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
@@ -98,8 +98,12 @@ afterAll(async () => {
 describe("buildLocal", () => {
   it("fetches the commit, installs requirements.txt (a path package and a satisfied one), runs postBuild, and notes an unmet runtime.txt", async () => {
     const lines: string[] = [];
+    const tmpBefore = new Set(readdirSync(tmpdir()));
     const b = await build("octo/py", c.py, lines);
     expect(b).toMatchObject({ cached: false, commit: c.py });
+    // The steps' temporary files stayed in the build's own folder, which went with the build.
+    expect(readdirSync(tmpdir()).filter((f) => !tmpBefore.has(f) && f.endsWith("_kernels"))).toEqual([]);
+    expect(existsSync(path.join(b.buildDir, "tmp"))).toBe(false);
     expect(b.buildDir).toBe(buildPaths(dataDir, c.py).buildDir);
     const head = execFileSync("git", ["-C", b.repoDir, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
     expect(head).toBe(c.py);

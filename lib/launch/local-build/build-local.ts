@@ -128,6 +128,10 @@ async function build(opts: BuildLocalOptions, settings: LocalBuildSettings): Pro
     const plan = detectConfig(paths.repoDir, python);
     for (const n of plan.notes) say(`Note: ${n}`);
     mkdirSync(paths.homeDir, { recursive: true });
+    // The build's own temporary folder, removed when it ends: what the steps leave in a temp
+    // folder (pip, postBuild, ipykernel's kernelspec staging) must not pile up in /tmp.
+    const tmpDir = path.join(paths.buildDir, "tmp");
+    mkdirSync(tmpDir, { recursive: true });
     const steps: string[] = [];
     const env: Record<string, string> = {
       PATH: `${path.join(paths.envDir, "bin")}:${settings.hostEnv.PATH}`,
@@ -141,6 +145,7 @@ async function build(opts: BuildLocalOptions, settings: LocalBuildSettings): Pro
       PYTHONUNBUFFERED: "1",
       // debugpy's warning about frozen modules is noise in a build log.
       PYDEVD_DISABLE_FILE_VALIDATION: "1",
+      TMPDIR: tmpDir,
     };
     const step = async (what: string, command: string, args: string[]) => {
       say(`$ ${[command, ...args].join(" ")}`);
@@ -176,6 +181,7 @@ async function build(opts: BuildLocalOptions, settings: LocalBuildSettings): Pro
     }
     if (!plan.requirements && !plan.installRepo && !plan.postBuild) say("No requirements.txt or postBuild: the environment has this host's Python packages.");
 
+    rmSync(tmpDir, { recursive: true, force: true });
     const marker: BuiltMarker = { commit, fetchUrl, builtAt: new Date().toISOString(), python, configDir: plan.configDir, steps, notes: plan.notes };
     const tmp = `${paths.markerFile}.tmp`;
     writeFileSync(tmp, JSON.stringify(marker, null, 2) + "\n");
