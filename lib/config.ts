@@ -141,6 +141,7 @@ const envSchema = z.object({
   BERTH_LOCAL_BUILD_PYTHON: z.string().min(1).optional(),
   BERTH_LOCAL_BUILD_TIMEOUT_SECONDS: z.coerce.number().positive().default(1800),
   BERTH_LOCAL_BUILD_LOG_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  BERTH_LOCAL_BUILD_KEEP_DAYS: z.coerce.number().positive().default(30),
   BERTH_BUILD_LIMIT: z.coerce.number().int().min(1).max(1000).default(4),
   BERTH_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(3600),
   BERTH_BUILD_TTL_SECONDS: z.coerce.number().int().min(0).default(600),
@@ -258,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       python: e.BERTH_LOCAL_BUILD_PYTHON,
       timeoutMs: e.BERTH_LOCAL_BUILD_TIMEOUT_SECONDS * 1000,
       logMaxBytes: e.BERTH_LOCAL_BUILD_LOG_MAX_BYTES,
+      keepMs: e.BERTH_LOCAL_BUILD_KEEP_DAYS * 86_400_000,
     },
     // Builds for launches on either runtime (lib/launch/builds); the Job settings only apply on Kubernetes.
     builds: {

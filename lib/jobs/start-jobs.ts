@@ -5,6 +5,7 @@ import { pruneAttempts } from "../auth/signin-attempts";
 import { flushActivity } from "../proxy/activity";
 import { cullIdle } from "./cull-idle";
 import { settleAbandonedBuilds } from "../launch/builds/build-queue";
+import { pruneUnusedBuilds } from "../launch/local-build/prune-unused";
 import { reconcileServers } from "./reconcile-servers";
 import { leaderElection } from "./leader";
 
@@ -19,6 +20,7 @@ export function startJobs() {
     void reconcileServers({ resumeAfterMs: first ? 0 : undefined }).catch((err) => log.warn("reconciler failed", { error: String(err) }));
     // Builds whose follower went away (a replica stopped) no longer count against the limit.
     void settleAbandonedBuilds(c.runtime, 300).catch((err) => log.warn("could not settle abandoned builds", { error: String(err) }));
+    if (c.runtime === "local") void pruneUnusedBuilds().catch((err) => log.warn("could not prune local builds", { error: String(err) }));
   };
   const election = leaderElection(databaseUrl(), (leader) => {
     clearInterval(cull);

@@ -9,6 +9,7 @@ import { launchRepository, type LaunchOptions } from "../../lib/launch/launch-re
 import { launchOptions, launchStream } from "../../lib/launch/launch-stream";
 import { planLaunch } from "../../lib/launch/plan-launch";
 import { settleAbandonedBuilds } from "../../lib/launch/builds/build-queue";
+import { pruneUnusedBuilds } from "../../lib/launch/local-build/prune-unused";
 import { renderMetrics } from "../../lib/metrics";
 import { createServer } from "../../lib/servers/create-server";
 import { deleteServer } from "../../lib/servers/delete-server";
@@ -237,6 +238,18 @@ describe("launch bookkeeping", () => {
     expect(events.length).toBeGreaterThanOrEqual(3);
     expect(events[0].details).toMatchObject({ provider: "git", commit: commits.demo, cached: false });
     expect(events[1].details).toMatchObject({ commit: commits.demo, cached: true });
+  });
+
+  it("prunes environments no server runs on once they are old enough, never one a server uses", async () => {
+    const dir = (commit: string) => path.join(config().dataDir, "builds", commit);
+    // Nothing is old enough under the default lease.
+    expect(await pruneUnusedBuilds()).toEqual([]);
+    const removed = await pruneUnusedBuilds(0);
+    expect(removed).toEqual(expect.arrayContaining([commits.slow1, commits.slow2, commits.demo4]));
+    expect(existsSync(dir(commits.slow1))).toBe(false);
+    // demo runs commit two: its environment stays.
+    expect(removed).not.toContain(commits.demo2);
+    expect(existsSync(path.join(dir(commits.demo2), "built.json"))).toBe(true);
   });
 
   it("counts launches, builds and cache hits in the metrics Prometheus scrapes", () => {

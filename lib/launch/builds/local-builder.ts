@@ -1,5 +1,6 @@
 import { config } from "../../config";
 import { buildLocal, readBuilt } from "../local-build/build-local";
+import { touchBuild } from "../local-build/prune-builds";
 import type { Builder, BuildRequest } from "./types";
 
 // The local runtime's builds: a checkout of the commit plus its Python environment under the data
@@ -8,7 +9,10 @@ export class LocalBuilder implements Builder {
   readonly kind = "local" as const;
 
   async isBuilt(req: BuildRequest): Promise<boolean> {
-    return readBuilt(config().dataDir, req.commit) !== undefined;
+    const built = readBuilt(config().dataDir, req.commit) !== undefined;
+    // Asked at every launch: a launched environment is kept from pruning for a while longer.
+    if (built) touchBuild(config().dataDir, req.commit);
+    return built;
   }
 
   async build(req: BuildRequest, onLog: (line: string) => void, signal: AbortSignal): Promise<void> {
