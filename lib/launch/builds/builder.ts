@@ -27,7 +27,7 @@ export function setBuilder(b: Builder | undefined): void {
 
 /** Stops following builds (process shutdown); Jobs in the cluster carry on. */
 export function shutdownBuilder(): void {
-  const existing = shared<{ b?: Builder & { shutdown?: () => void } }>("launch.builder", () => ({}));
+  const existing = shared<{ b?: Builder }>("launch.builder", () => ({}));
   existing.b?.shutdown?.();
 }
 

@@ -29,4 +29,6 @@ export interface Builder {
    * this caller from following the build; the build itself carries on.
    */
   build(req: BuildRequest, onLog: (line: string) => void, signal: AbortSignal): Promise<void>;
+  /** Stops following builds (process shutdown); what runs in the cluster carries on. */
+  shutdown?(): void;
 }
