@@ -56,6 +56,15 @@ describe("loadConfig", () => {
     expect(message).toContain("NEXTAUTH_SECRET: at least 32 characters");
   });
 
+  it("runs build Jobs in a namespace of their own: the servers' + -builds unless set, never the servers'", () => {
+    expect(loadConfig({}).kubernetes).toMatchObject({ namespace: "berth", buildNamespace: "berth-builds" });
+    expect(loadConfig({ BERTH_KUBE_NAMESPACE: "notebooks" }).kubernetes.buildNamespace).toBe("notebooks-builds");
+    expect(loadConfig({ BERTH_KUBE_NAMESPACE: "notebooks", BERTH_KUBE_BUILD_NAMESPACE: "image-builds" }).kubernetes.buildNamespace).toBe("image-builds");
+    expect(() => loadConfig({ BERTH_KUBE_NAMESPACE: "notebooks", BERTH_KUBE_BUILD_NAMESPACE: "notebooks" })).toThrow(/BERTH_KUBE_BUILD_NAMESPACE: must differ from BERTH_KUBE_NAMESPACE \("notebooks"\)/);
+    expect(() => loadConfig({ BERTH_KUBE_BUILD_NAMESPACE: "Builds" })).toThrow(/BERTH_KUBE_BUILD_NAMESPACE: a Kubernetes namespace name/);
+    expect(() => loadConfig({ BERTH_KUBE_NAMESPACE: "n".repeat(60) })).toThrow(/BERTH_KUBE_BUILD_NAMESPACE: .* longer than a namespace name may be \(63 characters\); set it/);
+  });
+
   it("passes only PATH and LANG on to user code", () => {
     const c = loadConfig({ PATH: "/p", LANG: "C.UTF-8", DATABASE_URL: "postgresql://u:secret@db/x", NEXTAUTH_SECRET: "s".repeat(40) });
     expect(c.hostEnv).toEqual({ PATH: "/p", LANG: "C.UTF-8" });

@@ -111,6 +111,7 @@ const envSchema = z.object({
   BERTH_SIGNIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().positive().default(20),
   BERTH_KUBECONFIG: z.string().optional(),
   BERTH_KUBE_NAMESPACE: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a Kubernetes namespace name").default("berth"),
+  BERTH_KUBE_BUILD_NAMESPACE: z.string().max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a Kubernetes namespace name").optional(),
   BERTH_KUBE_IMAGE: z.string().default("quay.io/jupyter/base-notebook:2025-10-20"),
   BERTH_KUBE_IMAGE_PULL_POLICY: z.enum(["Always", "IfNotPresent", "Never"]).default("IfNotPresent"),
   BERTH_KUBE_STORAGE_CLASS: z.string().optional(),
@@ -175,6 +176,19 @@ function formatIssues(error: z.ZodError): string {
   return error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n");
 }
 
+/**
+ * Build Jobs get a namespace of their own: their Kaniko container runs as root, which the servers'
+ * namespace (Pod Security `restricted`) refuses, and a Secret can only be mounted in its own
+ * namespace, so nothing a build runs can reach Berth's. Default: the servers' namespace + `-builds`.
+ */
+function kubeBuildNamespace(namespace: string, configured: string | undefined): string {
+  const ns = configured ?? `${namespace}-builds`;
+  const invalid = (message: string) => new Error(`Berth's configuration is invalid; fix these environment variables:\n  BERTH_KUBE_BUILD_NAMESPACE: ${message}`);
+  if (ns === namespace) throw invalid(`must differ from BERTH_KUBE_NAMESPACE ("${namespace}"): build pods run as root and must not share the servers' namespace and its Secrets`);
+  if (ns.length > 63) throw invalid(`"${ns}" (the default, BERTH_KUBE_NAMESPACE + "-builds") is longer than a namespace name may be (63 characters); set it`);
+  return ns;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -185,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const defaults = { cpu: e.BERTH_CPU_LIMIT, memory: e.BERTH_MEMORY_LIMIT, storage: e.BERTH_STORAGE_LIMIT };
   const profiles = loadProfiles(e.BERTH_PROFILES_FILE, defaults);
   const publicUrl = (e.BERTH_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
+  const buildNamespace = kubeBuildNamespace(e.BERTH_KUBE_NAMESPACE, e.BERTH_KUBE_BUILD_NAMESPACE);
   return {
     env: e.NODE_ENV,
     dataDir,
@@ -210,6 +225,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     kubernetes: {
       kubeconfig: e.BERTH_KUBECONFIG,
       namespace: e.BERTH_KUBE_NAMESPACE,
+      /** where build Jobs run (k8s/builds): never the servers' namespace */
+      buildNamespace,
       image: e.BERTH_KUBE_IMAGE,
       imagePullPolicy: e.BERTH_KUBE_IMAGE_PULL_POLICY,
       storageClass: e.BERTH_KUBE_STORAGE_CLASS,

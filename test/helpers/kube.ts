@@ -1,4 +1,4 @@
-import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1PersistentVolumeClaim, type V1Pod } from "@kubernetes/client-node";
+import { BatchV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1PersistentVolumeClaim, type V1Pod } from "@kubernetes/client-node";
 import { inject } from "vitest";
 import { KubeRuntime, type KubeRuntimeOptions } from "../../lib/runtime/kubernetes/kube-runtime";
 import { kubeRuntimeOptions } from "../../lib/runtime";
@@ -53,8 +53,9 @@ export async function claimHostPath(name: string): Promise<string | undefined> {
   return pv?.spec?.hostPath?.path;
 }
 
-export async function listPods(labelSelector?: string): Promise<V1Pod[]> {
-  return (await adminApi().core.listNamespacedPod({ namespace: kube().namespace, labelSelector })).items;
+/** Pods in the servers' namespace, or in `namespace` (the builds': kube().buildNamespace). */
+export async function listPods(labelSelector?: string, namespace = kube().namespace): Promise<V1Pod[]> {
+  return (await adminApi().core.listNamespacedPod({ namespace, labelSelector })).items;
 }
 
 export async function listClaims(labelSelector?: string): Promise<V1PersistentVolumeClaim[]> {
@@ -69,14 +70,21 @@ export function waitClaimGone(name: string, timeoutMs = 30_000) {
   return waitFor(`claim ${name} to be gone`, async () => !(await readClaim(name)), timeoutMs);
 }
 
-/** Deletes every pod, claim and quota in the test namespace and waits until they are gone. */
+/** Deletes every pod, claim and quota in the servers' namespace, and every Job and pod in the builds', and waits until they are gone. */
 export async function cleanNamespace(): Promise<void> {
-  const { core } = adminApi();
-  const namespace = kube().namespace;
+  const { kc, core } = adminApi();
+  const { namespace, buildNamespace } = kube();
   await core.deleteCollectionNamespacedResourceQuota({ namespace });
   await core.deleteCollectionNamespacedPod({ namespace });
   await core.deleteCollectionNamespacedPersistentVolumeClaim({ namespace });
-  await waitFor("the test namespace to be empty", async () => (await listPods()).length === 0 && (await listClaims()).length === 0, 60_000, 200);
+  await kc.makeApiClient(BatchV1Api).deleteCollectionNamespacedJob({ namespace: buildNamespace, propagationPolicy: "Background" });
+  await core.deleteCollectionNamespacedPod({ namespace: buildNamespace });
+  await waitFor(
+    "the test namespaces to be empty",
+    async () => (await listPods()).length === 0 && (await listClaims()).length === 0 && (await listPods(undefined, buildNamespace)).length === 0,
+    60_000,
+    200,
+  );
 }
 
 /**

@@ -3,7 +3,7 @@
 //
 // - registers a Node and keeps its Ready condition fresh (the node lifecycle controller evicts
 //   pods from a node whose heartbeat stops);
-// - binds Pending pods in its namespace to that node (POST pods/binding), once their claims are bound;
+// - binds Pending pods in its namespaces (the servers' and the builds') to that node (POST pods/binding), once their claims are bound;
 // - provisions a hostPath PersistentVolume for every claim, pre-bound to it, so the real PV
 //   binder binds the pair; deletes the volume and its folder when the claim goes;
 // - "runs" pods: a Berth server pod's notebook container runs for real as a child process (its

@@ -27,13 +27,13 @@ function job(name: string): V1Job {
 
 async function finished(name: string) {
   return waitFor(`job ${name} to finish`, async () => {
-    const j = await batch().readNamespacedJob({ name, namespace: kube().namespace });
+    const j = await batch().readNamespacedJob({ name, namespace: kube().buildNamespace });
     return j.status?.succeeded || j.status?.failed ? j : undefined;
   });
 }
 
 afterAll(async () => {
-  await batch().deleteCollectionNamespacedJob({ namespace: kube().namespace, propagationPolicy: "Background" });
+  await batch().deleteCollectionNamespacedJob({ namespace: kube().buildNamespace, propagationPolicy: "Background" });
   await sim().clearFault();
 });
 
@@ -46,31 +46,31 @@ describe("the kubelet simulator", () => {
   });
 
   it("runs a build Job's pod to success by default", async () => {
-    await batch().createNamespacedJob({ namespace: kube().namespace, body: job("build-ok") });
+    await batch().createNamespacedJob({ namespace: kube().buildNamespace, body: job("build-ok") });
     const j = await finished("build-ok");
     expect(j.status?.succeeded).toBe(1);
-    const [pod] = await listPods("job-name=build-ok");
+    const [pod] = await listPods("job-name=build-ok", kube().buildNamespace);
     expect(pod.status?.phase).toBe("Succeeded");
     expect(pod.status?.containerStatuses?.[0].state?.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
   });
 
   it("fails a build Job's pod on demand", async () => {
     await sim().setFault("job:build-bad", { kind: "buildFail" });
-    await batch().createNamespacedJob({ namespace: kube().namespace, body: job("build-bad") });
+    await batch().createNamespacedJob({ namespace: kube().buildNamespace, body: job("build-bad") });
     const j = await finished("build-bad");
     expect(j.status?.failed).toBe(1);
     expect(j.status?.conditions?.find((c) => c.type === "Failed")?.status).toBe("True");
-    const [pod] = await listPods("job-name=build-bad");
+    const [pod] = await listPods("job-name=build-bad", kube().buildNamespace);
     expect(pod.status?.phase).toBe("Failed");
     expect(pod.status?.containerStatuses?.[0].state?.terminated).toMatchObject({ exitCode: 1, reason: "Error" });
   });
 
   it("holds a build Job's pod running until told how it ends", async () => {
     await sim().setFault("job:build-held", { kind: "hold" });
-    await batch().createNamespacedJob({ namespace: kube().namespace, body: job("build-held") });
-    const pod = await waitFor("the build pod to run", async () => (await listPods("job-name=build-held")).find((p) => p.status?.phase === "Running"));
-    expect((await batch().readNamespacedJob({ name: "build-held", namespace: kube().namespace })).status?.active).toBe(1);
-    expect(await sim().finishBuild(kube().namespace, pod.metadata!.name!, true)).toBe(true);
+    await batch().createNamespacedJob({ namespace: kube().buildNamespace, body: job("build-held") });
+    const pod = await waitFor("the build pod to run", async () => (await listPods("job-name=build-held", kube().buildNamespace)).find((p) => p.status?.phase === "Running"));
+    expect((await batch().readNamespacedJob({ name: "build-held", namespace: kube().buildNamespace })).status?.active).toBe(1);
+    expect(await sim().finishBuild(kube().buildNamespace, pod.metadata!.name!, true)).toBe(true);
     expect((await finished("build-held")).status?.succeeded).toBe(1);
   });
 });

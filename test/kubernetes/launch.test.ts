@@ -18,7 +18,8 @@ import { adminApi, kube, readPod } from "../helpers/kube";
 // real git http-backend, the image looked up in a real docker-registry, built by a Job (the
 // simulated kubelet "runs" the build pod, serves its log through the real pods/log, and pushes a
 // manifest on success), then a server pod on that image. Berth is authenticated as its
-// ServiceAccount bound to k8s/base/role.yaml.
+// ServiceAccount bound to k8s/base/role.yaml (servers) and k8s/builds/role.yaml (build Jobs, in
+// their own namespace with the registry Secret).
 
 let git: GitServerDouble;
 let alice: Actor;
@@ -45,14 +46,14 @@ beforeAll(async () => {
   const r = registry;
   const dockerConfig = { auths: { [r.host]: { auth: Buffer.from(`${r.username}:${r.password}`).toString("base64") } } };
   await adminApi().core.createNamespacedSecret({
-    namespace: kube().namespace,
+    namespace: kube().buildNamespace,
     body: { metadata: { name: config().builds.registrySecret }, type: "kubernetes.io/dockerconfigjson", data: { ".dockerconfigjson": Buffer.from(JSON.stringify(dockerConfig)).toString("base64") } },
   });
 }, 60_000);
 
 afterAll(async () => {
-  await adminApi().core.deleteNamespacedSecret({ name: config().builds.registrySecret, namespace: kube().namespace }).catch(() => undefined);
-  await batch().deleteCollectionNamespacedJob({ namespace: kube().namespace, propagationPolicy: "Background", labelSelector: BUILD_SELECTOR }).catch(() => undefined);
+  await adminApi().core.deleteNamespacedSecret({ name: config().builds.registrySecret, namespace: kube().buildNamespace }).catch(() => undefined);
+  await batch().deleteCollectionNamespacedJob({ namespace: kube().buildNamespace, propagationPolicy: "Background", labelSelector: BUILD_SELECTOR }).catch(() => undefined);
   await git?.close();
   await registry.close();
 });
@@ -90,11 +91,11 @@ describe("launching a repository on Kubernetes", () => {
   });
 
   it("the same commit again is a cache hit: no Job, the running server opens", async () => {
-    await batch().deleteCollectionNamespacedJob({ namespace: kube().namespace, propagationPolicy: "Background", labelSelector: BUILD_SELECTOR });
+    await batch().deleteCollectionNamespacedJob({ namespace: kube().buildNamespace, propagationPolicy: "Background", labelSelector: BUILD_SELECTOR });
     const events = await launch(alice, "octo/k8s-demo");
     expect(phases(events)).toEqual(["waiting", "fetching", "built", "launching", "ready"]);
     expect(events.find((e) => e.phase === "built")!.message).toMatch(/no build needed/);
-    const jobs = await batch().listNamespacedJob({ namespace: kube().namespace, labelSelector: BUILD_SELECTOR });
+    const jobs = await batch().listNamespacedJob({ namespace: kube().buildNamespace, labelSelector: BUILD_SELECTOR });
     expect(jobs.items).toHaveLength(0);
     expect(await db().build.count({ where: { commit: commits.demo } })).toBe(1);
   });
@@ -108,7 +109,7 @@ describe("launching a repository on Kubernetes", () => {
     clearRegistryCache();
     const events = await launch(alice, "octo/k8s-demo", { buildOnly: true });
     expect(phases(events)).toEqual(["waiting", "fetching", "built", "ready"]);
-    const jobs = await batch().listNamespacedJob({ namespace: kube().namespace, labelSelector: BUILD_SELECTOR });
+    const jobs = await batch().listNamespacedJob({ namespace: kube().buildNamespace, labelSelector: BUILD_SELECTOR });
     expect(jobs.items.map((j) => j.metadata?.name)).not.toContain(buildJobName(plan.imageName));
   });
 
@@ -118,7 +119,7 @@ describe("launching a repository on Kubernetes", () => {
     for (const events of [a, b]) expect(last(events).phase, events.map((e) => e.message).join("")).toBe("ready");
     const image = a.find((e) => e.phase === "built")!.imageName!;
     expect(image.endsWith(`:${commits.demo2}`)).toBe(true);
-    const jobs = (await batch().listNamespacedJob({ namespace: kube().namespace, labelSelector: BUILD_SELECTOR })).items;
+    const jobs = (await batch().listNamespacedJob({ namespace: kube().buildNamespace, labelSelector: BUILD_SELECTOR })).items;
     expect(jobs.map((j) => j.metadata?.name)).toEqual([buildJobName(image)]);
     expect(await db().build.count({ where: { commit: commits.demo2 } })).toBe(1);
     // Alice's server restarted on the new image, keeping its claim.

@@ -3,24 +3,30 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CoreV1Api, KubeConfig, KubernetesObjectApi, loadYaml, type KubernetesObject } from "@kubernetes/client-node";
+import { CoreV1Api, KubeConfig, KubernetesObjectApi, loadYaml, type KubernetesObject, type V1Namespace, type V1RoleBinding } from "@kubernetes/client-node";
 import type { TestProject } from "vitest/node";
 import { KubeletSim } from "../k8s/kubelet-sim";
 
 // The Kubernetes project's world, made once per run (DESIGN.md §7): a real control plane
 // (etcd + kube-apiserver + kube-controller-manager v1.20.2, built by scripts/k8s and cached), the
-// namespace Berth works in, Berth's ServiceAccount + Role + RoleBinding exactly as k8s/base ships
-// them, a kubeconfig that authenticates as that ServiceAccount (so a verb missing from the Role
-// fails the tests), and the kubelet simulator. The database comes from global-db.ts.
+// two namespaces Berth works in — the servers' and the builds' — labelled as k8s/ labels them
+// (Pod Security; inert on 1.20, which has no Pod Security admission: the Pod Security suite checks
+// the pods against the labels instead), Berth's ServiceAccount + Roles + RoleBindings exactly as
+// k8s/base and k8s/builds ship them, a kubeconfig that authenticates as that ServiceAccount (so a
+// verb missing from a Role fails the tests), and the kubelet simulator running the pods of both
+// namespaces. The database comes from global-db.ts.
 
 export interface KubeContext {
   server: string;
   caFile: string;
   /** cluster-admin: for the tests' own inspection and setup, never for Berth */
   adminKubeconfig: string;
-  /** Berth's ServiceAccount `berth`, bound to k8s/base/role.yaml */
+  /** Berth's ServiceAccount `berth`, bound to k8s/base/role.yaml and k8s/builds/role.yaml */
   berthKubeconfig: string;
+  /** the servers' namespace (BERTH_KUBE_NAMESPACE) */
   namespace: string;
+  /** the build Jobs' namespace (BERTH_KUBE_BUILD_NAMESPACE) */
+  buildNamespace: string;
   /** the kubelet simulator's control URL (test/k8s/kubelet-sim.ts) */
   simUrl: string;
   /** per-file records of the API calls Berth made (kube-api.ts `usedCalls`) */
@@ -35,6 +41,8 @@ declare module "vitest" {
 }
 
 export const NAMESPACE = "berth-test";
+/** Berth's default for BERTH_KUBE_BUILD_NAMESPACE: the servers' namespace + "-builds". */
+export const BUILD_NAMESPACE = `${NAMESPACE}-builds`;
 /** The test kubeconfig writer, shared with suites that need a kubeconfig of their own. */
 export { kubeconfig as kubeconfigText };
 const root = path.resolve(import.meta.dirname, "../..");
@@ -49,9 +57,15 @@ export async function applyManifests(kc: KubeConfig, namespace: string, objects:
   }
 }
 
-/** A manifest Berth ships (k8s/base, the Kustomize base). */
-export function readManifest<T extends KubernetesObject>(file: string): T {
-  return loadYaml<T>(readFileSync(path.join(root, "k8s", "base", file), "utf8"));
+/** A manifest Berth ships: k8s/base (the servers' namespace) or k8s/builds (the builds'). */
+export function readManifest<T extends KubernetesObject>(file: string, dir: "base" | "builds" = "base"): T {
+  return loadYaml<T>(readFileSync(path.join(root, "k8s", dir, file), "utf8"));
+}
+
+/** A namespace with the labels k8s/ gives its counterpart (Pod Security among them). */
+async function createNamespace(core: CoreV1Api, name: string, dir: "base" | "builds"): Promise<void> {
+  const labels = readManifest<V1Namespace>("namespace.yaml", dir).metadata?.labels;
+  await core.createNamespace({ body: { metadata: { name, labels } } });
 }
 
 /** The token of a ServiceAccount (1.20: the token controller puts it in a secret). */
@@ -86,16 +100,22 @@ export default async function setup(project: TestProject) {
     const admin = new KubeConfig();
     admin.loadFromFile(cp.kubeconfigPath);
     const core = admin.makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
+    await createNamespace(core, NAMESPACE, "base");
+    await createNamespace(core, BUILD_NAMESPACE, "builds");
     await waitForServiceAccount(cp, NAMESPACE);
+    await waitForServiceAccount(cp, BUILD_NAMESPACE);
     await applyManifests(admin, NAMESPACE, [readManifest("serviceaccount.yaml"), readManifest("role.yaml"), readManifest("rolebinding.yaml")]);
+    // The builds' RoleBinding names the ServiceAccount's namespace (k8s/ deploys to `berth`).
+    const buildBinding = readManifest<V1RoleBinding>("rolebinding.yaml", "builds");
+    buildBinding.subjects = buildBinding.subjects?.map((s) => ({ ...s, namespace: NAMESPACE }));
+    await applyManifests(admin, BUILD_NAMESPACE, [readManifest("role.yaml", "builds"), buildBinding]);
     const token = await serviceAccountToken(core, NAMESPACE, "berth");
     const berthKubeconfig = path.join(stateDir, "berth.kubeconfig");
     writeFileSync(berthKubeconfig, kubeconfig({ server: cp.server, caFile: cp.caFile, token, user: "system:serviceaccount:berth-test:berth", namespace: NAMESPACE }), { mode: 0o600 });
 
     const sim = new KubeletSim({
       kubeconfigPath: cp.kubeconfigPath,
-      namespace: NAMESPACE,
+      namespaces: [NAMESPACE, BUILD_NAMESPACE],
       dir: path.join(stateDir, "kubelet"),
       baseEnv: { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", LANG: process.env.LANG ?? "C.UTF-8" },
     });
@@ -105,7 +125,7 @@ export default async function setup(project: TestProject) {
 
     const recordsDir = path.join(stateDir, "records");
     mkdirSync(recordsDir);
-    project.provide("kube", { server: cp.server, caFile: cp.caFile, adminKubeconfig: cp.kubeconfigPath, berthKubeconfig, namespace: NAMESPACE, simUrl, recordsDir, stateDir });
+    project.provide("kube", { server: cp.server, caFile: cp.caFile, adminKubeconfig: cp.kubeconfigPath, berthKubeconfig, namespace: NAMESPACE, buildNamespace: BUILD_NAMESPACE, simUrl, recordsDir, stateDir });
   } catch (err) {
     await teardown();
     throw err;

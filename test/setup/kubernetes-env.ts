@@ -14,6 +14,7 @@ const kube = inject("kube");
 process.env.BERTH_RUNTIME = "kubernetes";
 process.env.BERTH_KUBECONFIG = kube.berthKubeconfig;
 process.env.BERTH_KUBE_NAMESPACE = kube.namespace;
+process.env.BERTH_KUBE_BUILD_NAMESPACE = kube.buildNamespace;
 process.env.BERTH_JUPYTER_COMMAND ??= "jupyter-notebook";
 
 // Hooks run in reverse: this runs before integration-env.ts shuts the runtime down and closes the database.
@@ -21,6 +22,6 @@ afterAll(async () => {
   // What this file made Berth call, for the RBAC suite (test/kubernetes/rbac.test.ts).
   const name = path.basename(expect.getState().testPath ?? `file-${process.pid}`);
   writeFileSync(path.join(kube.recordsDir, `${name}-${process.pid}.json`), JSON.stringify([...usedCalls]));
-  // Every file starts from an empty namespace.
+  // Every file starts from empty namespaces.
   await cleanNamespace();
 });

@@ -4,14 +4,16 @@ import { log } from "../../log";
 
 // Every call Berth makes to the Kubernetes API goes through `call`, named by verb and resource.
 // That one gate retries what is worth retrying, turns refusals into errors people can act on,
-// and records which (verb, resource) pairs the runtime actually uses — the test suite compares
-// that record with the Role in k8s/, so the Role never grants more, or less, than is called.
+// and records which (verb, resource) pairs the runtime actually uses in which namespace — the test
+// suite compares that record with the Roles in k8s/ (one for the servers' namespace, one for the
+// builds'), so no Role grants more, or less, than is called there.
 
 export type Verb = "get" | "list" | "watch" | "create" | "delete" | "patch";
 export type Resource = "pods" | "persistentvolumeclaims" | "events" | "jobs" | "pods/log";
 /** The API group of each resource Berth calls (the Role needs it); the rest are in the core group. */
 export const API_GROUPS: Partial<Record<Resource, string>> = { jobs: "batch" };
 
+/** `<namespace> <verb> <resource>`, e.g. `berth-builds create jobs` */
 export const usedCalls = new Set<string>();
 
 const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "UND_ERR_SOCKET"]);
@@ -75,7 +77,7 @@ export interface RetryOptions {
 }
 
 export async function call<T>(verb: Verb, resource: Resource, namespace: string, fn: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
-  usedCalls.add(`${verb} ${resource}`);
+  usedCalls.add(`${namespace} ${verb} ${resource}`);
   const attempts = opts.attempts ?? 6;
   const base = opts.baseDelayMs ?? 200;
   for (let i = 1; ; i++) {

@@ -17,10 +17,13 @@ import { LineSplitter, openPodLog, type LogOpen } from "./pod-log";
 // launch of a commit — on any replica, or after Berth restarted — finds the running build and
 // follows it instead of starting another: creating answers 409, and the caller attaches. Every
 // follower reads the builder's log from its start, so one that attaches late sees what it missed.
-// Jobs and build pods are watched (one list+watch each, for all builds), never polled.
+// Jobs and build pods are watched (one list+watch each, for all builds), never polled. They live in
+// a namespace of their own (k8s/builds; Pod Security `baseline`, as Kaniko runs as root), apart
+// from the servers and from Berth's Secret.
 
 export interface KubeBuilderOptions {
   kc: KubeConfig;
+  /** where the Jobs, their pods and the registry Secret are (BERTH_KUBE_BUILD_NAMESPACE), never the servers' namespace */
   namespace: string;
   builds: Config["builds"];
   registry: Config["registry"];
@@ -339,7 +342,7 @@ export function kubeBuilder(): KubeBuilder {
     const c = config();
     const rt = c.runtime === "kubernetes" ? runtime() : undefined;
     const kc = rt instanceof KubeRuntime ? rt.kc : loadKubeConfig(c.kubernetes.kubeconfig);
-    return new KubeBuilder({ kc, namespace: c.kubernetes.namespace, builds: c.builds, registry: c.registry });
+    return new KubeBuilder({ kc, namespace: c.kubernetes.buildNamespace, builds: c.builds, registry: c.registry });
   });
 }
 

@@ -75,8 +75,10 @@ export class KubeletSim {
     this.kubelet = kubelet;
     await registerNode(this.core, this.nodeName, kubelet.port);
     this.heartbeat = setInterval(() => void renewNode(this.core, this.nodeName, kubelet.port).catch(() => undefined), 5000);
-    watchLoop(this.ctx, this.watches, "persistentvolumeclaims", (type, obj) => this.volumes.onClaim(type, obj as V1PersistentVolumeClaim));
-    watchLoop(this.ctx, this.watches, "pods", (type, obj) => this.onPod(type, obj as V1Pod));
+    for (const ns of this.opts.namespaces) {
+      watchLoop(this.ctx, this.watches, ns, "persistentvolumeclaims", (type, obj) => this.volumes.onClaim(type, obj as V1PersistentVolumeClaim));
+      watchLoop(this.ctx, this.watches, ns, "pods", (type, obj) => this.onPod(type, obj as V1Pod));
+    }
   }
 
   async stop(): Promise<void> {

@@ -28,7 +28,8 @@ export interface BuildSettings {
 export interface KubeletSimOptions {
   /** admin kubeconfig */
   kubeconfigPath: string;
-  namespace: string;
+  /** the namespaces whose pods and claims it runs (the servers' and the builds') */
+  namespaces: string[];
   /** where volumes and container logs live */
   dir: string;
   nodeName?: string;

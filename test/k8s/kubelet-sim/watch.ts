@@ -5,10 +5,10 @@ import { sleep, type SimContext } from "./types";
 export function watchLoop(
   ctx: SimContext,
   watches: AbortController[],
+  ns: string,
   resource: "pods" | "persistentvolumeclaims",
   handle: (type: string, obj: KubernetesObject) => void,
 ) {
-  const ns = ctx.opts.namespace;
   const known = new Map<string, KubernetesObject>();
   const run = async () => {
     while (!ctx.isStopped()) {
