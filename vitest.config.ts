@@ -42,8 +42,9 @@ export default defineConfig({
           setupFiles: ["test/setup/integration-env.ts"],
           // Files share the database and the machine's two cores; one at a time keeps them apart.
           fileParallelism: false,
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          // Generous: a test fails on a state it waited for (waitFor's own 60 s), not on a busy machine.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {
@@ -58,8 +59,8 @@ export default defineConfig({
           setupFiles: ["test/setup/integration-env.ts", "test/setup/kubernetes-env.ts"],
           // One namespace, one node: files one at a time.
           fileParallelism: false,
-          testTimeout: 90_000,
-          hookTimeout: 90_000,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
         },
       },
       {

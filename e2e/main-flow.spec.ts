@@ -41,7 +41,7 @@ test("a named server: add, start, write a notebook, stop, start again, delete", 
     await page.getByLabel("Server name").fill(SERVER);
     await expect(page.getByLabel("Server name")).not.toHaveAttribute("aria-invalid", "true");
     await page.getByRole("button", { name: "Add server" }).click();
-    await expectState(serverCard(page, SERVER), "stopped", 15_000);
+    await expectState(serverCard(page, SERVER), "stopped");
     await expect(page.getByLabel("Server name")).toHaveValue("");
   });
 
@@ -91,7 +91,7 @@ test("a named server: add, start, write a notebook, stop, start again, delete", 
     await page.goto("/servers");
     const card = serverCard(page, SERVER);
     await card.getByRole("button", { name: `Stop ${SERVER}` }).click();
-    await expectState(card, "stopped", 30_000);
+    await expectState(card, "stopped");
     await expect(card.getByRole("link", { name: `Open ${SERVER}` })).toHaveCount(0);
 
     // A bookmark into a stopped server goes to its spawn page instead of an error.

@@ -187,7 +187,7 @@ describe("proxy to a running Jupyter", () => {
     await stopServer(alice, "alice", "work");
     expect(detachedPid).toBeGreaterThan(0);
     // SIGKILL has been sent; the process is gone once the kernel has delivered it.
-    await waitFor("the detached process to end", async () => !pidAlive(detachedPid), 5000);
+    await waitFor("the detached process to end", async () => !pidAlive(detachedPid));
     expect(serverProcesses(workId)).toEqual([]);
     const page = await request(url("/user/alice/work/tree"), { headers: { Cookie: aliceCookie, ...html } });
     expect(page.status).toBe(302);

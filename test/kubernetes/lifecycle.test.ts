@@ -43,7 +43,7 @@ const kubernetes: LifecycleHarness = {
     // The simulator releases the volume when its claim goes.
     const folder = folders.get(claimOf(s));
     expect(folder).toBeDefined();
-    await waitFor("the volume's folder to be removed", async () => !existsSync(folder!), 15_000);
+    await waitFor("the volume's folder to be removed", async () => !existsSync(folder!));
   },
   afterStarted: async (s) => {
     // The person saw the start progress through the pod's life.

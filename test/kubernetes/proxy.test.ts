@@ -59,7 +59,7 @@ describe("the proxy to a server in a pod", () => {
     await stopServer(alice, "alice", "");
     expect(await readPod("jupyter-alice")).toBeUndefined();
     expect(pidAlive(detached)).toBe(false);
-    await waitFor("no process of the pod left", async () => (await sim().processes()).length === 0, 10_000);
+    await waitFor("no process of the pod left", async () => (await sim().processes()).length === 0);
     const after = await request(`${proxy.origin}/user/alice/api/status`, { headers: { Cookie: cookie } });
     expect(after.status).not.toBe(200);
   });
