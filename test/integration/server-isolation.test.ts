@@ -5,6 +5,7 @@ import WebSocket from "ws";
 import { beforeAll, describe, expect, it } from "vitest";
 import { authSecret } from "../../lib/auth/secret";
 import { config } from "../../lib/config";
+import { startEmbeddedDb } from "../../lib/db/embedded";
 import { runtime } from "../../lib/runtime";
 import { NOT_ISOLATED_NOTE } from "../../lib/runtime/local/isolation";
 import { createServer } from "../../lib/servers/create-server";
@@ -14,6 +15,7 @@ import { stopServer } from "../../lib/servers/stop-server";
 import { serverBaseUrl, type Actor } from "../../lib/servers/types";
 import { jupyterFetch, makeUser, pidAlive, waitFor, waitForState } from "../helpers";
 import { executeOnKernel } from "../helpers/kernel";
+import { query } from "../helpers/pg";
 
 // Code in a local server is hostile (DESIGN.md §8). With Berth running as root, as here, each
 // server runs under a uid of its own: the code below runs in alice's kernel and tries what a
@@ -60,7 +62,7 @@ async function runInKernel(s: { upstream: string | null; token: string }, owner:
 
 // Each attempt prints its outcome: "ok", or the exception's class. Paths come in as JSON.
 const ATTACK = (targets: Record<string, string>) => `
-import json, os, stat, subprocess
+import json, os, socket, stat, subprocess
 t = json.loads(${JSON.stringify(JSON.stringify(targets))})
 out = {}
 def attempt(name, fn):
@@ -72,6 +74,15 @@ def attempt(name, fn):
 attempt("authSecret", lambda: open(t["authSecret"]).read())
 attempt("laterFile", lambda: open(t["laterFile"]).read())
 attempt("uidRecord", lambda: open(t["uidRecord"]).read())
+attempt("dbInfo", lambda: open(t["dbInfo"]).read())
+attempt("dbFiles", lambda: os.listdir(t["pgdata"]))
+def connect_db():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(t["dbSocket"])
+    finally:
+        s.close()
+attempt("dbSocket", connect_db)
 attempt("listDataDir", lambda: os.listdir(t["dataDir"]))
 attempt("listWorkspaces", lambda: os.listdir(t["workspaces"]))
 attempt("bobFile", lambda: open(t["bobFile"]).read())
@@ -134,11 +145,17 @@ describe("local servers are isolated from Berth and from each other", () => {
     // process was started with, and this suite sets DATABASE_URL after that. A stand-in for Berth
     // as an operator starts it, with its database address in its environment, runs beside it.
     const berth = spawn("sleep", ["600"], { stdio: "ignore", env: { PATH: process.env.PATH, DATABASE_URL: "postgresql://berth:hunter2@db.internal/berth" } as unknown as NodeJS.ProcessEnv });
+    // The embedded database (PGlite asks for no password) as `npm start` opens it in the data folder.
+    const embedded = await startEmbeddedDb(dataDir());
+    expect(await query(embedded.url, "SELECT 1 AS one")).toEqual([{ one: 1 }]);
     const aliceRow = await running(alice, "work");
     const targets = {
       authSecret: secretFile,
       laterFile,
       uidRecord: path.join(dataDir(), "local-uids.json"),
+      dbInfo: path.join(dataDir(), "db.json"),
+      pgdata: path.join(dataDir(), "pgdata"),
+      dbSocket: path.join(dataDir(), "pgsocket", ".s.PGSQL.5432"),
       dataDir: dataDir(),
       workspaces: path.join(dataDir(), "workspaces"),
       bobFile: path.join(workspace(bobServer.id), "diary.txt"),
@@ -152,12 +169,16 @@ describe("local servers are isolated from Berth and from each other", () => {
       out = JSON.parse(await runInKernel(aliceRow, "alice", "work", ATTACK(targets)));
     } finally {
       berth.kill("SIGKILL");
+      await embedded.stop();
     }
 
     expect(out).toMatchObject({
       authSecret: "PermissionError",
       laterFile: "PermissionError",
       uidRecord: "PermissionError",
+      dbInfo: "PermissionError",
+      dbFiles: "PermissionError",
+      dbSocket: "PermissionError",
       listDataDir: "PermissionError",
       listWorkspaces: "PermissionError",
       bobFile: "PermissionError",
@@ -195,5 +216,5 @@ describe("local servers are isolated from Berth and from each other", () => {
     await startServer(bob, "bob", "notes");
     await waitForState(bobRow.id, "running");
     expect(statSync(workspace(bobServer.id)).uid).toBe(bobDir.uid);
-  });
+  }, 300_000); // two Jupyter starts, a restart, PGlite and a kernel on two shared cores
 });
