@@ -104,6 +104,9 @@ const envSchema = z.object({
   BERTH_PROFILES_FILE: z.string().optional(),
   BERTH_ACTIVITY_FLUSH_SECONDS: z.coerce.number().positive().default(15),
   BERTH_CGROUP_ROOT: z.string().default("/sys/fs/cgroup"),
+  // Above the ranges /etc/subuid hands out and systemd-nspawn picks from (up to 1879048191), below
+  // 2^31 for tools that read uids as signed 32-bit numbers; see lib/runtime/local/server-uids.ts.
+  BERTH_LOCAL_UID_BASE: z.coerce.number().int().min(1000).max(2_000_000_000).default(1_900_000_000),
   BERTH_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   BERTH_SECURE_COOKIES: bool.optional(),
   BERTH_TRUST_PROXY: bool.default(false),
@@ -221,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     cullIntervalSeconds: e.BERTH_CULL_INTERVAL_SECONDS,
     activityFlushSeconds: e.BERTH_ACTIVITY_FLUSH_SECONDS,
     cgroupRoot: e.BERTH_CGROUP_ROOT,
+    localUidBase: e.BERTH_LOCAL_UID_BASE,
     trustProxy: e.BERTH_TRUST_PROXY,
     kubernetes: {
       kubeconfig: e.BERTH_KUBECONFIG,

@@ -155,14 +155,16 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
         </div>
       </section>
 
-      {!page.limits.limitsEnforced && page.limits.limitsNote ? (
-        <p className="flex items-start gap-2 border-t border-slate-200 pt-4 text-xs text-slate-500">
-          <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="mt-px h-3.5 w-3.5 shrink-0 text-slate-400">
-            <path fillRule="evenodd" clipRule="evenodd" d="M18 10a8 8 0 1 1-16 0 8 8 0 0 1 16 0Zm-7-4a1 1 0 1 1-2 0 1 1 0 0 1 2 0ZM9 9a.75.75 0 0 0 0 1.5h.25a.25.25 0 0 1 .25.25v2.5c0 .97.78 1.75 1.75 1.75H12a.75.75 0 0 0 0-1.5h-.75a.25.25 0 0 1-.25-.25v-2.5C11 9.78 10.22 9 9.25 9H9Z" />
-          </svg>
-          {page.limits.limitsNote}
-        </p>
-      ) : null}
+      {[!page.limits.limitsEnforced ? page.limits.limitsNote : undefined, page.limits.isolationNote].map((note) =>
+        note ? (
+          <p key={note} className="flex items-start gap-2 border-t border-slate-200 pt-4 text-xs text-slate-500">
+            <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="mt-px h-3.5 w-3.5 shrink-0 text-slate-400">
+              <path fillRule="evenodd" clipRule="evenodd" d="M18 10a8 8 0 1 1-16 0 8 8 0 0 1 16 0Zm-7-4a1 1 0 1 1-2 0 1 1 0 0 1 2 0ZM9 9a.75.75 0 0 0 0 1.5h.25a.25.25 0 0 1 .25.25v2.5c0 .97.78 1.75 1.75 1.75H12a.75.75 0 0 0 0-1.5h-.75a.25.25 0 0 1-.25-.25v-2.5C11 9.78 10.22 9 9.25 9H9Z" />
+            </svg>
+            {note}
+          </p>
+        ) : null,
+      )}
 
       <ConfirmDialog
         open={toDelete !== null}

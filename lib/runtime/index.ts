@@ -33,6 +33,7 @@ export function runtime(): Runtime {
       cgroupRoot: c.cgroupRoot,
       startTimeoutMs: c.policy.startTimeoutSeconds * 1000,
       hostEnv: c.hostEnv,
+      uidBase: c.localUidBase,
     });
   });
 }

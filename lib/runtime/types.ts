@@ -30,6 +30,8 @@ export interface RuntimeCapabilities {
   limitsEnforced: boolean;
   /** said on the dashboard when limits are not enforced */
   limitsNote?: string;
+  /** said on the dashboard when servers are not isolated from each other (local runtime, Berth not root) */
+  isolationNote?: string;
 }
 
 export type ExitListener = (serverId: string, reason: string) => void;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -115,6 +115,30 @@ describe("launching a repository on the local runtime", () => {
     // The kernel is the environment's Python, so what requirements.txt installed is importable.
     const prefix = await runOnServer(s, "/user/alice/demo/", "import sys; print(sys.prefix)");
     expect(prefix.trim()).toBe(path.join(config().dataDir, "builds", commits.demo, "env"));
+    if (process.getuid?.() === 0) {
+      // Berth is root here, so the server runs under a uid of its own (lib/runtime/local/server-uids.ts):
+      // the copied files are that uid's, the environment is shared and only readable.
+      const who = JSON.parse(
+        await runOnServer(
+          s,
+          "/user/alice/demo/",
+          [
+            "import json, os, sys",
+            "def attempt(fn):",
+            "    try:",
+            "        fn(); return 'ok'",
+            "    except Exception as e:",
+            "        return type(e).__name__",
+            "print(json.dumps({'uid': os.getuid(), 'marker': os.stat('postbuild-marker.txt').st_uid, 'notebook': os.stat('hello.ipynb').st_uid,",
+            "  'editNotebook': attempt(lambda: open('hello.ipynb', 'a').close()),",
+            "  'writeEnv': attempt(lambda: open(os.path.join(sys.prefix, 'planted.py'), 'w')),",
+            "  'writeSitePackages': attempt(lambda: open(os.path.join(sys.prefix, 'lib', 'python%d.%d' % sys.version_info[:2], 'site-packages', 'planted.py'), 'w'))}))",
+          ].join("\n"),
+        ),
+      ) as Record<string, unknown>;
+      expect(who.uid).toBeGreaterThanOrEqual(config().localUidBase);
+      expect(who).toMatchObject({ marker: who.uid, notebook: who.uid, editNotebook: "ok", writeEnv: "PermissionError", writeSitePackages: "PermissionError" });
+    }
 
     const row = await db().build.findFirstOrThrow({ where: { commit: commits.demo } });
     expect(row).toMatchObject({ state: "built", runtime: "local", requestedBy: "alice" });
@@ -150,6 +174,8 @@ describe("launching a repository on the local runtime", () => {
     expect(after.startedAt!.getTime()).toBeGreaterThan(s.startedAt!.getTime());
     expect(readFileSync(path.join(home, "hello.ipynb"), "utf8")).toBe("my own edits");
     expect(readFileSync(path.join(home, "second.txt"), "utf8")).toBe("new in commit two\n");
+    // Files added on a restart are the server's too, like those of the first start.
+    expect(statSync(path.join(home, "second.txt")).uid).toBe(statSync(home).uid);
   });
 
   it("without a server named, a new commit goes into a fresh server beside the old one", async () => {

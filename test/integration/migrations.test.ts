@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { closeDb, db, connectDatabase } from "../../lib/db/client";
@@ -95,6 +95,10 @@ describe("migrations on the embedded database (PGlite)", () => {
     const first = await startEmbeddedDb(dataDir);
     try {
       expect(JSON.parse(readFileSync(path.join(dataDir, "db.json"), "utf8"))).toMatchObject({ pid: process.pid });
+      // Served on a Unix socket in a folder only Berth's user enters, never on a loopback port
+      // every local process could reach (PGlite asks for no password).
+      expect(new URL(first.url).searchParams.get("host")).toBe(path.join(dataDir, "pgsocket"));
+      expect(statSync(path.join(dataDir, "pgsocket")).mode & 0o777).toBe(0o700);
       expect(await applyMigrations(first.url)).toEqual(shipped());
       expect(await applyMigrations(first.url)).toEqual([]);
 

@@ -37,7 +37,7 @@ describe("a Jupyter that cannot start", () => {
     const { config } = await import("../../lib/config");
     // The runtime reads the command once; give this test its own.
     await runtime().shutdown();
-    setShared("runtime", new LocalRuntime({ dataDir: config().dataDir, jupyterCommand: "/nonexistent/jupyter-lab", cgroupRoot: config().cgroupRoot, startTimeoutMs: 30_000, hostEnv: config().hostEnv }));
+    setShared("runtime", new LocalRuntime({ dataDir: config().dataDir, jupyterCommand: "/nonexistent/jupyter-lab", cgroupRoot: config().cgroupRoot, startTimeoutMs: 30_000, hostEnv: config().hostEnv, uidBase: config().localUidBase }));
     const bob = await makeUser("bob");
     const s = await createServer(bob, "bob", { name: "missing" });
     await startServer(bob, "bob", "missing");

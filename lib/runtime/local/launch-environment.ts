@@ -14,6 +14,8 @@ export interface LaunchEnvironment {
   envDir: string;
   /** Jupyter as the environment's Python runs it, so the notebook's kernel is that Python too. */
   command: JupyterCommand;
+  /** Berth copied files into the workspace on this start (as root: they are re-owned after). */
+  copied: boolean;
 }
 
 /** The file beside the workspace that names the commit its files came from. */
@@ -26,13 +28,17 @@ export async function prepareLaunchEnvironment(opts: { dataDir: string; commit: 
   }
   const marker = sourceMarker(opts.workspace);
   const previous = existsSync(marker) ? readFileSync(marker, "utf8").trim() : undefined;
-  if (previous !== opts.commit) {
+  const copied = previous !== opts.commit;
+  if (copied) {
     opts.onProgress(previous === undefined ? "Copying the repository's files into your home folder" : `Adding the files of commit ${opts.commit.slice(0, 12)} (yours are kept)`);
     for (const from of [built.homeDir, built.repoDir]) {
       if (!existsSync(from)) continue;
       // force: false leaves every file the person already has as it is, even on a first launch
       // into a server they used before. Asynchronous: a large repository must not stall the
-      // proxy, which shares this process.
+      // proxy, which shares this process. When Berth is root and the workspace belongs to a
+      // server's uid, no process of that uid runs now (LocalRuntime.identity ends them), and cp
+      // looks at existing destinations with lstat: a symbolic link the person left where the
+      // repository has a folder makes the copy fail rather than write through the link.
       await cp(from, opts.workspace, { recursive: true, force: false, errorOnExist: false, preserveTimestamps: true });
     }
     writeFileSync(marker, `${opts.commit}\n`);
@@ -43,5 +49,5 @@ export async function prepareLaunchEnvironment(opts: { dataDir: string; commit: 
   const command: JupyterCommand = opts.configured
     ? opts.hostCommand
     : { argv: [python, "-m", opts.hostCommand.app === "ServerApp" ? "jupyterlab" : "notebook"], app: opts.hostCommand.app };
-  return { envDir: built.envDir, command };
+  return { envDir: built.envDir, command, copied };
 }

@@ -4,8 +4,11 @@ import net from "node:net";
 import path from "node:path";
 import { applyLimits, detectCgroups, type CgroupMode } from "./cgroups";
 import { diskUsage } from "./disk-usage";
+import { hardenDataDir, NOT_ISOLATED_NOTE, ownDir, processesOfUid, runningAsRoot, unreachableBecause } from "./isolation";
 import { jupyterArgs, resolveJupyterCommand } from "./jupyter-command";
 import { prepareLaunchEnvironment, sourceMarker } from "./launch-environment";
+import { ServerUids } from "./server-uids";
+import { log } from "../../log";
 import type { ExitListener, Runtime, RuntimeCapabilities, ServerSpec, StartedServer } from "../types";
 
 // The embedded default: a server is a Jupyter process on a free loopback port, in its own process
@@ -18,6 +21,10 @@ export interface LocalRuntimeOptions {
   startTimeoutMs: number;
   /** PATH and locale of the host; nothing else of Berth's environment reaches user code */
   hostEnv: { PATH: string; LANG?: string };
+  /** First uid of the range servers run under when Berth is root (see server-uids.ts). */
+  uidBase: number;
+  /** Whether Berth runs as root, so servers can have uids of their own; injectable for tests. */
+  asRoot?: boolean;
 }
 
 interface Proc {
@@ -88,9 +95,17 @@ export class LocalRuntime implements Runtime {
   private exitListeners: ExitListener[] = [];
   private cgroups: CgroupMode;
   private usageCache = new Map<string, { at: number; bytes: number }>();
+  /** Present when Berth is root: each server then runs under a uid of its own. */
+  private uids: ServerUids | undefined;
 
   constructor(private opts: LocalRuntimeOptions) {
     this.cgroups = detectCgroups(opts.cgroupRoot);
+    if (opts.asRoot ?? runningAsRoot()) {
+      this.uids = new ServerUids(opts.dataDir, opts.uidBase);
+      hardenDataDir(opts.dataDir);
+    } else {
+      log.warn(NOT_ISOLATED_NOTE, { dataDir: opts.dataDir });
+    }
   }
 
   workspaceDir(serverId: string): string {
@@ -111,10 +126,11 @@ export class LocalRuntime implements Runtime {
   }
 
   capabilities(): RuntimeCapabilities {
+    const isolation = this.uids ? {} : { isolationNote: NOT_ISOLATED_NOTE };
     if (this.cgroups.kind === "none") {
-      return { limitsEnforced: false, limitsNote: `CPU and memory limits are not enforced on this host (${this.cgroups.why}).` };
+      return { limitsEnforced: false, limitsNote: `CPU and memory limits are not enforced on this host (${this.cgroups.why}).`, ...isolation };
     }
-    return { limitsEnforced: true };
+    return { limitsEnforced: true, ...isolation };
   }
 
   onUnexpectedExit(listener: ExitListener): void {
@@ -126,24 +142,35 @@ export class LocalRuntime implements Runtime {
     const hostCmd = resolveJupyterCommand(this.opts.jupyterCommand, this.opts.hostEnv.PATH);
     const home = this.workspaceDir(spec.serverId);
     const runtimeDir = this.runtimeDir(spec.serverId);
+    const identity = this.identity(spec.serverId);
     mkdirSync(home, { recursive: true });
     mkdirSync(runtimeDir, { recursive: true });
     const env = spec.environment
       ? await prepareLaunchEnvironment({ dataDir: this.opts.dataDir, commit: spec.environment.commit, workspace: home, hostCommand: hostCmd, configured: Boolean(this.opts.jupyterCommand), onProgress })
       : undefined;
+    // What Berth wrote as root (a launch's files) becomes the server's before it starts.
+    if (identity) {
+      ownDir(home, identity.uid, identity.gid, env?.copied);
+      ownDir(runtimeDir, identity.uid, identity.gid);
+    }
     const cmd = env?.command ?? hostCmd;
     const port = await freePort();
-    const argv = jupyterArgs(cmd, { port, baseUrl: spec.baseUrl, root: home, allowRoot: process.getuid?.() === 0 });
+    const argv = jupyterArgs(cmd, { port, baseUrl: spec.baseUrl, root: home });
     onProgress(`Starting ${cmd.app === "ServerApp" ? "JupyterLab" : "Jupyter Notebook"}${env ? " in the repository's environment" : ""}`);
     const child = spawn(argv[0], argv.slice(1), {
       cwd: home,
       detached: true, // own process group: stop() signals Jupyter and its kernels together
       stdio: ["ignore", "ignore", "pipe"],
+      // Its own uid and group (libuv also drops root's supplementary groups); see identity().
+      ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
       env: {
         PATH: env ? `${path.join(env.envDir, "bin")}:${this.opts.hostEnv.PATH}` : this.opts.hostEnv.PATH,
         ...(env ? { VIRTUAL_ENV: env.envDir } : {}),
         LANG: this.opts.hostEnv.LANG ?? "C.UTF-8",
         HOME: home,
+        // No passwd entry exists for a server's uid: getpass and friends read these instead.
+        USER: spec.user,
+        LOGNAME: spec.user,
         SHELL: "/bin/bash",
         JUPYTER_TOKEN: spec.token,
         JUPYTER_RUNTIME_DIR: runtimeDir,
@@ -252,12 +279,36 @@ export class LocalRuntime implements Runtime {
     if (this.procs.get(serverId) === proc) this.procs.delete(serverId);
   }
 
-  /** Ends every process still carrying this server's runtime folder (see processesWithEnv). */
+  /**
+   * The uid and group a server runs as when Berth is root, after closing the data folder and
+   * ending any process still running as that uid (Berth is about to write into its workspace as
+   * root; nothing of the server's may change it meanwhile). Undefined when Berth is not root.
+   */
+  private identity(serverId: string): { uid: number; gid: number } | undefined {
+    if (!this.uids) return undefined;
+    const closed = unreachableBecause(this.opts.dataDir);
+    if (closed) {
+      throw new Error(
+        `Servers run under users of their own, which cannot enter ${closed} to reach the data folder ${this.opts.dataDir}. ` +
+          `An administrator moves BERTH_DATA_DIR to a folder every user can pass through (such as /var/lib/berth), or lets others pass with chmod o+x ${closed}.`,
+      );
+    }
+    hardenDataDir(this.opts.dataDir);
+    const uid = this.uids.uidFor(serverId);
+    this.killLeftovers(serverId);
+    return { uid, gid: uid };
+  }
+
+  /**
+   * Ends every process still carrying this server's runtime folder (see processesWithEnv) and,
+   * when it has a uid of its own, every process running as that uid.
+   */
   private killLeftovers(serverId: string): void {
     const entry = `JUPYTER_RUNTIME_DIR=${this.runtimeDir(serverId)}`;
+    const uid = this.uids?.known(serverId);
     // A process may fork while we look; a few passes catch its children too.
     for (let pass = 0; pass < 5; pass++) {
-      const pids = processesWithEnv(entry);
+      const pids = [...new Set([...processesWithEnv(entry), ...(uid === undefined ? [] : processesOfUid(uid))])];
       if (pids.length === 0) return;
       for (const pid of pids) {
         try {
@@ -274,6 +325,7 @@ export class LocalRuntime implements Runtime {
     rmSync(this.workspaceDir(serverId), { recursive: true, force: true });
     rmSync(sourceMarker(this.workspaceDir(serverId)), { force: true });
     rmSync(this.runtimeDir(serverId), { recursive: true, force: true });
+    this.uids?.forget(serverId);
     this.usageCache.delete(serverId);
   }
 
