@@ -4,6 +4,7 @@ import net from "node:net";
 import path from "node:path";
 import { applyLimits, detectCgroups, type CgroupMode } from "./cgroups";
 import { diskUsage } from "./disk-usage";
+import { installJupyterAuth, SECRET_ENV, upstreamAuthHeaders } from "../jupyter-auth/jupyter-auth";
 import { jupyterArgs, resolveJupyterCommand } from "./jupyter-command";
 import { prepareLaunchEnvironment, sourceMarker } from "./launch-environment";
 import type { ExitListener, Runtime, RuntimeCapabilities, ServerSpec, StartedServer } from "../types";
@@ -145,7 +146,10 @@ export class LocalRuntime implements Runtime {
         LANG: this.opts.hostEnv.LANG ?? "C.UTF-8",
         HOME: home,
         SHELL: "/bin/bash",
-        JUPYTER_TOKEN: spec.token,
+        // The proxy's secret for Berth's authenticator, which PYTHONPATH finds (both leave the
+        // environment before any kernel starts).
+        [SECRET_ENV]: spec.token,
+        PYTHONPATH: installJupyterAuth(this.opts.dataDir),
         JUPYTER_RUNTIME_DIR: runtimeDir,
         JUPYTERHUB_USER: spec.user,
         JUPYTERHUB_SERVER_NAME: spec.name,
@@ -201,7 +205,7 @@ export class LocalRuntime implements Runtime {
       }
       if (Date.now() > deadline) return fail(`Jupyter did not answer within ${Math.round(this.opts.startTimeoutMs / 1000)} s.`);
       try {
-        const res = await fetch(statusUrl, { headers: { Authorization: `token ${spec.token}` }, signal: AbortSignal.timeout(2000) });
+        const res = await fetch(statusUrl, { headers: upstreamAuthHeaders(spec.token), signal: AbortSignal.timeout(2000) });
         if (res.ok) break;
       } catch {
         // not listening yet
