@@ -1,6 +1,7 @@
 import { config } from "../config";
 import { db } from "../db/client";
 import { log } from "../log";
+import { upstreamAuthHeaders } from "../runtime/jupyter-auth/jupyter-auth";
 import { stopServer } from "../servers/stop-server";
 import { SYSTEM, serverBaseUrl } from "../servers/types";
 
@@ -34,7 +35,7 @@ export async function cullIdle(now = new Date()): Promise<string[]> {
 
 async function upstreamActivity(serverUrl: string, token: string): Promise<Date | undefined> {
   try {
-    const res = await fetch(`${serverUrl}api/status`, { headers: { Authorization: `token ${token}` }, signal: AbortSignal.timeout(5000) });
+    const res = await fetch(`${serverUrl}api/status`, { headers: upstreamAuthHeaders(token), signal: AbortSignal.timeout(5000) });
     if (!res.ok) return undefined;
     const body = (await res.json()) as { last_activity?: string };
     return body.last_activity ? new Date(body.last_activity) : undefined;

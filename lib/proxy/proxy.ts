@@ -2,6 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import httpProxy from "http-proxy";
 import { log } from "../log";
+import { upstreamAuthHeaders } from "../runtime/jupyter-auth/jupyter-auth";
 import { touch } from "./activity";
 import { sendJson, sendPage } from "./pages";
 import { resolveTarget, type Resolution } from "./resolve-target";
@@ -26,16 +27,17 @@ function prepare(req: IncomingMessage, route: Route) {
   const cookie = stripBerthCookies(req.headers.cookie);
   if (cookie) req.headers.cookie = cookie;
   else delete req.headers.cookie;
-  req.headers.authorization = `token ${route.token}`;
+  // Replaces whatever the browser sent in these headers (a Berth API token in Authorization is
+  // not for the server's code to see).
+  Object.assign(req.headers, upstreamAuthHeaders(route.token));
   req.url = withoutTokenParam(req.url ?? "/");
   touch(route.serverId);
 }
 
 /**
- * Jupyter reads a `token` query parameter before the Authorization header, so one in the URL
- * (BinderHub clients append `?token=` to the server's address) would displace the real token.
- * Berth's session is what authenticates; the parameter is dropped, only on the hot path's
- * rare URLs that carry one.
+ * BinderHub clients append `?token=` to the server's address. Berth's session is what
+ * authenticates; the parameter is dropped (a server started before the proxy's header existed
+ * reads it before the Authorization header), only on the hot path's rare URLs that carry one.
  */
 export function withoutTokenParam(url: string): string {
   const q = url.indexOf("?");

@@ -5,6 +5,7 @@ import { expect } from "vitest";
 import { config } from "../../lib/config";
 import { db } from "../../lib/db/client";
 import { AppError } from "../../lib/errors";
+import { PROXY_AUTH_HEADER } from "../../lib/runtime/jupyter-auth/jupyter-auth";
 import type { Actor } from "../../lib/servers/types";
 
 export async function makeUser(name: string, isAdmin = false): Promise<Actor> {
@@ -113,6 +114,6 @@ export function freePort(): Promise<number> {
 export async function jupyterFetch(upstream: string, base: string, apiPath: string, token: string, init: RequestInit = {}) {
   return fetch(`${upstream}${base}${apiPath}`, {
     ...init,
-    headers: { Authorization: `token ${token}`, "Content-Type": "application/json", ...(init.headers as Record<string, string> | undefined) },
+    headers: { [PROXY_AUTH_HEADER]: token, "Content-Type": "application/json", ...(init.headers as Record<string, string> | undefined) },
   });
 }

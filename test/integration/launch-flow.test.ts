@@ -11,6 +11,7 @@ import { planLaunch } from "../../lib/launch/plan-launch";
 import { settleAbandonedBuilds } from "../../lib/launch/builds/build-queue";
 import { pruneUnusedBuilds } from "../../lib/launch/local-build/prune-unused";
 import { renderMetrics } from "../../lib/metrics";
+import { PROXY_AUTH_HEADER } from "../../lib/runtime/jupyter-auth/jupyter-auth";
 import { createServer } from "../../lib/servers/create-server";
 import { deleteServer } from "../../lib/servers/delete-server";
 import type { Actor } from "../../lib/servers/types";
@@ -77,7 +78,7 @@ async function serverRow(actor: Actor, name: string) {
 async function runOnServer(s: { upstream: string | null; token: string }, baseUrl: string, code: string): Promise<string> {
   const res = await jupyterFetch(s.upstream!, baseUrl, "api/kernels", s.token, { method: "POST", body: "{}" });
   const kernel = (await res.json()) as { id: string };
-  const ws = new WebSocket(`${s.upstream!.replace("http", "ws")}${baseUrl}api/kernels/${kernel.id}/channels`, { headers: { Authorization: `token ${s.token}` } });
+  const ws = new WebSocket(`${s.upstream!.replace("http", "ws")}${baseUrl}api/kernels/${kernel.id}/channels`, { headers: { [PROXY_AUTH_HEADER]: s.token } });
   await new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
     ws.once("error", reject);

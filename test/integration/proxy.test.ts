@@ -235,6 +235,7 @@ describe("what the upstream receives", () => {
     expect(h.cookie).toBe("theme=dark; _xsrf=jupyter");
     expect(h.cookie).not.toContain("next-auth");
     expect(h.authorization).toBe("token upstream-secret");
+    expect(h["x-berth-proxy-auth"]).toBe("upstream-secret");
     expect(h["x-forwarded-for"]).toBeDefined();
 
     // Only Berth's cookie: the upstream gets no Cookie header at all.
@@ -252,6 +253,7 @@ describe("what the upstream receives", () => {
     const h = seenWs.at(-1)!;
     expect(h.cookie).toBe("theme=dark");
     expect(h.authorization).toBe("token upstream-secret");
+    expect(h["x-berth-proxy-auth"]).toBe("upstream-secret");
   });
 
   it("answers 502 with a page when the upstream does not answer", async () => {
@@ -266,8 +268,9 @@ describe("what the upstream receives", () => {
     expect(r.body).toContain("The server is not answering");
   });
 
-  it("does not let a caller's own Authorization header through", async () => {
-    await request(url("/user/alice/fake/api/x"), { headers: { Cookie: aliceCookie, Authorization: "token guessed" } });
+  it("does not let a caller's own Authorization or proxy header through", async () => {
+    await request(url("/user/alice/fake/api/x"), { headers: { Cookie: aliceCookie, Authorization: "token guessed", "X-Berth-Proxy-Auth": "guessed" } });
     expect(seen.at(-1)!.authorization).toBe("token upstream-secret");
+    expect(seen.at(-1)!["x-berth-proxy-auth"]).toBe("upstream-secret");
   });
 });

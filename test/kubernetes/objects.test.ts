@@ -4,6 +4,7 @@ import path from "node:path";
 import type { V1Container } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../lib/db/client";
+import { POD_BOOTSTRAP } from "../../lib/runtime/jupyter-auth/jupyter-auth";
 import { DNS1123_LABEL } from "../../lib/runtime/kubernetes/names";
 import { createServer } from "../../lib/servers/create-server";
 import { deleteServer } from "../../lib/servers/delete-server";
@@ -92,9 +93,17 @@ describe("the pod and claim of a server (DESIGN.md §5)", () => {
     expect(notebook.resources?.requests).toEqual({ cpu: "100m", memory: "512Mi" });
     expect(notebook.image).toBe("quay.io/jupyter/base-notebook:2025-10-20");
 
-    // Jupyter with the server's base URL and this start's token; the claim mounted as home.
-    expect(notebook.args).toEqual(expect.arrayContaining(["--NotebookApp.base_url=/user/alice/analysis/", "--NotebookApp.port=8888", "--NotebookApp.ip=0.0.0.0"]));
-    expect(notebook.env).toEqual(expect.arrayContaining([{ name: "JUPYTER_TOKEN", value: running.token }, { name: "HOME", value: "/home/jovyan" }]));
+    // Jupyter with the server's base URL, started through the constant script that writes Berth's
+    // authenticator from the environment (the image's entrypoint still runs: args, not command);
+    // this start's secret in the environment, not in argv; the claim mounted as home.
+    expect(notebook.command).toBeUndefined();
+    expect(notebook.args?.slice(0, 4)).toEqual(["sh", "-c", POD_BOOTSTRAP, "sh"]);
+    expect(notebook.args).toEqual(expect.arrayContaining(["--NotebookApp.base_url=/user/alice/analysis/", "--NotebookApp.port=8888", "--NotebookApp.ip=0.0.0.0", "--NotebookApp.token="]));
+    expect(notebook.args).toContain("--NotebookApp.login_handler_class=berth_jupyter_auth.NotebookLoginHandler");
+    expect(notebook.args?.join(" ")).not.toContain(running.token);
+    expect(notebook.env).toEqual(expect.arrayContaining([{ name: "BERTH_PROXY_SECRET", value: running.token }, { name: "HOME", value: "/home/jovyan" }]));
+    expect(notebook.env?.find((e) => e.name === "BERTH_JUPYTER_AUTH")?.value).toContain("class NotebookLoginHandler");
+    expect(notebook.env?.some((e) => e.name === "JUPYTER_TOKEN")).toBe(false);
     expect(notebook.volumeMounts).toEqual([{ name: "home", mountPath: "/home/jovyan" }]);
     expect(notebook.readinessProbe?.httpGet).toMatchObject({ path: "/user/alice/analysis/api", port: 8888 });
     expect(spec.volumes?.[0].persistentVolumeClaim?.claimName).toBe("claim-alice--analysis");

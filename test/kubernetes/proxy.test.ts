@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "../../lib/db/client";
+import { PROXY_AUTH_HEADER } from "../../lib/runtime/jupyter-auth/jupyter-auth";
 import { ensureDefaultServer } from "../../lib/servers/find-server";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
@@ -32,6 +34,31 @@ afterAll(async () => {
 });
 
 describe("the proxy to a server in a pod", () => {
+  it("opens its pages and APIs, none of which carries the server's secret; the pod refuses requests without the proxy's header", async () => {
+    const row = await db().server.findUniqueOrThrow({ where: { id: serverId } });
+    const secret = row.token;
+    const get = (p: string, headers: Record<string, string> = {}) => request(`${proxy.origin}/user/alice/${p}`, { headers: { Cookie: cookie, ...headers } });
+    const nb = await request(`${proxy.origin}/user/alice/api/contents`, { method: "POST", headers: { Cookie: cookie, "Content-Type": "application/json" }, body: JSON.stringify({ type: "notebook" }) });
+    expect(nb.status).toBe(201);
+    const nbPath = (JSON.parse(nb.body) as { path: string }).path;
+    const html = { Accept: "text/html" };
+    const replies = [
+      nb,
+      await get("tree?token=", html),
+      await get(`notebooks/${nbPath}`, html),
+      await get(`edit/${nbPath}`, html),
+      ...(await Promise.all(["api/status", "api/contents", "api/sessions", "api/kernels", "api/terminals", "api/config/tree"].map((p) => get(p)))),
+    ];
+    for (const r of replies) expect(r.status).toBeLessThan(300);
+    expect(replies[1].body).toContain('id="notebook_list"');
+    for (const r of replies) expect(`${JSON.stringify(r.headers)}\n${r.body}`).not.toContain(secret);
+
+    // The pod's Jupyter at its address: nothing without the header, not even with the secret as a token.
+    expect((await request(`${row.upstream}/user/alice/api/contents`)).status).toBe(403);
+    expect((await request(`${row.upstream}/user/alice/api/contents?token=${secret}`)).status).toBe(403);
+    expect((await request(`${row.upstream}/user/alice/api/contents`, { headers: { [PROXY_AUTH_HEADER]: secret } })).status).toBe(200);
+  });
+
   it("reaches Jupyter's API and a kernel's WebSocket; a stop ends all the pod ran", async () => {
     const status = await request(`${proxy.origin}/user/alice/api/status`, { headers: { Cookie: cookie } });
     expect(status.status).toBe(200);

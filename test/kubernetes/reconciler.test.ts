@@ -4,6 +4,7 @@ import { config } from "../../lib/config";
 import { db } from "../../lib/db/client";
 import { reconcileServers } from "../../lib/jobs/reconcile-servers";
 import { runtime } from "../../lib/runtime";
+import { PROXY_AUTH_HEADER } from "../../lib/runtime/jupyter-auth/jupyter-auth";
 import { startIdOf, type KubeRuntime } from "../../lib/runtime/kubernetes/kube-runtime";
 import { podManifest, pvcManifest } from "../../lib/runtime/kubernetes/objects";
 import type { ServerSpec } from "../../lib/runtime/types";
@@ -188,7 +189,7 @@ describe("reconciling the database with the cluster", () => {
     const now = await readPod("jupyter-alice--adopted");
     expect(now?.metadata?.uid).toBe(pod.metadata?.uid);
     expect(running.upstream).toBe(`http://${pod.status?.podIP}:8888`);
-    const status = await fetch(`${running.upstream}${serverBaseUrl("alice", "adopted")}api/status`, { headers: { Authorization: `token ${running.token}` } });
+    const status = await fetch(`${running.upstream}${serverBaseUrl("alice", "adopted")}api/status`, { headers: { [PROXY_AUTH_HEADER]: running.token } });
     expect(status.status).toBe(200);
     expect((await sim().podUids())["jupyter-alice--adopted"]).toHaveLength(1);
   });

@@ -58,7 +58,7 @@ export async function fullLifecycle(h: LifecycleHarness, alice: Actor): Promise<
   const status = await jupyterFetch(running.upstream!, base, "api/status", running.token);
   expect(status.status).toBe(200);
   expect(await status.json()).toHaveProperty("started");
-  // Without the token Jupyter refuses: the token is what protects it.
+  // Without the proxy's header Jupyter refuses: the server's secret is what protects it.
   const anon = await fetch(`${running.upstream}${base}api/contents`);
   expect(anon.status).toBe(403);
 

@@ -1,6 +1,7 @@
 import type { V1PersistentVolumeClaim, V1Pod } from "@kubernetes/client-node";
 import type { Profile } from "../../config";
 import { parseBytes, parseCpu } from "../../policy/quantity";
+import { jupyterAuthSource, MODULE_ENV, POD_BOOTSTRAP, SECRET_ENV } from "../jupyter-auth/jupyter-auth";
 import { jupyterArgs, type JupyterCommand } from "../local/jupyter-command";
 import type { ServerSpec } from "../types";
 import { labelValue, objectName } from "./names";
@@ -119,9 +120,12 @@ export function podManifest(spec: ServerSpec, o: PodOptions, startId: string): V
           name: "notebook",
           image,
           imagePullPolicy: o.imagePullPolicy,
-          args: jupyterArgs(o.jupyter, { port: PORT, baseUrl: spec.baseUrl, root: HOME, ip: "0.0.0.0" }),
+          // As args, not command: the image's entrypoint (repo2docker's start script, tini) still
+          // runs. sh writes Berth's authenticator from the environment, then execs Jupyter.
+          args: ["sh", "-c", POD_BOOTSTRAP, "sh", ...jupyterArgs(o.jupyter, { port: PORT, baseUrl: spec.baseUrl, root: HOME, ip: "0.0.0.0" })],
           env: [
-            { name: "JUPYTER_TOKEN", value: spec.token },
+            { name: SECRET_ENV, value: spec.token },
+            { name: MODULE_ENV, value: jupyterAuthSource() },
             { name: "HOME", value: HOME },
             { name: "JUPYTERHUB_USER", value: spec.user },
             { name: "JUPYTERHUB_SERVER_NAME", value: spec.name },

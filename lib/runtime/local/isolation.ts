@@ -32,6 +32,8 @@ export function hardenDataDir(dataDir: string): void {
     }
     if (st.isSymbolicLink()) continue; // chmod would follow it to whatever it names
     if (SERVER_REACHABLE.has(name) && st.isDirectory()) chmodSync(full, 0o711);
+    // Berth's Jupyter authenticator (lib/runtime/jupyter-auth): public code every server imports.
+    else if (name === "jupyter-auth" && st.isDirectory()) chmodSync(full, 0o755);
     else if (st.mode & 0o077) chmodSync(full, st.mode & 0o7700);
   }
 }

@@ -1,5 +1,6 @@
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
+import { jupyterAuthArgs } from "../jupyter-auth/jupyter-auth";
 
 export interface JupyterCommand {
   argv: string[];
@@ -49,12 +50,15 @@ export function jupyterArgs(cmd: JupyterCommand, opts: { port: number; baseUrl: 
     `--${a}.port_retries=0`,
     `--${a}.base_url=${opts.baseUrl}`,
     `--${a}.${a === "ServerApp" ? "root_dir" : "notebook_dir"}=${opts.root}`,
-    // Only Berth's proxy reaches this server (it listens on loopback and wants the token). Requests
+    // Only Berth's proxy reaches this server (it listens on loopback and wants the proxy's header). Requests
     // keep the browser's Host header (Berth's public name, which Jupyter also checks a WebSocket's
     // Origin against), and Jupyter's local-access check would refuse every such request with 403.
     `--${a}.allow_remote_access=True`,
     // Jupyter refuses to start as root unless told; when Berth itself runs as root (a container),
     // its servers necessarily do too.
     ...(opts.allowRoot ? [`--${a}.allow_root=True`] : []),
+    // Berth's proxy authenticates with a header; Jupyter's own token (which its pages would
+    // show) is off.
+    ...jupyterAuthArgs(a),
   ];
 }

@@ -5,6 +5,7 @@ import path from "node:path";
 import { applyLimits, detectCgroups, type CgroupMode } from "./cgroups";
 import { diskUsage } from "./disk-usage";
 import { hardenDataDir, NOT_ISOLATED_NOTE, ownDir, processesOfUid, runningAsRoot, unreachableBecause } from "./isolation";
+import { installJupyterAuth, SECRET_ENV, upstreamAuthHeaders } from "../jupyter-auth/jupyter-auth";
 import { jupyterArgs, resolveJupyterCommand } from "./jupyter-command";
 import { prepareLaunchEnvironment, sourceMarker } from "./launch-environment";
 import { ServerUids } from "./server-uids";
@@ -172,7 +173,10 @@ export class LocalRuntime implements Runtime {
         USER: spec.user,
         LOGNAME: spec.user,
         SHELL: "/bin/bash",
-        JUPYTER_TOKEN: spec.token,
+        // The proxy's secret for Berth's authenticator, which PYTHONPATH finds (both leave the
+        // environment before any kernel starts).
+        [SECRET_ENV]: spec.token,
+        PYTHONPATH: installJupyterAuth(this.opts.dataDir),
         JUPYTER_RUNTIME_DIR: runtimeDir,
         JUPYTERHUB_USER: spec.user,
         JUPYTERHUB_SERVER_NAME: spec.name,
@@ -228,7 +232,7 @@ export class LocalRuntime implements Runtime {
       }
       if (Date.now() > deadline) return fail(`Jupyter did not answer within ${Math.round(this.opts.startTimeoutMs / 1000)} s.`);
       try {
-        const res = await fetch(statusUrl, { headers: { Authorization: `token ${spec.token}` }, signal: AbortSignal.timeout(2000) });
+        const res = await fetch(statusUrl, { headers: upstreamAuthHeaders(spec.token), signal: AbortSignal.timeout(2000) });
         if (res.ok) break;
       } catch {
         // not listening yet

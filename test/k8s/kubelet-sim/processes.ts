@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { V1Pod } from "@kubernetes/client-node";
 import { finishContainers } from "./status";
@@ -84,6 +84,11 @@ export function spawnNotebook(ctx: SimContext, pod: V1Pod, r: PodRun) {
   const sc = { ...pod.spec!.securityContext, ...c.securityContext };
   // As the pod asks (uid 1000, group 100) when this process may switch users.
   const asUser = process.getuid?.() === 0 && sc.runAsUser !== undefined ? { uid: sc.runAsUser, gid: sc.runAsGroup ?? 100 } : {};
+  // A container's own /tmp (what the pod's command writes there stays with the simulator's files).
+  const tmp = path.join(ctx.volumeDir, `tmp-${r.uid}`);
+  mkdirSync(tmp, { recursive: true, mode: 0o1777 });
+  chmodSync(tmp, 0o1777);
+  env.TMPDIR = tmp;
   const logFile = path.join(ctx.logDir, `${r.namespace}_${r.name}_${r.uid}.log`);
   const fd = openSync(logFile, "a");
   const child: ChildProcess = spawn(argv[0], argv.slice(1), { cwd: home, env: env as NodeJS.ProcessEnv, detached: true, stdio: ["ignore", fd, fd], ...asUser });
