@@ -10,6 +10,8 @@ const nextConfig: NextConfig = {
   typescript: { ignoreBuildErrors: true },
   reactStrictMode: true,
   typedRoutes: false,
+  // forbidden() from next/navigation: pages answer "not yours" with a real 403 (app/forbidden.tsx).
+  experimental: { authInterrupts: true },
   async headers() {
     return [
       {

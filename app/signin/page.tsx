@@ -4,6 +4,7 @@ import { AuthCard } from "@/components/auth/AuthCard";
 import { SignInForm } from "@/components/auth/SignInForm";
 import { signinModes } from "@/lib/auth/options";
 import { currentUser } from "@/lib/auth/session";
+import { safeRedirectPath } from "@/lib/http/safe-redirect";
 import type { SigninMode } from "@/lib/auth/signin-messages";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -14,15 +15,10 @@ const SUBTITLE: Record<SigninMode, string> = {
   local: "Sign in with your Berth username and password.",
 };
 
-// Only same-site paths may be a destination after sign-in (no open redirect).
-function safeCallback(raw: string | string[] | undefined): string {
-  const v = Array.isArray(raw) ? raw[0] : raw;
-  return v && v.startsWith("/") && !v.startsWith("//") && !v.startsWith("/\\") ? v : "/servers";
-}
-
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const sp = await searchParams;
-  const callbackUrl = safeCallback(sp.callbackUrl);
+  // Only same-site paths may be a destination after sign-in (no open redirect).
+  const callbackUrl = safeRedirectPath(sp.callbackUrl, "/servers");
   if (await currentUser()) redirect(callbackUrl);
   const error = typeof sp.error === "string" ? sp.error : undefined;
   const modes = signinModes();

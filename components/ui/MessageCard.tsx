@@ -8,11 +8,13 @@ const tones = {
 };
 
 // A full-page answer that is not a form: not found, not allowed. Says what happened and where to go.
-export function MessageCard({ code, title, children, action, tone = "neutral", icon }: {
+export function MessageCard({ code, title, children, action, secondary, tone = "neutral", icon }: {
   code?: string;
   title: string;
   children: ReactNode;
   action?: { href: string; label: string };
+  /** A second way out, shown under the main action (a link). */
+  secondary?: ReactNode;
   tone?: keyof typeof tones;
   icon?: ReactNode;
 }) {
@@ -35,6 +37,7 @@ export function MessageCard({ code, title, children, action, tone = "neutral", i
             {action.label}
           </Link>
         ) : null}
+        {secondary ? <div className="mt-4 text-sm">{secondary}</div> : null}
       </div>
     </div>
   );

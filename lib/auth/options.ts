@@ -1,6 +1,7 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { config } from "../config";
+import { safeRedirectPath } from "../http/safe-redirect";
 import { authSecret } from "./secret";
 import { signInLocal } from "./sign-in-local";
 import { signInJira } from "./jira/sign-in-jira";
@@ -30,6 +31,12 @@ export function authOptions(): NextAuthOptions {
       ...(c.localAccounts ? [passwordProvider("local", "Berth account", signInLocal)] : []),
     ],
     callbacks: {
+      // Where next-auth sends a person after signing in or out (its callbackUrl may come from a
+      // form field or a cookie): through the same normaliser as every other redirect.
+      async redirect({ url, baseUrl }) {
+        const path = url.startsWith(baseUrl) ? url.slice(baseUrl.length) || "/" : url;
+        return `${baseUrl}${safeRedirectPath(path, "/servers")}`;
+      },
       async jwt({ token, user }) {
         if (user) {
           const u = user as unknown as SessionUser;

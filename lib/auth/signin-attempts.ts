@@ -3,8 +3,10 @@ import { db } from "../db/client";
 import { SERIALISED_TX } from "../db/transactions";
 
 // Berth must never be the reason Jira locks someone out (Jira arms a CAPTCHA after a few failed
-// logins), so failed attempts per username are capped before anything reaches Jira, and attempts
-// per client address are rate-limited. Kept in the database: shared by replicas, survives restarts.
+// logins), so failed attempts per username are capped before anything reaches Jira, and failed
+// attempts per client address are rate-limited. Only failures count per address: a classroom or an
+// office behind one NAT signs in dozens of people from one address, and their successes must not
+// lock the next person out. Kept in the database: shared by replicas, survives restarts.
 // An attempt is reserved ("pending", counted as a failure) before the call and settled after, so
 // concurrent tries cannot slip past the cap.
 
@@ -34,7 +36,11 @@ export async function reserveAttempt(username: string, address: string | null, o
       }
     }
     if (address) {
-      const recent = await tx.signinAttempt.findMany({ where: { address, at: { gt: windowStart } }, orderBy: { at: "asc" }, select: { at: true } });
+      const recent = await tx.signinAttempt.findMany({
+        where: { address, outcome: { in: ["failed", "pending"] }, at: { gt: windowStart } },
+        orderBy: { at: "asc" },
+        select: { at: true },
+      });
       if (recent.length >= maxPerAddress) {
         return { ok: false as const, code: "address_limited" as const, retryAfterSeconds: Math.max(1, Math.ceil((recent[0].at.getTime() + windowMs - now) / 1000)) };
       }

@@ -5,6 +5,7 @@ import { deleteServer } from "../servers/delete-server";
 import { startServer } from "../servers/start-server";
 import { stopServer } from "../servers/stop-server";
 import { route } from "./handler";
+import { serverFromPath, userFromPath } from "./path-segments";
 
 // Shared by /api/users/<user>/server/<action> (the default server) and
 // /api/users/<user>/servers/<name>/<action>, so both behave the same.
@@ -14,13 +15,14 @@ type DeleteParams = { user: string; server: string };
 export const serverAction = route(async (_req: Request, ctx: { params: Promise<Params> }) => {
   const actor = await requireActor();
   const p = await ctx.params;
-  const name = p.server ?? "";
+  const user = userFromPath(p.user);
+  const name = serverFromPath(p.server, user);
   if (p.action === "start") {
-    const s = await startServer(actor, p.user, name);
+    const s = await startServer(actor, user, name);
     return NextResponse.json({ name, state: s.state, progress: s.progress }, { status: 202 });
   }
   if (p.action === "stop") {
-    const s = await stopServer(actor, p.user, name, undefined, { wait: false });
+    const s = await stopServer(actor, user, name, undefined, { wait: false });
     return NextResponse.json({ name, state: s.state, progress: s.progress }, { status: 202 });
   }
   throw new AppError("not_found", 404, `Unknown action "${p.action}": use start or stop.`);
@@ -29,6 +31,7 @@ export const serverAction = route(async (_req: Request, ctx: { params: Promise<P
 export const serverDelete = route(async (_req: Request, ctx: { params: Promise<DeleteParams> }) => {
   const actor = await requireActor();
   const p = await ctx.params;
-  await deleteServer(actor, p.user, p.server);
+  const user = userFromPath(p.user);
+  await deleteServer(actor, user, serverFromPath(p.server, user));
   return new NextResponse(null, { status: 204 });
 });

@@ -1,6 +1,7 @@
 import { config } from "../config";
 import { db } from "../db/client";
 import { AppError } from "../errors";
+import { safeRedirectPath } from "../http/safe-redirect";
 import { log } from "../log";
 import { observeLaunch } from "../metrics";
 import { runtime } from "../runtime";
@@ -70,12 +71,15 @@ export async function launchRepository(actor: Actor, provider: string, spec: str
       serverName: name,
       details: { provider: source.provider, repo: source.repo, commit, image: prepared.imageName, cached },
     });
-    const base = `${config().publicUrl}${serverBaseUrl(owner.name, name)}`;
+    const serverPath = serverBaseUrl(owner.name, name);
+    const base = `${config().publicUrl}${serverPath}`;
+    // The page follows open_url by itself: it must stay inside this server, whatever was asked.
+    const opened = safeRedirectPath(`${serverPath}${openPath(opts.open, runtime().jupyterInterface())}`, serverPath, { within: serverPath });
     emit({
       phase: "ready",
       message: `${serverLabel(name)} is ready at ${base}\n`,
       url: base,
-      open_url: `${base}${openPath(opts.open, runtime().jupyterInterface())}`,
+      open_url: `${config().publicUrl}${opened}`,
       token: "",
       image: prepared.imageName,
       repo_url: source.repoUrl,

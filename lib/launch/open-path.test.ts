@@ -24,3 +24,18 @@ describe("openPath", () => {
     expect(openPath({ urlpath: "../../../hub" }, "lab")).toBe("hub");
   });
 });
+
+describe("openPath with escaped dot segments (issue 9)", () => {
+  it("drops .. however many times it was escaped, for every kind of path", () => {
+    expect(openPath({ urlpath: "%2e%2e/%2e%2e/hub/admin" }, "lab")).toBe("hub/admin");
+    expect(openPath({ urlpath: "%252e%252e/%252e%252e/hub/admin" }, "lab")).toBe("hub/admin");
+    expect(openPath({ labpath: "%252e%252e/%252e%252e/hub/admin" }, "lab")).toBe("lab/tree/hub/admin");
+    expect(openPath({ filepath: "%2e%2e/x" }, "lab")).toBe("tree/x");
+  });
+
+  it("opens the server's root for a path with control characters or backslashes", () => {
+    expect(openPath({ urlpath: "%0A/evil" }, "lab")).toBe("");
+    expect(openPath({ urlpath: "\\evil.example" }, "lab")).toBe("");
+    expect(openPath({ labpath: "a\u3000b.ipynb" }, "lab")).toBe("lab");
+  });
+});

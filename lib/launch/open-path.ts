@@ -1,17 +1,15 @@
+import { relativeSegments } from "../http/safe-redirect";
 import type { OpenPath } from "./repo-spec";
 
 // Where inside the server a launch opens (DESIGN.md §4): labpath opens lab/tree/<path>, filepath
 // tree/<path>, urlpath is used as given; labpath wins. A server that runs the classic Notebook
 // (the local runtime with Debian's Notebook 6.4) has no lab/: a notebook opens in notebooks/, any
-// other file or folder in tree/. Paths are escaped segment by segment; "." and ".." segments are
-// dropped so a path cannot climb out of the server's URL space.
+// other file or folder in tree/. Paths are escaped segment by segment; "." and ".." segments, in
+// any decoded form ("%2e%2e", "%252e%252e"), are dropped so a path cannot climb out of the
+// server's URL space; a path with control characters or backslashes opens the server's root.
+// The launch checks the result once more with safeRedirectPath (lib/http/safe-redirect.ts).
 
-const segments = (p: string) =>
-  p
-    .split("/")
-    .filter((s) => s !== "" && s !== "." && s !== "..")
-    .map((s) => encodeURIComponent(s))
-    .join("/");
+const segments = (p: string) => relativeSegments(p, false) ?? "";
 
 export function openPath(open: OpenPath, ui: "lab" | "notebook"): string {
   const labpath = open.labpath?.trim();
@@ -29,20 +27,9 @@ export function openPath(open: OpenPath, ui: "lab" | "notebook"): string {
     const rel = urlpath.replace(/^\/+/, "");
     if (/^[a-z][a-z0-9+.-]*:/i.test(rel) || rel.startsWith("\\")) return "";
     const [pathPart, query] = rel.split(/\?(.*)/s, 2);
-    const cleaned = pathPart
-      .split("/")
-      .filter((s) => s !== "." && s !== "..")
-      .map((s) => encodeURIComponent(safeDecode(s)))
-      .join("/");
+    const cleaned = relativeSegments(pathPart, true);
+    if (cleaned === null) return "";
     return query ? `${cleaned}?${new URLSearchParams(query).toString()}` : cleaned;
   }
   return "";
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }

@@ -18,18 +18,19 @@ h1{margin:.25rem 0 0;font-size:1.25rem;letter-spacing:-.01em}
 p.body{margin:.5rem 0 0;font-size:.875rem;line-height:1.6;color:#475569}
 .action{display:inline-block;margin-top:1.5rem;background:#0f665f;color:#fff;padding:.55rem 1rem;border-radius:.5rem;font-size:.875rem;font-weight:500;text-decoration:none}
 .action:hover{background:#11524d}
+.more{margin:1rem 0 0;font-size:.875rem}.more a{color:#0f665f;font-weight:500;text-underline-offset:2px}
 a:focus-visible{outline:2px solid #0d8075;outline-offset:2px}`;
 
 const MARK = `<svg viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M12 3v10"/><path d="M12 4.5 17.5 11H12"/><path d="M3.5 14.5h17l-2.2 4.2a1.5 1.5 0 0 1-1.33.8H7.03a1.5 1.5 0 0 1-1.33-.8L3.5 14.5Z"/></svg>`;
 const LOCK = `<svg viewBox="0 0 24 24" width="24" height="24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><rect x="5" y="10.5" width="14" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3"/></svg>`;
 const INFO = `<svg viewBox="0 0 24 24" width="24" height="24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><circle cx="12" cy="12" r="9"/><path d="M12 8v4.5M12 16h.01"/></svg>`;
 
-export function sendPage(res: ServerResponse, status: number, title: string, body: string, link?: { href: string; text: string }) {
+export function sendPage(res: ServerResponse, status: number, title: string, body: string, link?: { href: string; text: string }, more?: { href: string; text: string }) {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)} · Berth</title><style>${STYLE}</style></head>
 <body><header><a href="/"><span class="mark">${MARK}</span>Berth</a></header>
 <main><div class="card"><div class="icon${status === 403 ? " danger" : ""}">${status === 403 ? LOCK : INFO}</div><p class="code">${status}</p>
-<h1>${esc(title)}</h1><p class="body">${esc(body)}</p>${link ? `<a class="action" href="${esc(link.href)}">${esc(link.text)}</a>` : ""}</div></main></body></html>`;
+<h1>${esc(title)}</h1><p class="body">${esc(body)}</p>${link ? `<a class="action" href="${esc(link.href)}">${esc(link.text)}</a>` : ""}${more ? `<p class="more"><a href="${esc(more.href)}">${esc(more.text)}</a></p>` : ""}</div></main></body></html>`;
   res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
   res.end(html);
 }

@@ -85,7 +85,9 @@ export function createProxy() {
         } else sendJson(res, 401, { error: "unauthenticated", message: "Sign in to Berth to reach this server." });
         return;
       case "forbidden":
-        if (wantsHtml(req)) sendPage(res, 403, "Not your server", "Only its owner and administrators can open this server.", { href: "/servers", text: "Go to my servers" });
+        if (wantsHtml(req)) {
+          sendPage(res, 403, "Not your server", "Only its owner and administrators can open this server.", { href: "/servers", text: "Go to my servers" }, { href: `/signout?next=${encodeURIComponent(url)}`, text: "Sign in as someone else" });
+        }
         else sendJson(res, 403, { error: "forbidden", message: "Only its owner and administrators can open this server." });
         return;
       case "not_found":

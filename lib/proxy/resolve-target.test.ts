@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { serverBaseUrl, serverLabel } from "../servers/types";
-import { parseUserPath } from "./resolve-target";
+import { parseUserPath, resolveTarget } from "./resolve-target";
 
 describe("parseUserPath", () => {
   it.each([
@@ -15,6 +15,14 @@ describe("parseUserPath", () => {
 
   it.each(["/", "/users/alice", "/hub/user/alice", "/user/", "/user/%E0%A4%A/x"])("rejects %s", (p) => {
     expect(parseUserPath(p)).toBeNull();
+  });
+});
+
+describe("resolveTarget", () => {
+  // Answered before the session or any route is looked up: no database is configured here, so a
+  // lookup would fail the test.
+  it.each(["/user/%00/x", "/user/%ZZ/x", "/user/a%0Ab/", "/user/Alice%20B/"])("says %s does not exist, with no lookup", async (p) => {
+    expect(await resolveTarget(p, undefined)).toEqual({ kind: "not_found", what: "This address" });
   });
 });
 

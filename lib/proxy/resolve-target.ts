@@ -1,4 +1,5 @@
 import { proxySession } from "../auth/proxy-session";
+import { isPossibleUserName } from "../http/path-segments";
 import { checkServerName } from "../policy/server-name";
 import { userRoutes, type Route } from "./route-cache";
 
@@ -22,7 +23,8 @@ export function parseUserPath(pathname: string): { user: string; second: string 
 
 export async function resolveTarget(pathname: string, cookieHeader: string | undefined): Promise<Resolution> {
   const parsed = parseUserPath(pathname);
-  if (!parsed) return { kind: "not_found", what: "This address" };
+  // No lookup for a name no one can have (a NUL byte would make PostgreSQL fail the query).
+  if (!parsed || !isPossibleUserName(parsed.user)) return { kind: "not_found", what: "This address" };
   const session = await proxySession(cookieHeader);
   if (!session) return { kind: "signin" };
   if (session.name !== parsed.user && !session.isAdmin) return { kind: "forbidden" };

@@ -9,6 +9,7 @@ import { applyMigrations } from "../db/migrate";
 import { authSecret } from "../auth/secret";
 import { clientAddress, clientAddressHeader } from "../auth/client-address";
 import { issueSetupTokenIfNoUsers } from "../auth/setup-admin";
+import { refuseBadPath, requestPathProblem } from "../http/request-target";
 import { startJobs } from "../jobs/start-jobs";
 import { log } from "../log";
 import { createProxy } from "../proxy/proxy";
@@ -59,6 +60,9 @@ export async function main(opts: { dev: boolean; dir: string }) {
       });
       return;
     }
+    // Next.js answers a malformed escape with a plain-text 500: say what is wrong first.
+    const problem = requestPathProblem(reqUrl);
+    if (problem) return refuseBadPath(req, res, problem);
     req.headers[clientAddressHeader] = clientAddress(req, c.trustProxy);
     void handle(req, res, parse(reqUrl, true));
   });

@@ -1,9 +1,10 @@
 import { db } from "../db/client";
 import { AppError } from "../errors";
+import { isPossibleServerName } from "../http/path-segments";
 import { serverLabel } from "./types";
 
 export async function findServer(ownerId: string, ownerName: string, name: string) {
-  const server = await db().server.findUnique({ where: { ownerId_name: { ownerId, name } } });
+  const server = isPossibleServerName(name) ? await db().server.findUnique({ where: { ownerId_name: { ownerId, name } } }) : null;
   if (!server) {
     throw new AppError("not_found", 404, `${ownerName} has no server named "${serverLabel(name)}". Check the name on the My servers page.`);
   }

@@ -2,7 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { startJiraDouble } from "../doubles/jira";
 
 // Jira Server / Data Center. The double is started before Berth's configuration is first read.
-const PASSWORDS = { alice: "alice-Jira-pw-1", root: "root-Jira-pw-2", gone: "gone-Jira-pw-3", bob: "bob-Jira-pw-4" };
+const PASSWORDS = { alice: "alice-Jira-pw-1", root: "root-Jira-pw-2", gone: "gone-Jira-pw-3", bob: "bob-Jira-pw-4", carol: "carol-Jira-pw-5" };
 const jira = await startJiraDouble({
   captchaAfter: 3,
   users: [
@@ -10,6 +10,7 @@ const jira = await startJiraDouble({
     { name: "Root", key: "JIRAUSER10001", password: PASSWORDS.root, email: "root@example.org", displayName: "Rooty", groups: ["jira-administrators", "jira-software-users"] },
     { name: "gone", key: "JIRAUSER10200", password: PASSWORDS.gone, email: "gone@example.org", displayName: "Gone", active: false },
     { name: "bob", key: "JIRAUSER10300", password: PASSWORDS.bob, email: "bob@example.org", displayName: "Bob" },
+    { name: "carol", key: "JIRAUSER10400", password: PASSWORDS.carol, email: "carol@example.org", displayName: "Carol" },
   ],
 });
 process.env.JIRA_URL = jira.url;
@@ -27,6 +28,7 @@ process.env.BERTH_LOG_LEVEL = "debug";
 const { db } = await import("../../lib/db/client");
 const { signInJira } = await import("../../lib/auth/jira/sign-in-jira");
 const { authOptions, signinModes } = await import("../../lib/auth/options");
+const { signinMessage } = await import("../../lib/auth/signin-messages");
 
 async function refusal(p: Promise<unknown>): Promise<string> {
   try {
@@ -155,6 +157,34 @@ describe("lockout protection", () => {
     expect(jira.requests).toHaveLength(5);
     // Another address is not affected.
     expect((await signInJira("alice", PASSWORDS.alice, "192.0.2.8")).name).toBe("alice");
+  });
+
+  it("counts only failures per address: a classroom behind one NAT never locks itself out", async () => {
+    // 30 successful sign-ins from one address (six times the limit of 5 set above)…
+    const people = ["alice", "Root", "bob"] as const;
+    for (let i = 0; i < 30; i++) {
+      const who = people[i % 3];
+      expect((await signInJira(who, PASSWORDS[who === "Root" ? "root" : who], "198.51.100.9")).name).toBe(who.toLowerCase());
+    }
+    // …and a person who has not signed in yet still gets in from the same address.
+    expect((await signInJira("carol", PASSWORDS.carol, "198.51.100.9")).name).toBe("carol");
+    expect(jira.requests.filter((r) => r.result === "ok")).toHaveLength(31);
+  });
+
+  it("refuses an address after 5 failures, whatever successes came between, and says how long to wait", async () => {
+    const addr = "198.51.100.10";
+    for (const name of ["u1", "u2", "u3", "u4"]) await refusal(signInJira(name, "x", addr));
+    expect((await signInJira("alice", PASSWORDS.alice, addr)).name).toBe("alice");
+    await refusal(signInJira("u5", "x", addr));
+    const msg = await refusal(signInJira("carol", PASSWORDS.carol, addr));
+    expect(msg).toMatch(/^address_limited:\d+$/);
+    const wait = Number(msg.split(":")[1]);
+    expect(wait).toBeGreaterThan(800);
+    expect(wait).toBeLessThanOrEqual(900);
+    expect(signinMessage(msg, "jira").text).toBe("Too many sign-in attempts from your network address. Wait 15 minutes, then try again.");
+    // Carol's password never reached Jira, and nothing was recorded as her failure.
+    expect(jira.requests.filter((r) => r.username === "carol")).toHaveLength(0);
+    expect(await db().signinAttempt.count({ where: { username: "carol" } })).toBe(0);
   });
 
   it("keeps its counters in the database, where every replica and a restarted Berth sees them", async () => {

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { LaunchProgress } from "@/components/launch/LaunchProgress";
 import { currentUser } from "@/lib/auth/session";
+import { safeRedirectPath } from "@/lib/http/safe-redirect";
 import { listServers } from "@/lib/servers/list-servers";
 
 export const metadata: Metadata = { title: "Launching" };
@@ -46,7 +47,7 @@ export default async function LaunchSpecPage({ params, searchParams }: { params:
   const user = await currentUser();
   if (!user) {
     const self = `/v2/${segment(provider)}/${spec.map(segment).join("/")}${query(sp)}`;
-    redirect(`/signin?callbackUrl=${encodeURIComponent(self)}`);
+    redirect(`/signin?callbackUrl=${encodeURIComponent(safeRedirectPath(self, "/"))}`);
   }
   const page = await listServers({ id: user.id, name: user.name, isAdmin: user.isAdmin }, user.name);
   const max = page.policy.maxNamedServers;

@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { requireActor } from "@/lib/auth/session";
 import { jsonBody, route } from "@/lib/http/handler";
+import { userFromPath } from "@/lib/http/path-segments";
 import { createServer, createServerInput } from "@/lib/servers/create-server";
 import { listServers } from "@/lib/servers/list-servers";
 
@@ -8,13 +9,13 @@ type Ctx = { params: Promise<{ user: string }> };
 
 export const GET = route(async (_req: Request, ctx: Ctx) => {
   const actor = await requireActor();
-  const { user } = await ctx.params;
+  const user = userFromPath((await ctx.params).user);
   return NextResponse.json(await listServers(actor, user), { headers: { "cache-control": "no-store" } });
 });
 
 export const POST = route(async (req: Request, ctx: Ctx) => {
   const actor = await requireActor();
-  const { user } = await ctx.params;
+  const user = userFromPath((await ctx.params).user);
   const input = createServerInput.parse(await jsonBody(req));
   const server = await createServer(actor, user, input);
   return NextResponse.json({ name: server.name, state: server.state, profile: server.profile }, { status: 201 });
