@@ -6,6 +6,9 @@ import { useEffect, useId, useRef, useState } from "react";
 export function UserMenu({ name, displayName, isAdmin }: { name: string; displayName: string | null; isAdmin: boolean }) {
   const [open, setOpen] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
+  // "Sign out everywhere" asks first: it also ends sessions on the person's other devices.
+  const [confirming, setConfirming] = useState(false);
+  const [everywhereError, setEverywhereError] = useState<string | null>(null);
   const ref = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const menuId = useId();
@@ -16,6 +19,7 @@ export function UserMenu({ name, displayName, isAdmin }: { name: string; display
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape") {
         setOpen(false);
+        setConfirming(false);
         buttonRef.current?.focus();
       }
     };
@@ -38,7 +42,11 @@ export function UserMenu({ name, displayName, isAdmin }: { name: string; display
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
-        onClick={() => setOpen((v) => !v)}
+        onClick={() => {
+          setOpen((v) => !v);
+          setConfirming(false);
+          setEverywhereError(null);
+        }}
         className="flex items-center gap-2 rounded-full border border-slate-200 bg-white py-1 pl-1 pr-2 text-sm font-medium text-slate-700 shadow-xs transition-colors hover:border-slate-300 hover:bg-slate-50 sm:pr-3"
       >
         <span aria-hidden="true" className="grid h-7 w-7 place-items-center rounded-full bg-gradient-to-br from-brand-100 to-brand-200 text-xs font-semibold text-brand-800 ring-1 ring-inset ring-brand-300/40">
@@ -64,24 +72,95 @@ export function UserMenu({ name, displayName, isAdmin }: { name: string; display
             </p>
           </div>
           <div className="my-1 h-px bg-slate-100" role="none" />
-          <button
-            type="button"
-            role="menuitem"
-            autoFocus
-            disabled={signingOut}
-            onClick={() => {
-              setSigningOut(true);
-              void signOut({ callbackUrl: "/signin" });
-            }}
-            className="flex w-full items-center gap-2.5 rounded-lg px-2.5 py-2 text-left text-sm text-slate-700 hover:bg-slate-100 hover:text-slate-900 focus-visible:bg-slate-100 disabled:opacity-60"
-          >
-            <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.6" className="h-4 w-4 text-slate-400">
-              <path d="M8 4H5.5A1.5 1.5 0 0 0 4 5.5v9A1.5 1.5 0 0 0 5.5 16H8M12.5 13.5 16 10l-3.5-3.5M16 10H8" strokeLinecap="round" strokeLinejoin="round" />
-            </svg>
-            {signingOut ? "Signing out…" : "Sign out"}
-          </button>
+          {confirming ? (
+            <div role="group" aria-labelledby={`${menuId}-everywhere`} className="px-2.5 py-2">
+              <p id={`${menuId}-everywhere`} className="text-sm text-slate-700">
+                Sign out on every browser and device, this one too? Anyone using a copy of your session loses it within seconds. Your servers keep running.
+              </p>
+              {everywhereError ? (
+                <p role="alert" className="mt-2 text-xs text-red-700">
+                  {everywhereError}
+                </p>
+              ) : null}
+              <div className="mt-3 flex gap-2">
+                <button
+                  type="button"
+                  autoFocus
+                  disabled={signingOut}
+                  onClick={() => {
+                    setSigningOut(true);
+                    setEverywhereError(null);
+                    void signOutEverywhere(name).then((problem) => {
+                      if (problem) {
+                        setEverywhereError(problem);
+                        setSigningOut(false);
+                      } else void signOut({ callbackUrl: "/signin" });
+                    });
+                  }}
+                  className="rounded-lg bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-600 disabled:opacity-60"
+                >
+                  {signingOut ? "Signing out…" : "Sign out everywhere"}
+                </button>
+                <button
+                  type="button"
+                  disabled={signingOut}
+                  onClick={() => {
+                    setConfirming(false);
+                    setEverywhereError(null);
+                  }}
+                  className="rounded-lg border border-slate-200 px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:opacity-60"
+                >
+                  Cancel
+                </button>
+              </div>
+            </div>
+          ) : (
+            <>
+              <button
+                type="button"
+                role="menuitem"
+                autoFocus
+                disabled={signingOut}
+                onClick={() => {
+                  setSigningOut(true);
+                  void signOut({ callbackUrl: "/signin" });
+                }}
+                className="flex w-full items-center gap-2.5 rounded-lg px-2.5 py-2 text-left text-sm text-slate-700 hover:bg-slate-100 hover:text-slate-900 focus-visible:bg-slate-100 disabled:opacity-60"
+              >
+                <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.6" className="h-4 w-4 text-slate-400">
+                  <path d="M8 4H5.5A1.5 1.5 0 0 0 4 5.5v9A1.5 1.5 0 0 0 5.5 16H8M12.5 13.5 16 10l-3.5-3.5M16 10H8" strokeLinecap="round" strokeLinejoin="round" />
+                </svg>
+                {signingOut ? "Signing out…" : "Sign out"}
+              </button>
+              <button
+                type="button"
+                role="menuitem"
+                disabled={signingOut}
+                onClick={() => setConfirming(true)}
+                className="flex w-full items-center gap-2.5 rounded-lg px-2.5 py-2 text-left text-sm text-slate-700 hover:bg-slate-100 hover:text-slate-900 focus-visible:bg-slate-100 disabled:opacity-60"
+              >
+                <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.6" className="h-4 w-4 text-slate-400">
+                  <rect x="2.5" y="4" width="10" height="7.5" rx="1.2" />
+                  <path d="M5.5 14.5h4M15 7.5h2.5v8.5H13V14" strokeLinecap="round" strokeLinejoin="round" />
+                </svg>
+                Sign out everywhere…
+              </button>
+            </>
+          )}
         </div>
       ) : null}
     </div>
   );
+}
+
+/** Ends all of the person's sessions; returns what went wrong, or null. */
+async function signOutEverywhere(name: string): Promise<string | null> {
+  try {
+    const res = await fetch(`/api/users/${encodeURIComponent(name)}/sessions`, { method: "DELETE" });
+    if (res.ok) return null;
+    const body = (await res.json().catch(() => null)) as { message?: string } | null;
+    return body?.message ?? `Berth answered ${res.status}. Try again.`;
+  } catch {
+    return "Berth could not be reached. Check your connection and try again.";
+  }
 }

@@ -91,6 +91,7 @@ const envSchema = z.object({
   BERTH_PUBLIC_URL: z.string().url().optional(),
   NEXTAUTH_SECRET: z.string().min(32, "at least 32 characters").optional(),
   BERTH_SESSION_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(8 * 3600),
+  BERTH_SESSION_CHECK_SECONDS: z.coerce.number().min(0).max(60).default(3),
   BERTH_RUNTIME: z.enum(["local", "kubernetes"]).default("local"),
   BERTH_JUPYTER_COMMAND: z.string().optional(),
   BERTH_MAX_NAMED_SERVERS: z.coerce.number().int().min(0).max(100).default(5),
@@ -213,6 +214,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     secureCookies: e.BERTH_SECURE_COOKIES ?? publicUrl.startsWith("https://"),
     authSecret: e.NEXTAUTH_SECRET,
     sessionMaxAgeSeconds: e.BERTH_SESSION_MAX_AGE_SECONDS,
+    // How long a replica trusts what it last read of a session; revocations reach it within this.
+    sessionCheckMs: e.BERTH_SESSION_CHECK_SECONDS * 1000,
     runtime: e.BERTH_RUNTIME,
     jupyterCommand: e.BERTH_JUPYTER_COMMAND,
     policy: {

@@ -7,6 +7,9 @@ import { signInLocal } from "./sign-in-local";
 import { signInJira } from "./jira/sign-in-jira";
 import { clientAddressHeader } from "./client-address";
 import type { SigninMode } from "./signin-messages";
+import { checkSession, createSession, revokeSession } from "./user-sessions";
+import { recordEvent } from "../servers/record-event";
+import { log } from "../log";
 
 export interface SessionUser {
   id: string;
@@ -39,7 +42,9 @@ export function authOptions(): NextAuthOptions {
       },
       async jwt({ token, user }) {
         if (user) {
-          const u = user as unknown as SessionUser;
+          // Sign-in: the cookie names a server-side session row (lib/auth/user-sessions.ts).
+          const u = user as unknown as SignedIn;
+          token.sid = await createSession(u.id, { userAgent: u.userAgent, address: u.address });
           token.uid = u.id;
           token.uname = u.name;
           token.displayName = u.displayName;
@@ -48,14 +53,30 @@ export function authOptions(): NextAuthOptions {
         return token;
       },
       async session({ session, token }) {
-        return {
-          ...session,
-          user: { id: token.uid as string, name: token.uname as string, displayName: (token.displayName as string | null) ?? null, isAdmin: Boolean(token.isAdmin) },
-        };
+        // Who the person is now, not when they signed in: a revoked session has no user, a
+        // demoted administrator is no longer one.
+        const live = await checkSession(token.sid);
+        if (!live) return { expires: session.expires } as typeof session;
+        return { ...session, user: { id: live.userId, name: live.name, displayName: live.displayName, isAdmin: live.isAdmin } };
+      },
+    },
+    events: {
+      async signOut({ token }) {
+        // next-auth logs and swallows errors here; log what the person would want to know.
+        try {
+          const live = await checkSession(token?.sid);
+          if (await revokeSession(token?.sid, "signed out") && live) {
+            await recordEvent({ id: live.userId, name: live.name, isAdmin: live.isAdmin }, { action: "signout", targetUser: live.name });
+          }
+        } catch (err) {
+          log.error("could not end a session at sign-out; its cookie stays valid until it expires", { error: String(err) });
+        }
       },
     },
   };
 }
+
+type SignedIn = SessionUser & { userAgent: string | null; address: string | null };
 
 type PasswordCheck = (username: string, password: string, address: string | null) => Promise<{ id: string; name: string; displayName: string | null; isAdmin: boolean } | null>;
 
@@ -66,8 +87,11 @@ function passwordProvider(id: "jira" | "local", name: string, check: PasswordChe
     name,
     credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
     async authorize(credentials, req) {
-      const user = await check(credentials?.username ?? "", credentials?.password ?? "", headerValue(req?.headers, clientAddressHeader));
-      return user ? { id: user.id, name: user.name, displayName: user.displayName, isAdmin: user.isAdmin } : null;
+      const address = headerValue(req?.headers, clientAddressHeader);
+      const user = await check(credentials?.username ?? "", credentials?.password ?? "", address);
+      if (!user) return null;
+      const signedIn: SignedIn = { id: user.id, name: user.name, displayName: user.displayName, isAdmin: user.isAdmin, userAgent: headerValue(req?.headers, "user-agent"), address };
+      return signedIn;
     },
   });
 }

@@ -2,9 +2,11 @@ import { decode } from "next-auth/jwt";
 import { shared } from "../shared";
 import { authSecret } from "./secret";
 import { sessionCookieName } from "./options";
+import { checkSession } from "./user-sessions";
 
 // The proxy checks the session on every request; decrypting a JWE each time would dominate the
-// hot path, so decoded sessions are cached by cookie value for a short while.
+// hot path, so decoded cookies are cached by value for a short while. What the cookie names (its
+// server-side session: revoked? whose? admin now?) comes from checkSession's own, shorter cache.
 
 export interface ProxySession {
   name: string;
@@ -12,7 +14,7 @@ export interface ProxySession {
 }
 
 const TTL_MS = 30_000;
-const cache = () => shared("proxySessions", () => new Map<string, { at: number; exp: number; session: ProxySession | null }>());
+const cache = () => shared("proxySessions", () => new Map<string, { at: number; exp: number; sid: string | null }>());
 
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
@@ -42,20 +44,19 @@ export async function proxySession(cookieHeader: string | undefined): Promise<Pr
   if (!token) return null;
   const now = Date.now();
   const c = cache();
-  const hit = c.get(token);
-  if (hit && now - hit.at < TTL_MS && now < hit.exp) return hit.session;
-  let session: ProxySession | null = null;
-  let exp = now + TTL_MS;
-  try {
-    const jwt = await decode({ token, secret: authSecret() });
-    if (jwt?.uname && typeof jwt.exp === "number" && jwt.exp * 1000 > now) {
-      session = { name: String(jwt.uname), isAdmin: Boolean(jwt.isAdmin) };
-      exp = jwt.exp * 1000;
+  let hit = c.get(token);
+  if (!hit || now - hit.at >= TTL_MS || now >= hit.exp) {
+    hit = { at: now, exp: now + TTL_MS, sid: null };
+    try {
+      const jwt = await decode({ token, secret: authSecret() });
+      if (typeof jwt?.sid === "string" && typeof jwt.exp === "number" && jwt.exp * 1000 > now) hit = { at: now, exp: jwt.exp * 1000, sid: jwt.sid };
+    } catch {
+      // not a cookie Berth issued
     }
-  } catch {
-    session = null;
+    if (c.size > 10_000) c.clear();
+    c.set(token, hit);
   }
-  if (c.size > 10_000) c.clear();
-  c.set(token, { at: now, exp, session });
-  return session;
+  if (!hit.sid) return null;
+  const live = await checkSession(hit.sid);
+  return live ? { name: live.name, isAdmin: live.isAdmin } : null;
 }

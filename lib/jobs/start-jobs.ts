@@ -2,6 +2,7 @@ import { config } from "../config";
 import { databaseUrl } from "../db/client";
 import { log } from "../log";
 import { pruneAttempts } from "../auth/signin-attempts";
+import { pruneSessions } from "../auth/user-sessions";
 import { flushActivity } from "../proxy/activity";
 import { cullIdle } from "./cull-idle";
 import { settleAbandonedBuilds } from "../launch/builds/build-queue";
@@ -29,7 +30,10 @@ export function startJobs() {
     if (leader) {
       runReconcile(true);
       reconcile = setInterval(() => runReconcile(false), c.kubernetes.reconcileIntervalSeconds * 1000);
-      prune = setInterval(() => void pruneAttempts().catch((err) => log.warn("could not prune sign-in attempts", { error: String(err) })), 3600_000);
+      prune = setInterval(() => {
+        void pruneAttempts().catch((err) => log.warn("could not prune sign-in attempts", { error: String(err) }));
+        void pruneSessions().catch((err) => log.warn("could not prune ended sessions", { error: String(err) }));
+      }, 3600_000);
       cull = setInterval(() => {
         void flushActivity()
           .then(() => cullIdle())

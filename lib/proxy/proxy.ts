@@ -5,6 +5,7 @@ import { log } from "../log";
 import { upstreamAuthHeaders } from "../runtime/jupyter-auth/jupyter-auth";
 import { touch } from "./activity";
 import { sendJson, sendPage } from "./pages";
+import { watchSocket } from "./session-watch";
 import { resolveTarget, type Resolution } from "./resolve-target";
 import type { Route } from "./route-cache";
 
@@ -113,7 +114,9 @@ export function createProxy() {
       proxy.web(req, res, { target: r.route.upstream!, agent: agentFor(r.route.upstream!) });
     },
     async ws(req: IncomingMessage, socket: Duplex, head: Buffer) {
-      const r = await resolveTarget((req.url ?? "/").split("?")[0], req.headers.cookie);
+      const pathname = (req.url ?? "/").split("?")[0];
+      const cookie = req.headers.cookie;
+      const r = await resolveTarget(pathname, cookie);
       if (r.kind !== "proxy") {
         const status = r.kind === "signin" ? "401 Unauthorized" : r.kind === "forbidden" ? "403 Forbidden" : r.kind === "not_found" ? "404 Not Found" : "503 Service Unavailable";
         socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -124,6 +127,10 @@ export function createProxy() {
       // Messages in either direction are activity, like a kernel's output while nobody types.
       socket.on("data", () => touch(serverId));
       proxy.ws(req, socket, head, { target: r.route.upstream! });
+      watchSocket(socket, async () => {
+        const again = await resolveTarget(pathname, cookie);
+        return again.kind === "proxy" && again.route.serverId === serverId;
+      });
     },
     close() {
       proxy.close();

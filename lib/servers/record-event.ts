@@ -5,7 +5,8 @@ import type { Actor } from "./types";
 type Tx = Prisma.TransactionClient;
 
 export interface EventInput {
-  action: "create" | "start" | "started" | "stop" | "stopped" | "delete" | "failed" | "cull" | "quota_refused" | "reconcile" | "user_add" | "signin" | "launch";
+  action: "create" | "start" | "started" | "stop" | "stopped" | "delete" | "failed" | "cull" | "quota_refused" | "reconcile" | "user_add" | "signin" | "launch"
+    | "signout" | "signout_all" | "user_remove" | "user_admin";
   targetUser?: string;
   serverName?: string;
   reason?: string;

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { encode } from "next-auth/jwt";
 import { authSecret } from "../../lib/auth/secret";
 import { sessionCookieName } from "../../lib/auth/options";
+import { createSession } from "../../lib/auth/user-sessions";
 import { createProxy } from "../../lib/proxy/proxy";
 
 // The custom server's routing (lib/server/main.ts) without Next.js: /user/* to the proxy, HTTP and
@@ -35,14 +36,24 @@ export async function startProxyServer() {
   };
 }
 
-/** A session cookie exactly as next-auth's jwt callback (lib/auth/options.ts) would produce it. */
+/**
+ * A session cookie exactly as next-auth's jwt callback (lib/auth/options.ts) would produce it at
+ * sign-in: a server-side session row, and a JWT naming it.
+ */
 export async function sessionCookie(user: { id: string | null; name: string; isAdmin: boolean }, maxAge?: number): Promise<string> {
+  return (await signedInSession(user, maxAge)).cookie;
+}
+
+/** As sessionCookie, with the session's id (to revoke it, or to look it up). */
+export async function signedInSession(user: { id: string | null; name: string; isAdmin: boolean }, maxAge?: number): Promise<{ cookie: string; sid: string }> {
+  if (!user.id) throw new Error("sessionCookie needs a user that exists in the database");
+  const sid = await createSession(user.id, { userAgent: "test" });
   const token = await encode({
-    token: { sub: user.id ?? undefined, uid: user.id, uname: user.name, name: user.name, isAdmin: user.isAdmin },
+    token: { sub: user.id, sid, uid: user.id, uname: user.name, name: user.name, isAdmin: user.isAdmin },
     secret: authSecret(),
     maxAge,
   });
-  return `${sessionCookieName()}=${token}`;
+  return { cookie: `${sessionCookieName()}=${token}`, sid };
 }
 
 export interface Reply {

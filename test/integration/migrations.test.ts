@@ -48,7 +48,7 @@ describe("migrations on PostgreSQL", () => {
       expect(r.applied_steps_count).toBe(1);
     }
     const tables = (await query<{ tablename: string }>(url, `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)).map((t) => t.tablename);
-    expect(tables).toEqual(expect.arrayContaining(["users", "servers", "events", "setup_tokens", "_prisma_migrations"]));
+    expect(tables).toEqual(expect.arrayContaining(["users", "servers", "events", "setup_tokens", "sessions", "_prisma_migrations"]));
   });
 
   it("the run's own database is already migrated", async () => {
