@@ -82,6 +82,18 @@ const imagePrefix = z
     "lowercase path such as berth/ or binder/build- (no registry host: that comes from BERTH_REGISTRY_URL)",
   );
 
+// "*.notebooks.example.org" or "*.localhost:3000": each person's servers get the host
+// <label>.<suffix> (lib/user-hosts). The scheme is BERTH_PUBLIC_URL's.
+const DNS_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+const userServersHost = z.string().transform((raw, ctx) => {
+  const m = new RegExp(`^\\*\\.((?:${DNS_LABEL}\\.)*${DNS_LABEL})(?::(\\d{1,5}))?$`).exec(raw.trim().toLowerCase());
+  if (!m || m[1].length > 200 || (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))) {
+    ctx.addIssue({ code: "custom", message: `${JSON.stringify(raw)} is not a wildcard host; write *. and a domain, with a port if Berth is not on 80/443: *.notebooks.example.org or *.localhost:3000` });
+    return z.NEVER;
+  }
+  return { suffix: m[1], port: m[2] };
+});
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   BERTH_DATA_DIR: z.string().default("./data"),
@@ -89,6 +101,7 @@ const envSchema = z.object({
   BERTH_HOST: z.string().default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   BERTH_PUBLIC_URL: z.string().url().optional(),
+  BERTH_USER_SERVERS_HOST: userServersHost.optional(),
   NEXTAUTH_SECRET: z.string().min(32, "at least 32 characters").optional(),
   BERTH_SESSION_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(8 * 3600),
   BERTH_SESSION_CHECK_SECONDS: z.coerce.number().min(0).max(60).default(3),
@@ -204,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const profiles = loadProfiles(e.BERTH_PROFILES_FILE, defaults);
   const publicUrl = (e.BERTH_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
   const buildNamespace = kubeBuildNamespace(e.BERTH_KUBE_NAMESPACE, e.BERTH_KUBE_BUILD_NAMESPACE);
+  const userServersHost = e.BERTH_USER_SERVERS_HOST && checkUserServersHost(e.BERTH_USER_SERVERS_HOST, publicUrl);
   return {
     env: e.NODE_ENV,
     dataDir,
@@ -212,6 +226,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     port: e.PORT,
     publicUrl,
     secureCookies: e.BERTH_SECURE_COOKIES ?? publicUrl.startsWith("https://"),
+    /** Per-person origins for servers (lib/user-hosts); undefined: servers live under /user/ on Berth's own host. */
+    userServersHost,
     authSecret: e.NEXTAUTH_SECRET,
     sessionMaxAgeSeconds: e.BERTH_SESSION_MAX_AGE_SECONDS,
     // How long a replica trusts what it last read of a session; revocations reach it within this.
@@ -301,6 +317,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** When set, /metrics asks for `Authorization: Bearer <token>`. */
     metricsToken: e.BERTH_METRICS_TOKEN,
   };
+}
+
+// Berth's own host must not be one of the user hosts, or a person's server would share its origin.
+function checkUserServersHost(h: { suffix: string; port: string | undefined }, publicUrl: string) {
+  const pub = new URL(publicUrl);
+  if (pub.hostname.endsWith(`.${h.suffix}`)) {
+    throw new Error(
+      `Berth's configuration is invalid: BERTH_PUBLIC_URL's host ${pub.hostname} falls under BERTH_USER_SERVERS_HOST *.${h.suffix}, so Berth would share an origin with a person's servers. Put Berth on the parent (${h.suffix}) or on another domain.`,
+    );
+  }
+  return { suffix: h.suffix, port: h.port, scheme: pub.protocol === "https:" ? ("https" as const) : ("http" as const) };
 }
 
 function loadProfiles(file: string | undefined, defaults: { cpu: string; memory: string; storage: string }): Profile[] {

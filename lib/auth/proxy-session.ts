@@ -26,7 +26,7 @@ export function readCookie(header: string | undefined, name: string): string | u
 }
 
 /** next-auth splits a large JWT over name.0, name.1, …; reassemble it. */
-function sessionToken(cookieHeader: string | undefined): string | undefined {
+export function sessionToken(cookieHeader: string | undefined): string | undefined {
   const name = sessionCookieName();
   const whole = readCookie(cookieHeader, name);
   if (whole) return whole;

@@ -26,13 +26,17 @@ const LOCK = `<svg viewBox="0 0 24 24" width="24" height="24" fill="none" stroke
 const INFO = `<svg viewBox="0 0 24 24" width="24" height="24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><circle cx="12" cy="12" r="9"/><path d="M12 8v4.5M12 16h.01"/></svg>`;
 
 export function sendPage(res: ServerResponse, status: number, title: string, body: string, link?: { href: string; text: string }, more?: { href: string; text: string }) {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+  res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+  res.end(pageHtml(status, title, body, link, "/", more));
+}
+
+/** The page itself, for answers given outside the proxy too (the user-host hand-off). */
+export function pageHtml(status: number, title: string, body: string, link?: { href: string; text: string }, home = "/", more?: { href: string; text: string }): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)} · Berth</title><style>${STYLE}</style></head>
-<body><header><a href="/"><span class="mark">${MARK}</span>Berth</a></header>
+<body><header><a href="${esc(home)}"><span class="mark">${MARK}</span>Berth</a></header>
 <main><div class="card"><div class="icon${status === 403 ? " danger" : ""}">${status === 403 ? LOCK : INFO}</div><p class="code">${status}</p>
 <h1>${esc(title)}</h1><p class="body">${esc(body)}</p>${link ? `<a class="action" href="${esc(link.href)}">${esc(link.text)}</a>` : ""}${more ? `<p class="more"><a href="${esc(more.href)}">${esc(more.text)}</a></p>` : ""}</div></main></body></html>`;
-  res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
-  res.end(html);
 }
 
 export function sendJson(res: ServerResponse, status: number, body: object) {

@@ -8,12 +8,14 @@ import { sendJson, sendPage } from "./pages";
 import { watchSocket } from "./session-watch";
 import { resolveTarget, type Resolution } from "./resolve-target";
 import type { Route } from "./route-cache";
+import { addRenewedCredential } from "./user-host-proxy";
 
 // /user/<user>/<server>/… → that server's Jupyter, HTTP and WebSocket. The browser never sees the
 // upstream token (added here as a header) and the upstream never sees Berth's session cookie
 // (stripped here), so code in one person's server cannot reuse a visiting admin's session.
 
-const BERTH_COOKIE = /^(__Secure-|__Host-)?next-auth\./;
+// Berth's session cookies, and a user host's own credential and hand-off cookies (lib/user-hosts).
+const BERTH_COOKIE = /^(__Secure-|__Host-)?(next-auth\.|berth-user-)/;
 
 function stripBerthCookies(header: string | undefined): string | undefined {
   if (!header) return header;
@@ -75,6 +77,20 @@ export function createProxy() {
     }
   });
   // Jupyter's redirects and pages are already under the base URL; nothing to rewrite.
+  proxy.on("proxyRes", addRenewedCredential);
+
+  function forwardWeb(req: IncomingMessage, res: ServerResponse, route: Route) {
+    prepare(req, route);
+    proxy.web(req, res, { target: route.upstream!, agent: agentFor(route.upstream!) });
+  }
+
+  function forwardWs(req: IncomingMessage, socket: Duplex, head: Buffer, route: Route) {
+    prepare(req, route);
+    const serverId = route.serverId;
+    // Messages in either direction are activity, like a kernel's output while nobody types.
+    socket.on("data", () => touch(serverId));
+    proxy.ws(req, socket, head, { target: route.upstream! });
+  }
 
   function answer(req: IncomingMessage, res: ServerResponse, r: Exclude<Resolution, { kind: "proxy" }>) {
     const url = req.url ?? "/";
@@ -110,8 +126,7 @@ export function createProxy() {
     async web(req: IncomingMessage, res: ServerResponse) {
       const r = await resolveTarget((req.url ?? "/").split("?")[0], req.headers.cookie);
       if (r.kind !== "proxy") return answer(req, res, r);
-      prepare(req, r.route);
-      proxy.web(req, res, { target: r.route.upstream!, agent: agentFor(r.route.upstream!) });
+      forwardWeb(req, res, r.route);
     },
     async ws(req: IncomingMessage, socket: Duplex, head: Buffer) {
       const pathname = (req.url ?? "/").split("?")[0];
@@ -122,16 +137,16 @@ export function createProxy() {
         socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         return;
       }
-      prepare(req, r.route);
+      forwardWs(req, socket, head, r.route);
       const serverId = r.route.serverId;
-      // Messages in either direction are activity, like a kernel's output while nobody types.
-      socket.on("data", () => touch(serverId));
-      proxy.ws(req, socket, head, { target: r.route.upstream! });
       watchSocket(socket, async () => {
         const again = await resolveTarget(pathname, cookie);
         return again.kind === "proxy" && again.route.serverId === serverId;
       });
     },
+    /** For a request already authenticated and resolved elsewhere (a user host, lib/proxy/user-host-proxy.ts). */
+    forwardWeb,
+    forwardWs,
     close() {
       proxy.close();
       for (const a of agents.values()) a.destroy();

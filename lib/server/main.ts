@@ -13,6 +13,8 @@ import { refuseBadPath, requestPathProblem } from "../http/request-target";
 import { startJobs } from "../jobs/start-jobs";
 import { log } from "../log";
 import { createProxy } from "../proxy/proxy";
+import { createUserHostHandler } from "../proxy/user-host-proxy";
+import { matchUserHost } from "../user-hosts/host";
 import { settleAbandonedBuilds } from "../launch/builds/build-queue";
 import { shutdownBuilder } from "../launch/builds/builder";
 import { recoverAfterRestart, stopAllOnShutdown, watchRuntimeExits } from "../servers/lifecycle";
@@ -50,9 +52,23 @@ export async function main(opts: { dev: boolean; dir: string }) {
   const handle = app.getRequestHandler();
   const upgradeNext = app.getUpgradeHandler();
   const proxy = createProxy();
+  const userHosts = createUserHostHandler(proxy);
 
   const server = http.createServer((req, res) => {
     const reqUrl = req.url ?? "/";
+    // With BERTH_USER_SERVERS_HOST a person's host serves their servers and nothing of Berth's.
+    const label = matchUserHost(req.headers.host);
+    if (label !== null) {
+      userHosts.web(req, res, label).catch((err) => {
+        log.error("proxy failed", { error: String(err) });
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+      return;
+    }
+    if (reqUrl.startsWith("/user/") && c.userServersHost) {
+      userHosts.onBerthHost(req, res);
+      return;
+    }
     if (reqUrl.startsWith("/user/")) {
       proxy.web(req, res).catch((err) => {
         log.error("proxy failed", { error: String(err) });
@@ -67,7 +83,12 @@ export async function main(opts: { dev: boolean; dir: string }) {
     void handle(req, res, parse(reqUrl, true));
   });
   server.on("upgrade", (req, socket, head) => {
-    if ((req.url ?? "").startsWith("/user/")) {
+    const label = matchUserHost(req.headers.host);
+    if (label !== null) {
+      userHosts.ws(req, socket, head, label).catch(() => socket.destroy());
+    } else if ((req.url ?? "").startsWith("/user/") && c.userServersHost) {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    } else if ((req.url ?? "").startsWith("/user/")) {
       proxy.ws(req, socket, head).catch(() => socket.destroy());
     } else {
       void upgradeNext(req, socket, head);

@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { V1NetworkPolicy, V1PodSpec } from "@kubernetes/client-node";
-import { loadAll } from "js-yaml";
+import { load, loadAll } from "js-yaml";
 import { afterAll, describe, expect, it } from "vitest";
-import { config } from "../../lib/config";
+import { config, loadConfig } from "../../lib/config";
 import { buildJobManifest } from "../../lib/runtime/kubernetes/build-job";
 import { kube } from "../helpers/kube";
 import { allowsEgress, allowsIngress, type Peer, type Traffic } from "../k8s/network-policy";
@@ -269,5 +269,26 @@ describe("k8s/ on a real API server", () => {
     const diff = kubectl([...kubeconfig(), "diff", "-k", "k8s/overlays/with-postgres"]);
     expect(diff.stdout).toBe("");
     expect(diff.status, diff.stderr).toBe(0);
+  });
+});
+
+describe("k8s/overlays/user-servers-host", () => {
+  it("routes the wildcard host to Berth with a wildcard certificate, sets BERTH_USER_SERVERS_HOST to it, and validates", async () => {
+    const objs = render("k8s/overlays/user-servers-host");
+    for (const o of objs) await validate(o);
+    type Rule = { host: string; http: { paths: { path: string; backend: { service: { name: string; port: { name: string } } } }[] } };
+    const ing = byKind(objs, "Ingress")[0] as Obj & { spec: { rules: Rule[]; tls: { hosts: string[]; secretName: string }[] } };
+    expect(ing.spec.rules.map((r) => r.host)).toEqual(["berth.example.org", "*.notebooks.example.net"]);
+    for (const r of ing.spec.rules) expect(r.http.paths).toEqual([expect.objectContaining({ path: "/", backend: { service: { name: "berth", port: { name: "http" } } } })]);
+    expect(ing.spec.tls).toEqual([
+      { hosts: ["berth.example.org"], secretName: "berth-tls" },
+      { hosts: ["*.notebooks.example.net"], secretName: "berth-user-servers-tls" },
+    ]);
+    const cm = byKind(objs, "ConfigMap")[0] as Obj & { data: Record<string, string> };
+    expect(cm.data.BERTH_USER_SERVERS_HOST).toBe("*.notebooks.example.net");
+    // The base's settings survive the patch, and Berth accepts the value with the base's address.
+    expect(cm.data.BERTH_RUNTIME).toBe("kubernetes");
+    const c = loadConfig({ PATH: "/usr/bin", BERTH_PUBLIC_URL: "https://berth.example.org", BERTH_USER_SERVERS_HOST: cm.data.BERTH_USER_SERVERS_HOST } as unknown as NodeJS.ProcessEnv);
+    expect(c.userServersHost).toEqual({ suffix: "notebooks.example.net", port: undefined, scheme: "https" });
   });
 });
