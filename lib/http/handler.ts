@@ -3,6 +3,7 @@ import { ZodError } from "zod";
 import { isTransactionTimeout } from "../db/transactions";
 import { AppError } from "../errors";
 import { log } from "../log";
+import { refusal } from "./request-origin";
 
 // The one wrapper that maps errors (DESIGN.md §6): AppError → its status and message, zod → 422
 // naming the fields, anything else → logged 500 with no internals in the body.
@@ -21,29 +22,11 @@ export function toErrorResponse(err: unknown): NextResponse {
   return NextResponse.json({ error: "internal", message: "Something went wrong on our side. Try again; if it keeps happening, tell an administrator." }, { status: 500 });
 }
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/**
- * Browsers send Origin with every cross-site request that changes something; one from another
- * site is refused before any work (session cookies are SameSite=Lax as well).
- */
-function crossSite(req: Request): boolean {
-  if (SAFE_METHODS.has(req.method)) return false;
-  const origin = req.headers.get("origin");
-  if (!origin || origin === "null") return origin === "null";
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  try {
-    return new URL(origin).host !== host;
-  } catch {
-    return true;
-  }
-}
-
 export function route<Ctx>(fn: (req: Request, ctx: Ctx) => Promise<Response>) {
   return async (req: Request, ctx: Ctx): Promise<Response> => {
-    if (crossSite(req)) {
-      return NextResponse.json({ error: "forbidden", message: "Requests from other sites are not accepted. Use Berth's own pages." }, { status: 403 });
-    }
+    // Changes must come from Berth's own pages, not other sites or notebook pages (request-origin.ts).
+    const refused = refusal(req.method, req.headers);
+    if (refused) return NextResponse.json(refused, { status: 403 });
     try {
       return await fn(req, ctx);
     } catch (err) {

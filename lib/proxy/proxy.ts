@@ -1,21 +1,21 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import httpProxy from "http-proxy";
+import { BERTH_COOKIE } from "../http/request-origin";
 import { log } from "../log";
 import { upstreamAuthHeaders } from "../runtime/jupyter-auth/jupyter-auth";
 import { touch } from "./activity";
+import { needsAcknowledgement } from "./admin-ack";
 import { sendJson, sendPage } from "./pages";
 import { watchSocket } from "./session-watch";
 import { resolveTarget, type Resolution } from "./resolve-target";
 import type { Route } from "./route-cache";
 import { addRenewedCredential } from "./user-host-proxy";
+import { decideSetCookie, serverPrefix } from "./set-cookie";
 
 // /user/<user>/<server>/… → that server's Jupyter, HTTP and WebSocket. The browser never sees the
 // upstream token (added here as a header) and the upstream never sees Berth's session cookie
 // (stripped here), so code in one person's server cannot reuse a visiting admin's session.
-
-// Berth's session cookies, and a user host's own credential and hand-off cookies (lib/user-hosts).
-const BERTH_COOKIE = /^(__Secure-|__Host-)?(next-auth\.|berth-user-)/;
 
 function stripBerthCookies(header: string | undefined): string | undefined {
   if (!header) return header;
@@ -26,7 +26,25 @@ function stripBerthCookies(header: string | undefined): string | undefined {
   return kept.length ? kept.join("; ") : undefined;
 }
 
+// Each proxied request's server prefix, for the upstream's Set-Cookie headers (set-cookie.ts).
+const prefixes = new WeakMap<IncomingMessage, string>();
+
+function keepCookiesToServer(proxyRes: IncomingMessage, req: IncomingMessage) {
+  const set = proxyRes.headers["set-cookie"];
+  const prefix = prefixes.get(req);
+  if (!set?.length || !prefix) return;
+  const kept: string[] = [];
+  for (const header of set) {
+    const d = decideSetCookie(header, prefix, req.url ?? "/");
+    if (d.changed) log.debug("upstream cookie kept to its server", { cookie: d.name, reason: d.reason, action: d.header ? "rewritten" : "dropped", prefix });
+    if (d.header) kept.push(d.header);
+  }
+  if (kept.length) proxyRes.headers["set-cookie"] = kept;
+  else delete proxyRes.headers["set-cookie"];
+}
+
 function prepare(req: IncomingMessage, route: Route) {
+  prefixes.set(req, serverPrefix(route.owner, route.name));
   const cookie = stripBerthCookies(req.headers.cookie);
   if (cookie) req.headers.cookie = cookie;
   else delete req.headers.cookie;
@@ -76,8 +94,17 @@ export function createProxy() {
       (res as Duplex).destroy();
     }
   });
-  // Jupyter's redirects and pages are already under the base URL; nothing to rewrite.
+  // Jupyter's redirects and pages are already under the base URL; nothing to rewrite. Its cookies
+  // are kept to its own prefix (http-proxy copies the headers after this event); a user host's
+  // renewed credential is added after that filter, which would drop it.
+  proxy.on("proxyRes", keepCookiesToServer);
   proxy.on("proxyRes", addRenewedCredential);
+  // A WebSocket's answer (101, or a refusal) is written to the socket by http-proxy's own
+  // listeners; these run first because they are added before them.
+  proxy.on("proxyReqWs", (proxyReq: http.ClientRequest, req: IncomingMessage) => {
+    proxyReq.on("response", (proxyRes: IncomingMessage) => keepCookiesToServer(proxyRes, req));
+    proxyReq.on("upgrade", (proxyRes: IncomingMessage) => keepCookiesToServer(proxyRes, req));
+  });
 
   function forwardWeb(req: IncomingMessage, res: ServerResponse, route: Route) {
     prepare(req, route);
@@ -122,10 +149,26 @@ export function createProxy() {
     }
   }
 
+  // An administrator opening someone else's server: the warning page first (admin-ack.ts).
+  function askAdmin(req: IncomingMessage, res: ServerResponse, route: Route) {
+    const url = req.url ?? "/";
+    if (wantsHtml(req)) {
+      res.writeHead(302, { location: `/open-server?next=${encodeURIComponent(url)}`, "cache-control": "no-store" });
+      res.end();
+      return;
+    }
+    const who = route.name ? `the server "${route.name}" of ${route.owner}` : `the default server of ${route.owner}`;
+    sendJson(res, 403, {
+      error: "confirmation_required",
+      message: `This is ${who}. Code in it runs with your administrator rights in this browser, so Berth asks you to confirm before letting you in: open ${serverPrefix(route.owner, route.name)} in the browser and choose "Open anyway".`,
+    });
+  }
+
   return {
     async web(req: IncomingMessage, res: ServerResponse) {
       const r = await resolveTarget((req.url ?? "/").split("?")[0], req.headers.cookie);
       if (r.kind !== "proxy") return answer(req, res, r);
+      if (needsAcknowledgement(r.viewer, r.route, req.headers.cookie)) return askAdmin(req, res, r.route);
       forwardWeb(req, res, r.route);
     },
     async ws(req: IncomingMessage, socket: Duplex, head: Buffer) {
@@ -135,6 +178,10 @@ export function createProxy() {
       if (r.kind !== "proxy") {
         const status = r.kind === "signin" ? "401 Unauthorized" : r.kind === "forbidden" ? "403 Forbidden" : r.kind === "not_found" ? "404 Not Found" : "503 Service Unavailable";
         socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        return;
+      }
+      if (needsAcknowledgement(r.viewer, r.route, req.headers.cookie)) {
+        socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
         return;
       }
       forwardWs(req, socket, head, r.route);

@@ -1,10 +1,10 @@
-import { proxySession } from "../auth/proxy-session";
+import { proxySession, type ProxySession } from "../auth/proxy-session";
 import { isPossibleUserName } from "../http/path-segments";
 import { checkServerName } from "../policy/server-name";
 import { userRoutes, type Route } from "./route-cache";
 
 export type Resolution =
-  | { kind: "proxy"; route: Route }
+  | { kind: "proxy"; route: Route; viewer: ProxySession }
   | { kind: "signin" }
   | { kind: "forbidden" }
   | { kind: "not_found"; what: string }
@@ -45,5 +45,5 @@ export async function resolveRoute(parsed: { user: string; second: string | unde
   }
   if (!route) return { kind: "not_running", user: parsed.user, name: "", state: "stopped" };
   if (route.state !== "running" || !route.upstream) return { kind: "not_running", user: parsed.user, name: route.name, state: route.state };
-  return { kind: "proxy", route };
+  return { kind: "proxy", route, viewer: session };
 }

@@ -6,6 +6,7 @@ import WebSocket, { WebSocketServer } from "ws";
 import { sessionCookieName } from "../../lib/auth/options";
 import { db } from "../../lib/db/client";
 import { flushActivity } from "../../lib/proxy/activity";
+import { ACK_COOKIE, ackValue } from "../../lib/proxy/admin-ack";
 import { invalidateRoute } from "../../lib/proxy/route-cache";
 import { runtime } from "../../lib/runtime";
 import { createServer } from "../../lib/servers/create-server";
@@ -131,8 +132,16 @@ describe("proxy to a running Jupyter", () => {
     expect((await request(url("/user/alice/api/status"), { headers: { Cookie: aliceCookie } })).status).toBe(503);
   });
 
-  it("lets an administrator in", async () => {
-    const r = await request(url("/user/alice/work/api/status"), { headers: { Cookie: adminCookie } });
+  it("lets an administrator in once they have confirmed the warning for that server", async () => {
+    // Not before: the page goes to the warning, a program gets 403 saying why.
+    const page = await request(url("/user/alice/work/tree"), { headers: { Cookie: adminCookie, ...html } });
+    expect(page.status).toBe(302);
+    expect(page.headers.location).toBe(`/open-server?next=${encodeURIComponent("/user/alice/work/tree")}`);
+    const refused = await request(url("/user/alice/work/api/status"), { headers: { Cookie: adminCookie } });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: "confirmation_required", message: expect.stringMatching(/administrator rights/) });
+    const ack = `${ACK_COOKIE}=${ackValue(admin.name, workId)}`;
+    const r = await request(url("/user/alice/work/api/status"), { headers: { Cookie: `${adminCookie}; ${ack}` } });
     expect(r.status).toBe(200);
   });
 
