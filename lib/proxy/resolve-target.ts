@@ -28,11 +28,11 @@ export async function resolveTarget(pathname: string, cookieHeader: string | und
   const session = await proxySession(cookieHeader);
   if (!session) return { kind: "signin" };
   if (session.name !== parsed.user && !session.isAdmin) return { kind: "forbidden" };
-  return resolveRoute(parsed);
+  return resolveRoute(parsed, session);
 }
 
 /** The server a parsed /user/ path reaches, once the visitor may open that person's servers. */
-export async function resolveRoute(parsed: { user: string; second: string | undefined }): Promise<Resolution> {
+export async function resolveRoute(parsed: { user: string; second: string | undefined }, viewer: ProxySession): Promise<Resolution> {
   const routes = await userRoutes(parsed.user);
   if (!routes) return { kind: "not_found", what: `The user "${parsed.user}"` };
   const named = parsed.second ? routes.get(parsed.second) : undefined;
@@ -45,5 +45,5 @@ export async function resolveRoute(parsed: { user: string; second: string | unde
   }
   if (!route) return { kind: "not_running", user: parsed.user, name: "", state: "stopped" };
   if (route.state !== "running" || !route.upstream) return { kind: "not_running", user: parsed.user, name: route.name, state: route.state };
-  return { kind: "proxy", route, viewer: session };
+  return { kind: "proxy", route, viewer };
 }

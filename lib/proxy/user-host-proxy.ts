@@ -5,6 +5,7 @@ import { CALLBACK_PATH } from "../user-hosts/authorize";
 import { hostLabel, userOrigin } from "../user-hosts/host";
 import { mintCredential, newState, redeemOnce, RENEW_AFTER_SECONDS, sameString, verify, type Credential, type Ticket } from "../user-hosts/tokens";
 import { pageHtml, sendJson } from "./pages";
+import { checkSession } from "../auth/user-sessions";
 import { parseUserPath, resolveRoute, type Resolution } from "./resolve-target";
 import type { Route } from "./route-cache";
 
@@ -90,7 +91,6 @@ export function createUserHostHandler(forward: Forwarder) {
     for (const value of cookieValues(req.headers.cookie, name)) {
       const c = verify<Credential>(value, "credential");
       // Bound to this host and its owner: a credential for alice's host is nothing on bob's.
-      // c.sid is the viewer's Berth session, for revocation checks.
       if (c && c.host === host && c.owner === owner) return c;
     }
     return null;
@@ -141,8 +141,12 @@ export function createUserHostHandler(forward: Forwarder) {
     if (fromOtherOrigin(req.headers, ctx.origin)) return { refuse: { kind: "other_origin" } };
     const cred = credential(req, ctx.host, parsed.user, ctx.names.auth);
     if (!cred) return { refuse: { kind: "signin" } };
-    if (cred.viewer !== parsed.user && !cred.admin) return { refuse: { kind: "forbidden" } };
-    const r = await resolveRoute(parsed);
+    // The credential lives no longer than the Berth session it came from: sign-out, removal and
+    // demotion end it within the session check's lifetime, as they end the session itself.
+    const live = await checkSession(cred.sid);
+    if (!live || live.name !== cred.viewer) return { refuse: { kind: "signin" } };
+    if (live.name !== parsed.user && !live.isAdmin) return { refuse: { kind: "forbidden" } };
+    const r = await resolveRoute(parsed, { name: live.name, isAdmin: live.isAdmin });
     if (r.kind !== "proxy") return { refuse: r };
     const due = Date.now() - cred.iat > RENEW_AFTER_SECONDS * 1000 && cred.exp < cred.sessionExp;
     return { route: r.route, ctx, renew: due ? cred : undefined };

@@ -2,7 +2,7 @@ import { decode } from "next-auth/jwt";
 import { sessionToken } from "../auth/proxy-session";
 import { authSecret } from "../auth/secret";
 import { config } from "../config";
-import { db } from "../db/client";
+import { checkSession } from "../auth/user-sessions";
 import { AppError } from "../errors";
 import { parseUserPath } from "../proxy/resolve-target";
 import { hostLabel, matchUserHost } from "./host";
@@ -63,7 +63,8 @@ export async function authorizeUserHost(params: URLSearchParams, cookieHeader: s
   if (!STATE.test(state)) throw new AppError("invalid_input", 400, "The sign-in hand-off is missing its state. Open the server again from My servers.");
   const session = await sessionClaims(cookieHeader);
   // The viewer's rights as they are now, not as the session remembers them.
-  const viewer = session && (await db().user.findUnique({ where: { name: session.name }, select: { name: true, isAdmin: true } }));
+  // A revoked or ended session mints nothing.
+  const viewer = session && (await checkSession(session.sid));
   if (!session || !viewer) {
     const self = `/api/user-servers/authorize?${new URLSearchParams({ next: url.toString(), state })}`;
     return { kind: "signin", location: `/signin?callbackUrl=${encodeURIComponent(self)}` };

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { V1NetworkPolicy, V1PodSpec } from "@kubernetes/client-node";
-import { load, loadAll } from "js-yaml";
+import { loadAll } from "js-yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { config, loadConfig } from "../../lib/config";
 import { buildJobManifest } from "../../lib/runtime/kubernetes/build-job";
