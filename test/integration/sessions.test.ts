@@ -23,6 +23,7 @@ import type { Actor } from "../../lib/servers/types";
 import { expectAppError, makeUser, waitFor, waitForState } from "../helpers";
 import { executeOnKernel, openKernelSocket } from "../helpers/kernel";
 import { request, signedInSession, startProxyServer } from "../helpers/proxy-harness";
+import { ACK_COOKIE, ackValue } from "../../lib/proxy/admin-ack";
 
 // Server-side sessions (issue 9, point 4): a session cookie is only as good as its row. Sign-out,
 // "sign out everywhere", removal and demotion end or narrow access for the pages and the API (the
@@ -193,15 +194,18 @@ describe("sign out everywhere", () => {
 
 describe("administrator rights", () => {
   it("a demoted administrator loses access to another person's server within seconds, and regains it when promoted", async () => {
-    const { cookie } = await signIn(root);
+    const signedIn = await signIn(root);
+    // An administrator opening someone else's server has confirmed the warning first (admin-ack.ts).
+    const work = await db().server.findFirstOrThrow({ where: { name: "work", owner: { name: "alice" } } });
+    const cookie = `${signedIn.cookie}; ${ACK_COOKIE}=${ackValue("root", work.id)}`;
     expect(await proxyStatus(cookie)).toBe(200);
-    expect(await pageUser(cookie)).toMatchObject({ name: "root", isAdmin: true });
+    expect(await pageUser(signedIn.cookie)).toMatchObject({ name: "root", isAdmin: true });
 
     // Demoted by another process: this replica learns through its check lifetime.
     const out = await berthCli(["user", "admin", "root", "--off"]);
     expect(out.stdout).toMatch(/"root" is now not an administrator/);
     await waitFor("the proxy to refuse the demoted administrator", async () => (await proxyStatus(cookie)) === 403, WITHIN);
-    expect(await pageUser(cookie)).toMatchObject({ name: "root", isAdmin: false });
+    expect(await pageUser(signedIn.cookie)).toMatchObject({ name: "root", isAdmin: false });
 
     await setAdmin("root", true);
     expect(await proxyStatus(cookie)).toBe(200);
