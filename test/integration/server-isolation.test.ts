@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { linkSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import WebSocket from "ws";
+import { upstreamAuthHeaders } from "../../lib/runtime/jupyter-auth/jupyter-auth";
 import { beforeAll, describe, expect, it } from "vitest";
 import { authSecret } from "../../lib/auth/secret";
 import { config } from "../../lib/config";
@@ -48,7 +49,7 @@ async function runInKernel(s: { upstream: string | null; token: string }, owner:
   const res = await jupyterFetch(s.upstream!, base, "api/kernels", s.token, { method: "POST", body: "{}" });
   expect(res.status).toBe(201);
   const kernel = (await res.json()) as { id: string };
-  const ws = new WebSocket(`${s.upstream!.replace("http", "ws")}${base}api/kernels/${kernel.id}/channels`, { headers: { Authorization: `token ${s.token}` } });
+  const ws = new WebSocket(`${s.upstream!.replace("http", "ws")}${base}api/kernels/${kernel.id}/channels`, { headers: upstreamAuthHeaders(s.token) });
   await new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
     ws.once("error", reject);
