@@ -148,7 +148,8 @@ describe("the pod and claim of a server (DESIGN.md §5)", () => {
   });
 
   it("escapes names that are not DNS labels, with a hash suffix, keeping the raw names in annotations", async () => {
-    const user = await db().user.create({ data: { name: "Dr.Zoë_O'Brien-Smith.the.Third.of.Many.Names" } });
+    // Jira logins keep ".", "_", "+" and "@" (lib/auth/jira/login-name.ts), none of which a DNS label may hold.
+    const user = await db().user.create({ data: { name: "dr.zoe_o+brien@smith.the.third.of.many.names" } });
     const zoe: Actor = { id: user.id, name: user.name, isAdmin: false };
     const created = await createServer(zoe, zoe.name, { name: "my-analysis" });
     await startServer(zoe, zoe.name, "my-analysis");
