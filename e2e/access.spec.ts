@@ -64,7 +64,7 @@ test("sign out through the user menu", async ({ page }) => {
   const menu = page.getByRole("menu", { name: "Account" });
   await expect(menu).toContainText(`Signed in as ${ALICE.name}`);
   await shot(page, "user-menu");
-  await menu.getByRole("menuitem", { name: "Sign out" }).click();
+  await menu.getByRole("menuitem", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/signin/);
   await page.goto("/servers");
   await expect(page).toHaveURL(/\/signin\?callbackUrl=(%2F|\/)servers$/);

@@ -57,7 +57,7 @@ test("the user menu opens and closes with the keyboard", async ({ page }) => {
   const button = page.getByRole("button", { name: /account menu/ });
   await button.focus();
   await page.keyboard.press("Enter");
-  const signOut = page.getByRole("menuitem", { name: "Sign out" });
+  const signOut = page.getByRole("menuitem", { name: "Sign out", exact: true });
   await expect(signOut).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(page.getByRole("menu")).toBeHidden();
