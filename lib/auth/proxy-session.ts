@@ -16,13 +16,19 @@ export interface ProxySession {
 const TTL_MS = 30_000;
 const cache = () => shared("proxySessions", () => new Map<string, { at: number; exp: number; sid: string | null }>());
 
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
+/** Every value of the cookie in a Cookie header (one per path it was set on), in order. */
+export function cookieValues(header: string | undefined, name: string): string[] {
+  if (!header) return [];
+  const out: string[] = [];
   for (const part of header.split(";")) {
     const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
+    if (i > 0 && part.slice(0, i).trim() === name) out.push(part.slice(i + 1).trim());
   }
-  return undefined;
+  return out;
+}
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  return cookieValues(header, name)[0];
 }
 
 /** next-auth splits a large JWT over name.0, name.1, …; reassemble it. */

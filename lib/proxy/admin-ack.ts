@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { cookieValues } from "../auth/proxy-session";
 import { authSecret } from "../auth/secret";
 import { config } from "../config";
 import { shared } from "../shared";
@@ -37,16 +38,6 @@ export function ackValid(value: string, admin: string, serverId: string, now = D
   return want.length === got.length && timingSafeEqual(want, got);
 }
 
-/** Every value of the cookie (one per path it was set on: the default server's and a named one's). */
-function cookieValues(header: string | undefined, name: string): string[] {
-  if (!header) return [];
-  const out: string[] = [];
-  for (const part of header.split(";")) {
-    const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === name) out.push(part.slice(i + 1).trim());
-  }
-  return out;
-}
 
 /** True when this visitor must first see the warning: an administrator, not the owner, not acknowledged. */
 export function needsAcknowledgement(viewer: { name: string; isAdmin: boolean }, route: Pick<Route, "owner" | "serverId">, cookieHeader: string | undefined): boolean {

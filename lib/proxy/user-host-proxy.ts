@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { cookieValues } from "../auth/proxy-session";
 import type { Duplex } from "node:stream";
 import { config } from "../config";
 import { CALLBACK_PATH } from "../user-hosts/authorize";
@@ -29,15 +30,6 @@ function cookieAttrs(maxAgeSeconds: number, secure: boolean): string {
   return `Path=/; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
 }
 
-function cookieValues(header: string | undefined, name: string): string[] {
-  if (!header) return [];
-  const out: string[] = [];
-  for (const part of header.split(";")) {
-    const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === name) out.push(part.slice(i + 1).trim());
-  }
-  return out;
-}
 
 const renewals = new WeakMap<IncomingMessage, string>();
 
