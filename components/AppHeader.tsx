@@ -15,6 +15,7 @@ export function AppHeader({ user }: { user: { name: string; displayName: string 
             <nav aria-label="Main" className="flex items-center gap-1 [&_a]:whitespace-nowrap">
               <NavLink href="/">Launch</NavLink>
               <NavLink href="/servers">My servers</NavLink>
+              {user.isAdmin ? <NavLink href="/admin">Console</NavLink> : null}
             </nav>
           ) : null}
         </div>

@@ -171,6 +171,8 @@ const envSchema = z.object({
   BERTH_KANIKO_IMAGE: z.string().min(1).default("quay.io/manics/kaniko-runner:0.5.0"),
   BERTH_BUILD_REGISTRY_SECRET: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a Kubernetes Secret name").default("berth-registry"),
   BERTH_METRICS_TOKEN: z.string().min(16, "at least 16 characters").optional(),
+  // 0: no maximum (a token may be made without an expiry).
+  BERTH_TOKEN_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(365 * 86_400),
 });
 
 const profileSchema = z.object({
@@ -316,6 +318,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     /** When set, /metrics asks for `Authorization: Bearer <token>`. */
     metricsToken: e.BERTH_METRICS_TOKEN,
+    /** Personal API tokens (lib/tokens): the longest a token may last, in seconds; 0 = no limit. */
+    tokens: { maxAgeSeconds: e.BERTH_TOKEN_MAX_AGE_SECONDS },
   };
 }
 

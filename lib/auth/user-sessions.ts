@@ -43,10 +43,10 @@ export async function createSession(userId: string, info: { userAgent?: string |
 async function loadSession(sid: string): Promise<LiveSession | null> {
   const row = await db().userSession.findUnique({
     where: { id: sid },
-    select: { revokedAt: true, expiresAt: true, lastSeenAt: true, user: { select: { id: true, name: true, displayName: true, isAdmin: true } } },
+    select: { revokedAt: true, expiresAt: true, lastSeenAt: true, user: { select: { id: true, name: true, displayName: true, isAdmin: true, disabledAt: true } } },
   });
   const now = Date.now();
-  if (!row || row.revokedAt || row.expiresAt.getTime() <= now) return null;
+  if (!row || row.revokedAt || row.expiresAt.getTime() <= now || row.user.disabledAt) return null;
   if (now - row.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
     // next-auth re-issues the cookie with a fresh expiry when the session is refreshed; the row
     // slides with use so that an active person is not cut off before their cookie ends.

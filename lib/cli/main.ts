@@ -1,107 +1,29 @@
-import { config } from "../config";
-import { addUser } from "../auth/add-user";
-import { randomPassword } from "../auth/password";
-import { removeUser } from "../auth/remove-user";
-import { setAdmin } from "../auth/set-admin";
-import { signOutEverywhere } from "../auth/sign-out-everywhere";
-import { closeDb, connectDatabase } from "../db/client";
-import { findRunningEmbeddedDb, startEmbeddedDb, type EmbeddedDb } from "../db/embedded";
-import { applyMigrations } from "../db/migrate";
 import { AppError } from "../errors";
-import { SYSTEM } from "../servers/types";
+import { userCommands } from "./user-commands";
 
-const USAGE = `Usage: npm run berth -- <command>
-
-Commands:
-  user add <name> [--admin] [--password-stdin]
-      Adds a local account. Without --password-stdin a strong password is generated and
-      printed once; with it, the password is read from standard input.
-  user signout <name>
-      Ends every session of the user, on every browser and device; their cookies stop
-      working on every Berth replica within BERTH_SESSION_CHECK_SECONDS.
-  user admin <name> --on|--off
-      Grants or withdraws administrator rights; takes effect within BERTH_SESSION_CHECK_SECONDS
-      without signing them out. (A Jira account's next sign-in sets it from Jira's groups.)
-  user remove <name>
-      Removes the user, their sessions, and their servers with their storage. Refused while
-      any of their servers is running: stop those first.
-`;
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+/** One group of CLI commands (`berth <group> <command> …`). */
+export interface CommandGroup {
+  /** Its lines of the usage text. */
+  usage: string;
+  /** Runs `command`; returns the exit code, or undefined when the group has no such command. */
+  run(command: string | undefined, rest: string[], usage: string): Promise<number | undefined>;
 }
 
-async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
-  const c = config();
-  let embedded: EmbeddedDb | undefined;
-  let url = c.databaseUrl;
-  if (!url) {
-    // Berth may be running and holding the embedded database; join it rather than fight it.
-    url = await findRunningEmbeddedDb(c.dataDir);
-    if (!url) {
-      embedded = await startEmbeddedDb(c.dataDir);
-      url = embedded.url;
-    }
-  }
-  connectDatabase(url, { embedded: true });
-  try {
-    await applyMigrations(url);
-    return await fn();
-  } finally {
-    await closeDb();
-    await embedded?.stop();
-  }
+// One line per group; each lives in its own file (lib/cli/<group>-commands.ts).
+const GROUPS: Record<string, CommandGroup> = {
+  user: userCommands,
+};
+
+function usage(): string {
+  return `Usage: npm run berth -- <command>\n\nCommands:\n${Object.values(GROUPS).map((g) => g.usage).join("")}`;
 }
 
 export async function run(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
-  if (group === "user" && command === "add") {
-    const name = rest.find((a) => !a.startsWith("--"));
-    const unknown = rest.filter((a) => a.startsWith("--") && a !== "--admin" && a !== "--password-stdin");
-    if (!name || unknown.length) {
-      process.stderr.write(`${unknown.length ? `Unknown option ${unknown.join(", ")}.\n` : "Give the new user's name.\n"}${USAGE}`);
-      return 2;
-    }
-    const fromStdin = rest.includes("--password-stdin");
-    const password = fromStdin ? await readStdin() : randomPassword();
-    const user = await withDatabase(() => addUser({ name, password, isAdmin: rest.includes("--admin") }));
-    process.stdout.write(`Added ${user.isAdmin ? "administrator" : "user"} "${user.name}".\n`);
-    if (!fromStdin) process.stdout.write(`Password (shown once; pass it on privately): ${password}\n`);
-    return 0;
-  }
-  if (group === "user" && (command === "signout" || command === "remove" || command === "admin")) {
-    const names = rest.filter((a) => !a.startsWith("--"));
-    const flags = rest.filter((a) => a.startsWith("--"));
-    const allowed = command === "admin" ? ["--on", "--off"] : [];
-    const unknown = flags.filter((f) => !allowed.includes(f));
-    const problem =
-      names.length !== 1 ? "Give one user's name."
-      : unknown.length ? `Unknown option ${unknown.join(", ")}.`
-      : command === "admin" && flags.length !== 1 ? "Say --on (make them an administrator) or --off (withdraw it)."
-      : null;
-    if (problem) {
-      process.stderr.write(`${problem}\n${USAGE}`);
-      return 2;
-    }
-    const name = names[0];
-    if (command === "signout") {
-      const r = await withDatabase(() => signOutEverywhere(SYSTEM, name));
-      process.stdout.write(`Signed "${r.user}" out everywhere (${r.sessionsEnded} active session${r.sessionsEnded === 1 ? "" : "s"} ended).\n`);
-    } else if (command === "admin") {
-      const r = await withDatabase(() => setAdmin(name, flags[0] === "--on"));
-      const what = r.isAdmin ? "an administrator" : "not an administrator";
-      process.stdout.write(r.changed ? `"${r.name}" is now ${what}.\n` : `"${r.name}" was already ${what}; nothing changed.\n`);
-      if (r.changed && r.jira) process.stdout.write("This is a Jira account: its next sign-in sets administrator rights from Jira's groups again (JIRA_ADMIN_GROUPS).\n");
-    } else {
-      const r = await withDatabase(() => removeUser(name));
-      process.stdout.write(`Removed "${r.name}"${r.servers.length ? ` and their servers (${r.servers.join(", ")})` : ""}; their sessions have ended.\n`);
-      for (const l of r.storageLeft) process.stdout.write(`Storage of ${l.server} was not removed here: ${l.reason}.\n`);
-    }
-    return 0;
-  }
-  process.stderr.write(argv.length ? `Unknown command "${argv.join(" ")}".\n${USAGE}` : USAGE);
+  const g = group !== undefined ? GROUPS[group] : undefined;
+  const code = g && Object.hasOwn(GROUPS, group) ? await g.run(command, rest, usage()) : undefined;
+  if (code !== undefined) return code;
+  process.stderr.write(argv.length ? `Unknown command "${argv.join(" ")}".\n${usage()}` : usage());
   return argv.length ? 2 : 0;
 }
 
