@@ -50,7 +50,7 @@ export async function listServers(actor: Actor, ownerName: string) {
 }
 
 /** The repository a server was launched from, with the link that launches it again. */
-function launchedFrom(s: { launchProvider: string | null; launchSpec: string | null; launchCommit: string | null }) {
+export function launchedFrom(s: { launchProvider: string | null; launchSpec: string | null; launchCommit: string | null }) {
   if (!s.launchProvider || !s.launchSpec || !s.launchCommit) return null;
   try {
     const source = parseSpec(s.launchProvider, s.launchSpec);
