@@ -258,7 +258,7 @@ export class LocalRuntime implements Runtime {
   async stop(serverId: string): Promise<void> {
     const proc = this.procs.get(serverId);
     if (!proc) {
-      this.killLeftovers(serverId);
+      await this.stopStartedElsewhere(serverId);
       return;
     }
     proc.stopping = true;
@@ -301,6 +301,48 @@ export class LocalRuntime implements Runtime {
     const uid = this.uids.uidFor(serverId);
     this.killLeftovers(serverId);
     return { uid, gid: uid };
+  }
+
+  /**
+   * Stops a server this process did not start: one the running Berth started, when this process
+   * is the CLI (`berth server stop`), or one an earlier Berth left behind. It finds the server's
+   * processes as killLeftovers does (its runtime folder in their environment, its uid), asks them
+   * to end (SIGTERM: Jupyter shuts its kernels down) and, after 10 s, kills what is left. The Berth
+   * that started it sees its child exit; the services have already moved the server out of
+   * `running`, so that exit is not taken for a crash.
+   */
+  private async stopStartedElsewhere(serverId: string): Promise<void> {
+    const entry = `JUPYTER_RUNTIME_DIR=${this.runtimeDir(serverId)}`;
+    const uid = this.uids?.known(serverId);
+    const find = () => [...new Set([...processesWithEnv(entry), ...(uid === undefined ? [] : processesOfUid(uid))])];
+    const pids = find();
+    if (pids.length) {
+      for (const pid of pids) {
+        try {
+          process.kill(pid, "SIGTERM");
+        } catch {
+          // gone already
+        }
+      }
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && find().length) await sleep(200);
+    }
+    this.killLeftovers(serverId);
+  }
+
+  /**
+   * Whether this process may signal the Jupyter whose pid is `ref`: false when it runs as another
+   * user than the Berth that started it (the CLI without root while Berth is root). A stop from
+   * here would then find nothing to end and leave the server running, so callers refuse instead.
+   */
+  canSignal(ref: string | null): boolean {
+    if (!ref || !/^\d+$/.test(ref)) return true;
+    try {
+      process.kill(Number(ref), 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code !== "EPERM";
+    }
   }
 
   /**
