@@ -32,7 +32,7 @@ export function serversOrderBy(q: ServersQuery): Prisma.ServerOrderByWithRelatio
   const byOwner = { owner: { name: d } } as const;
   switch (q.sort) {
     case "name":
-      return [{ name: d }, byOwner, { id: "asc" }];
+      return [{ name: d }, { owner: { name: "asc" } }, { id: "asc" }];
     case "state":
       return [{ state: d }, { owner: { name: "asc" } }, { name: "asc" }, { id: "asc" }];
     case "lastActivity":
