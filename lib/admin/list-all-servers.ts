@@ -1,4 +1,4 @@
-import type { Prisma } from "../db/client";
+import { Prisma } from "../generated/prisma/client";
 import { config } from "../config";
 import { db } from "../db/client";
 import { AppError } from "../errors";
@@ -11,36 +11,51 @@ import { PAGE_SIZE, type ServersQuery } from "./servers-query";
 export type AdminServerRow = Awaited<ReturnType<typeof listAllServers>>["servers"][number];
 export type AdminServersPage = Awaited<ReturnType<typeof listAllServers>>;
 
-/** The filters as a Prisma where clause: PostgreSQL filters, never this process. */
-export function serversWhere(q: ServersQuery, now = new Date()): Prisma.ServerWhereInput {
-  const and: Prisma.ServerWhereInput[] = [];
-  if (q.state) and.push({ state: q.state });
-  if (q.profile) and.push({ profile: q.profile });
-  if (q.user !== undefined) and.push({ owner: { name: q.user } });
-  if (q.owner) and.push({ owner: { name: { contains: q.owner.toLowerCase() } } });
+const ASC = Prisma.raw("ASC");
+const DESC = Prisma.raw("DESC");
+
+/** What a LIKE pattern needs so that `%`, `_` and `\\` typed into the owner filter match themselves. */
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The filters as SQL over `servers s JOIN users o`: PostgreSQL filters, never this process. */
+export function serversWhere(q: ServersQuery, now = new Date()): Prisma.Sql {
+  const and: Prisma.Sql[] = [];
+  if (q.state) and.push(Prisma.sql`s.state = ${q.state}::"ServerState"`);
+  if (q.profile) and.push(Prisma.sql`s.profile = ${q.profile}`);
+  if (q.user !== undefined) and.push(Prisma.sql`o.name = ${q.user}`);
+  // Names are lower-case: any case typed matches.
+  if (q.owner) and.push(Prisma.sql`o.name LIKE ${`%${escapeLike(q.owner.toLowerCase())}%`}`);
   if (q.idle) {
     // As the idle culler judges it: running, no activity since the cutoff (or none since it started).
     const cutoff = new Date(now.getTime() - q.idle * 60_000);
-    and.push({ state: "running", OR: [{ lastActivityAt: { lt: cutoff } }, { lastActivityAt: null, startedAt: { lt: cutoff } }] });
+    and.push(Prisma.sql`s.state = 'running' AND COALESCE(s.last_activity_at, s.started_at) < ${cutoff}`);
   }
-  return and.length ? { AND: and } : {};
+  return and.length ? Prisma.sql`WHERE ${Prisma.join(and, " AND ")}` : Prisma.empty;
 }
 
-/** The sort as a Prisma orderBy, ending in the id so pages never overlap or skip a row. */
-export function serversOrderBy(q: ServersQuery): Prisma.ServerOrderByWithRelationInput[] {
-  const d = q.dir;
-  const byOwner = { owner: { name: d } } as const;
+/**
+ * The sort as SQL, ending in the id so pages never overlap or skip a row. A time never set counts
+ * as the oldest (first going up, last going down), which lets one index serve both directions
+ * (migration 20261201002000_admin_servers). The inner join (not Prisma's LEFT JOIN for a relation
+ * sort) lets PostgreSQL walk users by name and each person's servers by name instead of sorting
+ * all of them.
+ */
+export function serversOrderBy(q: ServersQuery): Prisma.Sql {
+  const d = q.dir === "asc" ? ASC : DESC;
+  const time = (col: Prisma.Sql) => (q.dir === "asc" ? Prisma.sql`${col} ASC NULLS FIRST, s.id ASC` : Prisma.sql`${col} DESC NULLS LAST, s.id DESC`);
   switch (q.sort) {
     case "name":
-      return [{ name: d }, { owner: { name: "asc" } }, { id: "asc" }];
+      return Prisma.sql`ORDER BY s.name ${d}, o.name ASC, s.id ASC`;
     case "state":
-      return [{ state: d }, { owner: { name: "asc" } }, { name: "asc" }, { id: "asc" }];
+      return Prisma.sql`ORDER BY s.state ${d}, o.name ASC, s.name ASC, s.id ASC`;
     case "lastActivity":
-      return [{ lastActivityAt: { sort: d, nulls: "last" } }, { id: "asc" }];
+      return Prisma.sql`ORDER BY ${time(Prisma.sql`s.last_activity_at`)}`;
     case "started":
-      return [{ startedAt: { sort: d, nulls: "last" } }, { id: "asc" }];
+      return Prisma.sql`ORDER BY ${time(Prisma.sql`s.started_at`)}`;
     default:
-      return [byOwner, { name: d }, { id: "asc" }];
+      return Prisma.sql`ORDER BY o.name ${d}, s.name ${d}, s.id ${d}`;
   }
 }
 
@@ -53,20 +68,22 @@ export async function listAllServers(actor: Actor, q: ServersQuery, opts: { stor
   const c = config();
   const now = opts.now ?? new Date();
   const where = serversWhere(q, now);
-  const [total, rows] = await Promise.all([
-    db().server.count({ where }),
-    db().server.findMany({
-      where,
-      orderBy: serversOrderBy(q),
-      skip: (q.page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE,
-      select: {
-        id: true, name: true, profile: true, image: true, state: true, stateReason: true, progress: true,
-        launchProvider: true, launchSpec: true, launchCommit: true, lastActivityAt: true, startedAt: true,
-        owner: { select: { name: true } },
-      },
-    }),
+  const [counted, ids] = await Promise.all([
+    db().$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM servers s JOIN users o ON o.id = s.owner_id ${where}`,
+    db().$queryRaw<{ id: string }[]>`SELECT s.id FROM servers s JOIN users o ON o.id = s.owner_id ${where} ${serversOrderBy(q)} LIMIT ${PAGE_SIZE} OFFSET ${(q.page - 1) * PAGE_SIZE}`,
   ]);
+  const total = Number(counted[0]?.n ?? 0);
+  const found = await db().server.findMany({
+    where: { id: { in: ids.map((r) => r.id) } },
+    select: {
+      id: true, name: true, profile: true, image: true, state: true, stateReason: true, progress: true,
+      launchProvider: true, launchSpec: true, launchCommit: true, lastActivityAt: true, startedAt: true,
+      owner: { select: { name: true } },
+    },
+  });
+  // In the page's order; a row deleted between the two reads is left out.
+  const byId = new Map(found.map((r) => [r.id, r]));
+  const rows = ids.flatMap((r) => byId.get(r.id) ?? []);
   const defaultProfile = c.profiles.find((p) => p.default)!;
   const idleMs = c.policy.idleTimeoutSeconds * 1000;
   const rt = opts.storage === false ? undefined : runtime();

@@ -83,6 +83,9 @@ describe("listing everyone's servers", () => {
     expect((await listAllServers(admin, q({ owner: "99" }), { storage: false })).total).toBe(19 * 3);
     expect((await listAllServers(admin, q({ user: "p0990" }), { storage: false })).servers.map((s) => s.name)).toEqual(["", "lab", "scratch"]);
     expect((await listAllServers(admin, q({ user: "p099" }), { storage: false })).total).toBe(0);
+    // What is typed is matched as text: "%" and "_" are no wildcards.
+    expect((await listAllServers(admin, q({ owner: "p%9" }), { storage: false })).total).toBe(0);
+    expect((await listAllServers(admin, q({ owner: "_" }), { storage: false })).total).toBe(0);
     expect((await listAllServers(admin, q({ profile: "gpu" }), { storage: false })).total).toBe(0);
     expect((await listAllServers(admin, q({ profile: "default", state: "failed" }), { storage: false })).total).toBe(Math.floor(PEOPLE / 7));
 
@@ -99,8 +102,11 @@ describe("listing everyone's servers", () => {
     const byActivity = await listAllServers(admin, q({ sort: "lastActivity" }), { storage: false });
     // Most recent first; servers never used come last.
     expect(byActivity.servers.slice(0, 3).map((s) => s.owner)).toEqual(["p0001", "p0002", "p0003"]);
+    // Going up, servers never used count as the oldest.
     const oldest = await listAllServers(admin, q({ sort: "lastActivity", dir: "asc" }), { storage: false });
-    expect(oldest.servers[0].owner).toBe("p1000");
+    expect(oldest.servers.every((s) => s.lastActivityAt === null)).toBe(true);
+    const used = await listAllServers(admin, q({ sort: "lastActivity", dir: "asc", page: "41" }), { storage: false });
+    expect(used.servers[0].owner).toBe("p1000");
     const lastPage = await listAllServers(admin, q({ sort: "lastActivity", page: "60" }), { storage: false });
     expect(lastPage.servers.every((s) => s.lastActivityAt === null)).toBe(true);
 
@@ -284,5 +290,6 @@ describe("berth server (CLI)", () => {
     expect(cli("stop").code).toBe(2);
     expect(cli("list", "--state", "asleep").code).toBe(2);
     await waitFor("nothing left of carol's server", async () => serverProcesses(s.id).length === 0);
-  });
+    // Each command is a fresh tsx process: generous on a busy two-core machine.
+  }, 400_000);
 });
