@@ -1,10 +1,11 @@
 "use client";
 
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { BulkServersResult } from "@/lib/admin/bulk-servers";
 import type { AdminServerRow, AdminServersPage } from "@/lib/admin/list-all-servers";
-import { SERVER_STATES, serversQueryString, type ServerSort, type ServersQuery } from "@/lib/admin/servers-query";
+import { SERVER_STATES, parseServersQuery, serversQueryString, type ServerSort, type ServersQuery } from "@/lib/admin/servers-query";
 import { Alert } from "../../ui/Alert";
 import { ConfirmDialog } from "../../ui/ConfirmDialog";
 import { buttonStyles } from "../../ui/button-styles";
@@ -65,6 +66,7 @@ export function ServersConsole({ initial }: { initial: AdminServersPage }) {
   const [pending, setPending] = useState<Pending | null>(null);
   const [working, setWorking] = useState(false);
   const [notice, setNotice] = useState<Notice | null>(null);
+  const router = useRouter();
   const q = page.query;
   const qs = serversQueryString(q);
 
@@ -144,7 +146,23 @@ export function ServersConsole({ initial }: { initial: AdminServersPage }) {
         </div>
       </div>
 
-      <form role="search" aria-label="Filter servers" action="/admin/servers" method="get" className="grid grid-cols-2 gap-3 rounded-xl border border-slate-200/80 bg-white p-4 shadow-card sm:grid-cols-3 lg:grid-cols-[repeat(4,minmax(0,1fr))_auto]">
+      <form
+        role="search"
+        aria-label="Filter servers"
+        action="/admin/servers"
+        method="get"
+        onSubmit={(e) => {
+          // Without JavaScript the form submits as it is; with it, the address leaves out empty fields.
+          const form = Object.fromEntries([...new FormData(e.currentTarget)].map(([k, v]) => [k, String(v)]));
+          try {
+            const next = parseServersQuery(form);
+            e.preventDefault();
+            router.push(`/admin/servers${serversQueryString({ ...next, page: 1 })}`);
+          } catch {
+            // Let the server say what was wrong with it.
+          }
+        }}
+        className="grid grid-cols-2 gap-3 rounded-xl border border-slate-200/80 bg-white p-4 shadow-card sm:grid-cols-3 lg:grid-cols-[repeat(4,minmax(0,1fr))_auto]">
         <div>
           <label htmlFor="f-state" className="mb-1.5 block text-sm font-medium text-slate-800">State</label>
           <select id="f-state" name="state" defaultValue={q.state ?? ""} className={inputStyles}>
