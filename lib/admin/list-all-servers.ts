@@ -68,9 +68,14 @@ export async function listAllServers(actor: Actor, q: ServersQuery, opts: { stor
   const c = config();
   const now = opts.now ?? new Date();
   const where = serversWhere(q, now);
+  // Every server has its owner (a foreign key), so users is joined only where a filter or the sort
+  // reads the owner's name; a plain count or a time-sorted page then never touches it.
+  const filterByOwner = Boolean(q.owner) || q.user !== undefined;
+  const sortByOwner = q.sort === "owner" || q.sort === "name" || q.sort === "state";
+  const from = (join: boolean) => (join ? Prisma.sql`servers s JOIN users o ON o.id = s.owner_id` : Prisma.sql`servers s`);
   const [counted, ids] = await Promise.all([
-    db().$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM servers s JOIN users o ON o.id = s.owner_id ${where}`,
-    db().$queryRaw<{ id: string }[]>`SELECT s.id FROM servers s JOIN users o ON o.id = s.owner_id ${where} ${serversOrderBy(q)} LIMIT ${PAGE_SIZE} OFFSET ${(q.page - 1) * PAGE_SIZE}`,
+    db().$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM ${from(filterByOwner)} ${where}`,
+    db().$queryRaw<{ id: string }[]>`SELECT s.id FROM ${from(filterByOwner || sortByOwner)} ${where} ${serversOrderBy(q)} LIMIT ${PAGE_SIZE} OFFSET ${(q.page - 1) * PAGE_SIZE}`,
   ]);
   const total = Number(counted[0]?.n ?? 0);
   const found = await db().server.findMany({
