@@ -1,4 +1,5 @@
 import { AppError } from "../errors";
+import { tokenCommands } from "./token-commands";
 import { userCommands } from "./user-commands";
 
 /** One group of CLI commands (`berth <group> <command> …`). */
@@ -12,6 +13,7 @@ export interface CommandGroup {
 // One line per group; each lives in its own file (lib/cli/<group>-commands.ts).
 const GROUPS: Record<string, CommandGroup> = {
   user: userCommands,
+  token: tokenCommands,
 };
 
 function usage(): string {
