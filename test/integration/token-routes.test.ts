@@ -192,3 +192,21 @@ describe("API tokens on Berth's /api routes", () => {
     expect(await mine()).toHaveLength(2);
   });
 });
+
+describe("GET /api/tokens (everyone's tokens)", () => {
+  it("is for administrators' tokens with admin:users, a page at a time", async () => {
+    const { GET } = await import("../../app/api/tokens/route");
+    const a = await tokenFor(carol, ["read:servers"]);
+    expect((await GET(req("GET", "/api/tokens", a.token), {})).status).toBe(403);
+    const weak = await tokenFor(boss, ["admin:servers"]);
+    expect((await GET(req("GET", "/api/tokens", weak.token), {})).status).toBe(403);
+    const strong = await tokenFor(boss, ["admin:users"]);
+    const res = await GET(req("GET", "/api/tokens?user=rt-carol&limit=2", strong.token), {});
+    expect(res.status).toBe(200);
+    const page = (await res.json()) as { items: { user: string }[]; total: number };
+    expect(page.items).toHaveLength(2);
+    expect(page.items.every((t) => t.user === "rt-carol")).toBe(true);
+    expect(page.total).toBeGreaterThan(2);
+    expect((await GET(req("GET", "/api/tokens?limit=1000", strong.token), {})).status).toBe(422);
+  });
+});

@@ -72,7 +72,7 @@ export default async function AdminTokensPage({ searchParams }: { searchParams: 
         </div>
       ) : (
         <>
-          <div role="region" aria-labelledby="tokens-caption" tabIndex={0} className="overflow-x-auto rounded-2xl border border-slate-200/80 bg-white shadow-card focus-visible:outline-2 focus-visible:outline-brand-600">
+          <div role="region" aria-labelledby="tokens-caption" tabIndex={0} className="relative overflow-x-auto rounded-2xl border border-slate-200/80 bg-white shadow-card focus-visible:outline-2 focus-visible:outline-brand-600">
             <table className="w-full min-w-[56rem] text-left text-sm">
               <caption id="tokens-caption" className="sr-only">
                 API tokens{user ? ` of owners whose name contains "${user}"` : ""}, newest first; {first} to {last} of {total}
