@@ -33,6 +33,16 @@ export function requireTokenRights(actor: Actor): void {
   );
 }
 
+/**
+ * JupyterHub answers 404 "No access to resources or resources not found" when a request holds the
+ * scope but not for this user (a person asking about someone else), so it learns nothing, not even
+ * whether that user exists. Berth's services would say 403; the JupyterHub API says what JupyterHub says.
+ */
+export function requireUserAccess(actor: Actor, user: string): void {
+  if (actor.isAdmin || actor.name === user) return;
+  throw new AppError("not_found", 404, "No access to resources or resources not found");
+}
+
 export function urlBase(): UrlBase {
   const c = config();
   return { publicUrl: c.publicUrl, userOrigin: c.userServersHost ? (u) => userOrigin(u) : undefined };

@@ -2,7 +2,7 @@ import { db } from "../db/client";
 import { AppError } from "../errors";
 import { resolveOwner } from "../servers/resolve-owner";
 import type { Actor } from "../servers/types";
-import { urlBase } from "./access";
+import { requireUserAccess, urlBase } from "./access";
 import { serverModel, type ServerState } from "./models";
 import { serverTitle } from "./hub-servers";
 
@@ -39,6 +39,7 @@ const failedEvent = (message: string): ProgressEvent => ({ progress: 100, failed
  * returns the events as a stream.
  */
 export async function progressStream(actor: Actor, ownerName: string, name: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  requireUserAccess(actor, ownerName);
   const owner = await resolveOwner(actor, ownerName);
   const select = { id: true, name: true, state: true, progress: true, stateReason: true, profile: true, startedAt: true, lastActivityAt: true } as const;
   const first = await db().server.findUnique({ where: { ownerId_name: { ownerId: owner.id, name } }, select });

@@ -9,6 +9,7 @@ import { resolveOwner } from "../servers/resolve-owner";
 import { startServer } from "../servers/start-server";
 import { stopServer } from "../servers/stop-server";
 import type { Actor } from "../servers/types";
+import { requireUserAccess } from "./access";
 
 // POST and DELETE /hub/api/users/{name}/server and …/servers/{server}: JupyterHub's answers
 // (201 started, 202 pending, 204 stopped, 400 already running or over the limit, 404 no such
@@ -32,6 +33,7 @@ export function profileOption(body: unknown): string | undefined {
 }
 
 export async function startHubServer(actor: Actor, ownerName: string, name: string, body: unknown): Promise<201 | 202> {
+  requireUserAccess(actor, ownerName);
   const profile = profileOption(body);
   const owner = await resolveOwner(actor, ownerName);
   let server = await db().server.findUnique({ where: { ownerId_name: { ownerId: owner.id, name } } });
@@ -58,6 +60,7 @@ export async function startHubServer(actor: Actor, ownerName: string, name: stri
 }
 
 export async function stopHubServer(actor: Actor, ownerName: string, name: string, body: unknown): Promise<202 | 204> {
+  requireUserAccess(actor, ownerName);
   const remove = removeOption(body);
   const owner = await resolveOwner(actor, ownerName);
   const server = await db().server.findUnique({ where: { ownerId_name: { ownerId: owner.id, name } } });

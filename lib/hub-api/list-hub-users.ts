@@ -3,7 +3,7 @@ import { AppError } from "../errors";
 import { Prisma } from "../generated/prisma/client";
 import { resolveOwner } from "../servers/resolve-owner";
 import type { Actor } from "../servers/types";
-import { holds, urlBase } from "./access";
+import { holds, requireUserAccess, urlBase } from "./access";
 import { userModel, type ServerRow, type UserRow } from "./models";
 
 // GET /hub/api/users and /hub/api/users/{name}. The filter, sort and page are SQL; only the page's
@@ -97,6 +97,7 @@ export async function listHubUsers(actor: Actor, q: UserListQuery) {
 
 /** One user's model; JupyterHub's `read:users` and `read:servers` decide which fields it has. */
 export async function getHubUser(actor: Actor, name: string, opts: { includeStopped: boolean; identify?: boolean }) {
+  requireUserAccess(actor, name);
   const owner = await resolveOwner(actor, name);
   // All of them: stopped servers' activity counts towards the user's last activity.
   const servers = await serversOf([owner.id], true);
