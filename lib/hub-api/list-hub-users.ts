@@ -7,8 +7,8 @@ import { holds, requireUserAccess, urlBase } from "./access";
 import { userModel, type ServerRow, type UserRow } from "./models";
 
 // GET /hub/api/users and /hub/api/users/{name}. The filter, sort and page are SQL; only the page's
-// users' servers are loaded after. A non-administrator sees only themselves, as JupyterHub's
-// default `self` role lists only its own user.
+// users' servers are loaded after. Only administrators list users: JupyterHub's default `self`
+// role (what a person's own token has) does not include list:users.
 
 /** JupyterHub's api_page_default_limit and api_page_max_limit. */
 export const PAGE_DEFAULT = 50;
@@ -64,8 +64,11 @@ const ACTIVE = Prisma.sql`s.state IN ('starting', 'running', 'stopping')`;
 type Row = { id: string; name: string; is_admin: boolean; created_at: Date; last_login_at: Date | null };
 
 export async function listHubUsers(actor: Actor, q: UserListQuery) {
+  // JupyterHub's `self` role has no list:users: only administrators list users.
+  if (!actor.isAdmin) {
+    throw new AppError("forbidden", 403, "Action is not authorized with current scopes; requires any of [list:users]. Only administrators can list users; read your own with GET /hub/api/user.");
+  }
   const where: Prisma.Sql[] = [];
-  if (!actor.isAdmin) where.push(Prisma.sql`u.name = ${actor.name}`);
   if (q.nameFilter) where.push(Prisma.sql`u.name ILIKE ${`%${q.nameFilter.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
   if (q.state === "active") where.push(Prisma.sql`EXISTS (SELECT 1 FROM servers s WHERE s.owner_id = u.id AND ${ACTIVE})`);
   if (q.state === "inactive") where.push(Prisma.sql`NOT EXISTS (SELECT 1 FROM servers s WHERE s.owner_id = u.id AND ${ACTIVE})`);

@@ -126,8 +126,10 @@ describe("/hub/api/users", () => {
     expect(names(last.json.items)).toEqual(["root"]);
   });
 
-  it("lists only themselves for someone who is not an administrator; a read:servers token may not list", async () => {
-    expect(names((await call(getUsers as Handler<object>, {}, "/hub/api/users", { token: tokens.alice })).json)).toEqual(["alice"]);
+  it("lists users for administrators only (JupyterHub's self role has no list:users); a read:servers token may not list", async () => {
+    const own = await call(getUsers as Handler<object>, {}, "/hub/api/users", { token: tokens.alice });
+    expect(own).toMatchObject({ status: 403, json: { status: 403 } });
+    expect(own.json.message).toMatch(/list:users/);
     const r = await call(getUsers as Handler<object>, {}, "/hub/api/users", { token: tokens.aliceRead });
     expect(r.status).toBe(403);
     expect(r.json.message).toMatch(/read:users/);
