@@ -26,7 +26,7 @@ afterAll(async () => {
 function runScript(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     // Debian's Python: it has `requests` (a dependency of Debian's jupyterhub package).
-    const child = spawn("/usr/bin/python3", [path.join(import.meta.dirname, "hub-api-script.py")], { env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("/usr/bin/python3", [path.join(import.meta.dirname, "hub-api-script.py")], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (c: Buffer) => (output += c.toString()));
     child.stderr.on("data", (c: Buffer) => (output += c.toString()));
