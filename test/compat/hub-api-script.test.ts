@@ -4,19 +4,26 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { db } from "../../lib/db/client";
 import { createToken } from "../../lib/tokens/tokens";
 import { makeUser } from "../helpers";
+import { sessionCookie } from "../helpers/proxy-harness";
 import { startBerth, type Running } from "./servers";
 
 // A token-authenticated script (Python with `requests`, as JupyterHub's own server-api example)
 // does everything /hub/api lists against a real Berth: no cookie, no browser.
 
+// One session secret for this process (which signs the cookie) and the Berth under test, as the
+// replicas of one deployment share it. Set before anything reads the configuration.
+const SECRET = "compat-session-secret-0123456789abcdef0123456789";
+process.env.NEXTAUTH_SECRET = SECRET;
+
 let berth: Running;
 let token: string;
+let rootActor: Awaited<ReturnType<typeof makeUser>>;
 
 beforeAll(async () => {
   await makeUser("alice");
-  const root = await makeUser("root", true);
+  const root = (rootActor = await makeUser("root", true));
   token = (await createToken(root, "root", { note: "the script" })).token;
-  berth = await startBerth({ databaseUrl: inject("databaseUrl") });
+  berth = await startBerth({ databaseUrl: inject("databaseUrl"), env: { NEXTAUTH_SECRET: SECRET } });
 }, 240_000);
 
 afterAll(async () => {
@@ -45,5 +52,16 @@ describe("a script with only an API token", () => {
     expect(starts.length).toBe(3);
     for (const e of starts) expect(e.details).toMatchObject({ viaToken: { prefix: token.slice(0, 12) } });
     expect(JSON.stringify(await db().event.findMany())).not.toContain(token);
+  });
+
+  it("also answers a signed-in session (Berth's cookie), with everything the person may do", async () => {
+    const cookie = await sessionCookie(rootActor);
+    const res = await fetch(`${berth.url}/hub/api/user`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ name: "root", admin: true, token_id: null, session_id: null, scopes: ["admin:servers", "admin:users", "read:builds", "read:servers", "read:users", "servers"] });
+    // A page of another site cannot use the cookie to change anything.
+    const refused = await fetch(`${berth.url}/hub/api/users/alice/server`, { method: "POST", headers: { cookie, "sec-fetch-site": "cross-site", origin: "https://elsewhere.example" } });
+    expect(refused.status).toBe(403);
+    expect(Object.keys(await refused.json()).sort()).toEqual(["message", "status"]);
   });
 });
