@@ -61,7 +61,7 @@ const badRequest = (message: string) => new AppError("invalid_input", 400, messa
 
 const ACTIVE = Prisma.sql`s.state IN ('starting', 'running', 'stopping')`;
 
-type Row = { id: string; name: string; is_admin: boolean; created_at: Date; last_login_at: Date | null };
+type Row = { id: string; name: string; is_admin: boolean; created_at: Date; last_activity: Date | null };
 
 export async function listHubUsers(actor: Actor, q: UserListQuery) {
   // JupyterHub's `self` role has no list:users: only administrators list users.
@@ -75,22 +75,25 @@ export async function listHubUsers(actor: Actor, q: UserListQuery) {
   if (q.state === "ready") where.push(Prisma.sql`EXISTS (SELECT 1 FROM servers s WHERE s.owner_id = u.id AND s.state = 'running')`);
   const filter = where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty;
   const dir = q.descending ? Prisma.sql`DESC` : Prisma.sql`ASC`;
-  // JupyterHub puts users never active first when ascending, last when descending.
-  const order =
-    q.sort === "name"
-      ? Prisma.sql`u.name ${dir}`
-      : q.sort === "last_activity"
-        ? Prisma.sql`last_activity ${dir} ${q.descending ? Prisma.sql`NULLS LAST` : Prisma.sql`NULLS FIRST`}, u.created_at ${dir}, u.id ${dir}`
-        : Prisma.sql`u.created_at ${dir}, u.id ${dir}`;
-  const [rows, counted] = await Promise.all([
-    db().$queryRaw<Row[]>`
-      SELECT u.id, u.name, u.is_admin, u.created_at, u.last_login_at,
-             GREATEST(u.last_login_at, (SELECT max(s.last_activity_at) FROM servers s WHERE s.owner_id = u.id)) AS last_activity
-      FROM users u ${filter}
-      ORDER BY ${order}
-      OFFSET ${q.offset} LIMIT ${q.limit}`,
-    db().$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM users u ${filter}`,
-  ]);
+  // The last activity (latest sign-in or server activity) is computed for the page's rows only,
+  // unless it is what the list is sorted by: then once for everyone, in one grouped pass (users
+  // never active come first when ascending and last when descending, as in JupyterHub).
+  const page =
+    q.sort === "last_activity"
+      ? db().$queryRaw<Row[]>`
+          WITH act AS (SELECT owner_id, max(last_activity_at) AS at FROM servers GROUP BY owner_id)
+          SELECT u.id, u.name, u.is_admin, u.created_at, GREATEST(u.last_login_at, act.at) AS last_activity
+          FROM users u LEFT JOIN act ON act.owner_id = u.id ${filter}
+          ORDER BY last_activity ${dir} ${q.descending ? Prisma.sql`NULLS LAST` : Prisma.sql`NULLS FIRST`}, u.created_at ${dir}, u.id ${dir}
+          OFFSET ${q.offset} LIMIT ${q.limit}`
+      : db().$queryRaw<Row[]>`
+          SELECT p.id, p.name, p.is_admin, p.created_at,
+                 GREATEST(p.last_login_at, (SELECT max(s.last_activity_at) FROM servers s WHERE s.owner_id = p.id)) AS last_activity
+          FROM (SELECT u.id, u.name, u.is_admin, u.created_at, u.last_login_at FROM users u ${filter}
+                ORDER BY ${q.sort === "name" ? Prisma.sql`u.name ${dir}` : Prisma.sql`u.created_at ${dir}, u.id ${dir}`}
+                OFFSET ${q.offset} LIMIT ${q.limit}) p
+          ORDER BY ${q.sort === "name" ? Prisma.sql`p.name ${dir}` : Prisma.sql`p.created_at ${dir}, p.id ${dir}`}`;
+  const [rows, counted] = await Promise.all([page, db().$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM users u ${filter}`]);
   const servers = await serversOf(rows.map((r) => r.id), q.includeStopped);
   const access = { readUsers: holds(actor, "read:users"), readServers: holds(actor, "read:servers") };
   const base = urlBase();
@@ -120,7 +123,7 @@ async function serversOf(ownerIds: string[], includeStopped: boolean): Promise<M
   return out;
 }
 
-function toUserRow(r: Row & { last_activity?: Date | null }): UserRow {
+function toUserRow(r: Row): UserRow {
   // The SQL's last activity covers stopped servers the page did not load.
-  return { name: r.name, isAdmin: r.is_admin, createdAt: r.created_at, lastLoginAt: r.last_activity ?? r.last_login_at };
+  return { name: r.name, isAdmin: r.is_admin, createdAt: r.created_at, lastLoginAt: r.last_activity };
 }

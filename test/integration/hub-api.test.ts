@@ -112,6 +112,12 @@ describe("/hub/api/users", () => {
     expect(names((await list("?state=ready")).json)).toEqual(["bob"]);
     expect(names((await list("?state=inactive")).json)).toEqual(["alice"]);
     expect(names((await list("?sort=-name")).json)).toEqual(["root", "bob", "alice"]);
+    // Never active first when ascending, last when descending (JupyterHub's order); ties by creation.
+    expect(names((await list("?sort=last_activity")).json)).toEqual(["alice", "root", "bob"]);
+    expect(names((await list("?sort=-last_activity")).json)).toEqual(["bob", "root", "alice"]);
+    expect(names((await list("?name_filter=RO")).json)).toEqual(["root"]);
+    // The filter is a substring, not a pattern.
+    expect(names((await list("?name_filter=%25")).json)).toEqual([]);
     const r = await list("?state=asleep");
     expect(r).toMatchObject({ status: 400, json: { status: 400 } });
   });
