@@ -177,7 +177,7 @@ describe("/hub/api servers", () => {
     expect((user.json.servers as Record<string, Record<string, unknown>>).work).toMatchObject({ ready: true, pending: null, stopped: false, user_options: { profile: "default" } });
   });
 
-  it("streams progress events from 'Server requested' to ready while a server starts", async () => {
+  it("follows a real start's progress stream to ready", async () => {
     const started = postNamed(new Request(`${ORIGIN}${path("second")}`, { method: "POST", headers: { authorization: `token ${tokens.alice}` } }), { params: Promise.resolve(named("second")) });
     const row = await (async () => {
       for (;;) {
@@ -190,9 +190,53 @@ describe("/hub/api servers", () => {
     const progress = await call(getNamedProgress as Handler<{ user: string; server: string }>, named("second"), `${path("second")}/progress`, { token: tokens.alice });
     const all = events(progress.text);
     expect(all.at(-1)).toMatchObject({ progress: 100, ready: true, url: "/user/alice/second/" });
-    if (all.length > 1) expect(all[0]).toEqual({ progress: 0, message: "Server requested" });
+    // However far the start had got when the stream opened, what comes before ready is progress.
+    for (const e of all.slice(0, -1)) expect(e).toEqual({ progress: expect.any(Number), message: expect.any(String) });
     expect([201, 202]).toContain((await started).status);
     await waitForState(row.id, "running");
+  });
+
+  it("streams each progress step of a start, then ready, failed or cancelled (JupyterHub's events)", async () => {
+    // A start driven by hand: the stream reads the server's row, whoever writes it.
+    const row = await db().server.create({ data: { ownerId: bob.id!, name: "manual", profile: "default", token: "z".repeat(64), state: "starting" } });
+    const open = async () => {
+      const res = await getNamedProgress(new Request(`${ORIGIN}/hub/api/users/bob/servers/manual/progress`, { headers: { authorization: `token ${tokens.bob}` } }), { params: Promise.resolve({ user: "bob", server: "manual" }) });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let buffered = "";
+      return async function next(): Promise<Record<string, unknown> | null> {
+        for (;;) {
+          const i = buffered.indexOf("\n\n");
+          if (i >= 0) {
+            const chunk = buffered.slice(0, i);
+            buffered = buffered.slice(i + 2);
+            if (chunk.startsWith("data: ")) return JSON.parse(chunk.slice(6)) as Record<string, unknown>;
+            continue;
+          }
+          const { value, done } = await reader.read();
+          if (done) return null;
+          buffered += decoder.decode(value, { stream: true });
+        }
+      };
+    };
+    const steps = async (finish: () => Promise<unknown>) => {
+      await db().server.update({ where: { id: row.id }, data: { state: "starting", progress: null, stateReason: null } });
+      const next = await open();
+      expect(await next()).toEqual({ progress: 0, message: "Server requested" });
+      await db().server.update({ where: { id: row.id }, data: { progress: "Pulling the image" } });
+      expect(await next()).toEqual({ progress: 10, message: "Pulling the image" });
+      await db().server.update({ where: { id: row.id }, data: { progress: "Waiting for Jupyter" } });
+      expect(await next()).toEqual({ progress: 20, message: "Waiting for Jupyter" });
+      await finish();
+      const last = await next();
+      expect(await next()).toBeNull();
+      return last;
+    };
+    expect(await steps(() => db().server.update({ where: { id: row.id }, data: { state: "running" } }))).toMatchObject({ progress: 100, ready: true, url: "/user/bob/manual/" });
+    expect(await steps(() => db().server.update({ where: { id: row.id }, data: { state: "failed", stateReason: "the image does not exist" } }))).toEqual({ progress: 100, failed: true, message: "Spawn failed: the image does not exist" });
+    expect(await steps(() => db().server.update({ where: { id: row.id }, data: { state: "stopped" } }))).toEqual({ progress: 100, failed: true, message: "Spawn cancelled" });
+    await db().server.delete({ where: { id: row.id } });
   });
 
   it("refuses a third named server over the limit (400) and changes nothing", async () => {
