@@ -72,7 +72,43 @@ export default async function AdminTokensPage({ searchParams }: { searchParams: 
         </div>
       ) : (
         <>
-          <div role="region" aria-labelledby="tokens-caption" tabIndex={0} className="relative overflow-x-auto rounded-2xl border border-slate-200/80 bg-white shadow-card focus-visible:outline-2 focus-visible:outline-brand-600">
+          {/* On a phone, one card per token; from the sm breakpoint, the table. */}
+          <ul aria-label={`API tokens, ${first} to ${last} of ${total}`} className="space-y-3 sm:hidden">
+            {items.map((t) => (
+              <li key={t.id} data-token={t.prefix} className="rounded-2xl border border-slate-200/80 bg-white p-4 shadow-card">
+                <div className="flex items-start justify-between gap-3">
+                  <div className="min-w-0">
+                    <p className="font-semibold text-slate-900">{t.user}</p>
+                    <p className="break-words text-sm text-slate-700">{t.note || <span className="text-slate-400">No note</span>}</p>
+                    <code className="font-mono text-xs text-slate-500">{t.prefix}…</code>
+                  </div>
+                  <RevokeTokenButton owner={t.user} id={t.id} prefix={t.prefix} note={t.note} />
+                </div>
+                <ScopeList scopes={t.scopes} className="mt-2" />
+                <dl className="mt-3 space-y-0.5 border-t border-slate-100 pt-2 text-sm">
+                  <div className="flex gap-2">
+                    <dt className="text-slate-500">Created</dt>
+                    <dd className="text-slate-800">{formatDate(t.createdAt)}</dd>
+                  </div>
+                  <div className="flex gap-2">
+                    <dt className="text-slate-500">{t.expired ? "Expired" : "Expires"}</dt>
+                    <dd className="text-slate-800">{formatDate(t.expiresAt)}</dd>
+                  </div>
+                  <div className="flex gap-2">
+                    <dt className="text-slate-500">Last used</dt>
+                    <dd className="text-slate-800">{formatDate(t.lastUsedAt)}</dd>
+                  </div>
+                  {t.createdBy ? (
+                    <div className="flex gap-2">
+                      <dt className="text-slate-500">Made by</dt>
+                      <dd className="text-slate-800">{t.createdBy}</dd>
+                    </div>
+                  ) : null}
+                </dl>
+              </li>
+            ))}
+          </ul>
+          <div role="region" aria-labelledby="tokens-caption" tabIndex={0} className="relative hidden overflow-x-auto sm:block rounded-2xl border border-slate-200/80 bg-white shadow-card focus-visible:outline-2 focus-visible:outline-brand-600">
             <table className="w-full min-w-[56rem] text-left text-sm">
               <caption id="tokens-caption" className="sr-only">
                 API tokens{user ? ` of owners whose name contains "${user}"` : ""}, newest first; {first} to {last} of {total}
