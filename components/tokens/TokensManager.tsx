@@ -102,7 +102,7 @@ export function TokensManager({ user, initial, scopeOptions, maxAgeSeconds }: { 
         <h1 className="text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl">API tokens</h1>
         <p className="mt-1.5 max-w-2xl text-sm text-slate-600">
           A token lets a script or tool act as you through Berth&rsquo;s API, the JupyterHub API (<code className="font-mono text-[0.8rem]">/hub/api</code>) and
-          BinderHub launches, with only the scopes you give it. Send it as <code className="font-mono text-[0.8rem]">Authorization: token &lt;token&gt;</code>.
+          BinderHub launches, with only the scopes you give it. Send it as <code className="whitespace-nowrap font-mono text-[0.8rem]">Authorization: token &lt;token&gt;</code>.
         </p>
       </div>
 
