@@ -129,6 +129,21 @@ export function UserMenu({ name, displayName, isAdmin }: { name: string; display
                 </svg>
                 API tokens
               </Link>
+              {isAdmin ? (
+                // The header's Console link is hidden on phones (no room); this is its place there.
+                <Link
+                  href="/admin"
+                  role="menuitem"
+                  onClick={() => setOpen(false)}
+                  className="flex w-full items-center gap-2.5 rounded-lg px-2.5 py-2 text-left text-sm text-slate-700 hover:bg-slate-100 hover:text-slate-900 focus-visible:bg-slate-100 sm:hidden"
+                >
+                  <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.6" className="h-4 w-4 text-slate-400">
+                    <rect x="3" y="3.5" width="14" height="13" rx="1.5" />
+                    <path d="M3 7.5h14M7 11h6M7 13.5h4" strokeLinecap="round" />
+                  </svg>
+                  Operators&rsquo; console
+                </Link>
+              ) : null}
               <div className="my-1 h-px bg-slate-100" role="none" />
               <button
                 type="button"
