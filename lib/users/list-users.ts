@@ -26,6 +26,8 @@ export interface UsersPage {
   total: number;
   pageSize: number;
   pages: number;
+  /** when the page was read: "3 minutes ago" is counted from here, the same on server and browser */
+  at: string;
   users: UserRow[];
 }
 
@@ -75,6 +77,7 @@ export async function listUsers(actor: Actor, query: UsersQuery, opts: { storage
     total,
     pageSize: USERS_PAGE_SIZE,
     pages: Math.max(1, Math.ceil(total / USERS_PAGE_SIZE)),
+    at: new Date().toISOString(),
     users: rows.map((r) => ({
       name: r.name,
       displayName: r.display_name,
