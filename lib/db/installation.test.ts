@@ -12,7 +12,7 @@ const berth = (over: Partial<BerthInstance> = {}): BerthInstance => ({
 });
 const ours = { hasBerth: true, installationId: "11111111-1111-4111-8111-111111111111" };
 const other = { hasBerth: true, installationId: "22222222-2222-4222-8222-222222222222" };
-const base = { here: "the embedded database in /tmp/x", dataDir: "/tmp/x", marker: null };
+const base = { here: "the embedded database in /srv/berth/data", dataDir: "/srv/berth/data", marker: null };
 
 describe("which database the CLI may use", () => {
   it("describes a database without its credentials", () => {
@@ -29,20 +29,25 @@ describe("which database the CLI may use", () => {
 
   it("refuses another database while Berth runs, naming Berth's settings", () => {
     const why = databaseMismatch({ ...base, identity: other, running: [berth()] });
-    expect(why).toMatch(/Berth is running \(process 4242\) with the embedded database in \/srv\/berth\/data, but this command would use the embedded database in \/tmp\/x/);
+    expect(why).toMatch(/Berth is running \(process 4242\) with the embedded database in \/srv\/berth\/data, but this command would use the embedded database in \/srv\/berth\/data/);
     expect(why).toMatch(/BERTH_DATA_DIR=\/srv\/berth\/data and no DATABASE_URL\); nothing was changed/);
     const ext = databaseMismatch({ ...base, identity: other, running: [berth({ external: true, database: 'PostgreSQL database "berth" on db:5432' })] });
     expect(ext).toMatch(/DATABASE_URL set to its database \(PostgreSQL database "berth" on db:5432\)/);
   });
 
+  it("refuses another data folder than the running Berth's, even with its database", () => {
+    expect(databaseMismatch({ ...base, identity: ours, running: [berth()] })).toBeNull();
+    expect(databaseMismatch({ ...base, dataDir: "/srv/berth/other", identity: ours, running: [berth()] })).toMatch(/with the data folder \/srv\/berth\/data, but this command would use \/srv\/berth\/other\. Run it with BERTH_DATA_DIR=\/srv\/berth\/data/);
+  });
+
   it("refuses a database without Berth's tables, and one without an id while Berth runs", () => {
-    expect(databaseMismatch({ ...base, identity: { hasBerth: false, installationId: null }, running: [] })).toMatch(/There is no Berth database in the embedded database in \/tmp\/x/);
+    expect(databaseMismatch({ ...base, identity: { hasBerth: false, installationId: null }, running: [] })).toMatch(/There is no Berth database in the embedded database in \/srv\/berth\/data/);
     expect(databaseMismatch({ ...base, identity: { hasBerth: true, installationId: null }, running: [berth()] })).toMatch(/Berth is running/);
     expect(databaseMismatch({ ...base, identity: { hasBerth: true, installationId: null }, running: [] })).toBeNull();
   });
 
   it("refuses a data folder that belongs to another database, even with Berth stopped", () => {
-    expect(databaseMismatch({ ...base, identity: other, running: [], marker: berth() })).toMatch(/The data folder \/tmp\/x belongs to the Berth whose database is the embedded database in \/srv\/berth\/data/);
+    expect(databaseMismatch({ ...base, identity: other, running: [], marker: berth() })).toMatch(/The data folder \/srv\/berth\/data belongs to the Berth whose database is the embedded database in \/srv\/berth\/data/);
     expect(databaseMismatch({ ...base, identity: ours, running: [], marker: berth() })).toBeNull();
   });
 });

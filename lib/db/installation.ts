@@ -159,9 +159,15 @@ function settingsOf(b: BerthInstance): string {
  */
 export function databaseMismatch(input: { here: string; dataDir: string; identity: DatabaseIdentity; running: BerthInstance[]; marker: BerthInstance | null }): string | null {
   const { here, identity, running, marker } = input;
-  if (running.length && !running.some((r) => r.installationId === identity.installationId)) {
+  const same = running.filter((r) => r.installationId === identity.installationId);
+  if (running.length && !same.length) {
     const r = running[0];
     return `Berth is running (process ${r.pid}) with ${r.database}, but this command would use ${here}. Run it with the same settings as that Berth (${settingsOf(r)}); nothing was changed.`;
+  }
+  // The data folder holds the servers' storage (local runtime): removing a user must remove theirs.
+  if (same.length && !same.some((r) => path.resolve(r.dataDir) === path.resolve(input.dataDir))) {
+    const r = same[0];
+    return `Berth is running (process ${r.pid}) with the data folder ${r.dataDir}, but this command would use ${input.dataDir}. Run it with BERTH_DATA_DIR=${r.dataDir}; nothing was changed.`;
   }
   if (!identity.hasBerth) {
     return `There is no Berth database in ${here}. Start Berth with it first (\`npm run up\`), or set DATABASE_URL and BERTH_DATA_DIR to the ones Berth uses; nothing was changed.`;
