@@ -3,7 +3,8 @@ import { Prisma } from "../generated/prisma/client";
 import { runtime } from "../runtime";
 import type { Actor } from "../servers/types";
 import { requireAdmin } from "./require-admin";
-import { orderBy, pageOffset, searchCondition, USERS_PAGE_SIZE, type UsersQuery } from "./users-query";
+import { pageOffset, USERS_PAGE_SIZE, type UsersQuery } from "./users-query";
+import { orderBy, searchCondition } from "./users-sql";
 
 export interface UserRow {
   name: string;

@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { Prisma } from "../generated/prisma/client";
 
-// The Users tab's query (?q=&sort=&dir=&page=) and the SQL it becomes. Sort columns come from a
-// fixed map, never from the request; the search text only ever travels as a bound parameter.
+// The Users tab's query (?q=&sort=&dir=&page=): pure, so the console's browser code shares it.
+// The SQL it becomes is in users-sql.ts.
 
 export const USERS_PAGE_SIZE = 50;
 export const USER_SORTS = ["name", "lastLogin", "running", "created"] as const;
@@ -40,27 +39,6 @@ export function parseUsersQuery(params: URLSearchParams | Record<string, string 
 /** `%`, `_` and `\` match themselves: a search for "a_b" finds "a_b", not "axb". */
 export function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-export function searchCondition(q: string): Prisma.Sql {
-  if (!q) return Prisma.sql`TRUE`;
-  const p = likePattern(q);
-  return Prisma.sql`(u.name ILIKE ${p} OR u.display_name ILIKE ${p} OR u.email ILIKE ${p})`;
-}
-
-const ORDER: Record<UserSort, string> = {
-  name: "u.name",
-  lastLogin: "u.last_login_at",
-  running: "running",
-  created: "u.created_at",
-};
-
-export function orderBy(sort: UserSort, dir: "asc" | "desc"): Prisma.Sql {
-  const d = dir === "asc" ? "ASC" : "DESC";
-  // Never signed in sorts after everyone who has, whichever way; the name breaks ties so pages do not overlap.
-  const nulls = sort === "lastLogin" ? " NULLS LAST" : "";
-  const tie = sort === "name" ? "" : ", u.name ASC";
-  return Prisma.raw(`${ORDER[sort]} ${d}${nulls}${tie}`);
 }
 
 export const pageOffset = (page: number) => (page - 1) * USERS_PAGE_SIZE;
