@@ -139,7 +139,8 @@ export function UsersConsole({ page, me, localAccounts, jiraAdminGroups }: { pag
           </p>
         </div>
       ) : (
-        <div role="region" aria-labelledby="users-caption" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200/80 bg-white shadow-card focus-visible:outline-2 focus-visible:outline-brand-600">
+        // relative: the table's screen-reader-only labels are absolutely placed and must scroll with it, not widen the page.
+        <div role="region" aria-labelledby="users-caption" tabIndex={0} className="relative overflow-x-auto rounded-xl border border-slate-200/80 bg-white shadow-card focus-visible:outline-2 focus-visible:outline-brand-600">
           <table className="w-full min-w-[64rem] border-collapse text-left text-sm">
             <caption id="users-caption" className="sr-only">
               Users {first}–{last} of {page.total}, sorted by {SORT_LABELS[q.sort]} ({q.dir === "asc" ? "ascending" : "descending"}). Scroll sideways for more columns.
