@@ -16,6 +16,8 @@ import { createDatabase, dropDatabase, query } from "../helpers/pg";
 // announcements (TMPDIR), so no other Berth on the machine takes part.
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
+// Every CLI call is a process of its own (tsx start-up: seconds on a busy machine).
+const CLI_TEST_MS = 400_000;
 const created: string[] = [];
 const children: ChildProcess[] = [];
 // Short: the embedded database's socket path must fit in 107 bytes.
@@ -137,9 +139,9 @@ describe("the CLI's database", () => {
     const after = await cli(["user", "list"], { DATABASE_URL: dbB.url, BERTH_DATA_DIR: path.join(scratch, "elsewhere") });
     expect(after.code, after.stderr).toBe(0);
     expect(after.stdout).toContain("No users match.");
-  });
+  }, CLI_TEST_MS);
 
-  it("refuses a data folder that belongs to another database, even with Berth stopped", async () => {
+  it("refuses a data folder that belongs to another database, even with Berth stopped; the user commands work on the right one", async () => {
     runTmp = mkdtempSync(path.join(scratch, "t"));
     const berthDir = path.join(scratch, "berth-marker");
     mkdirSync(berthDir, { recursive: true });
@@ -150,7 +152,29 @@ describe("the CLI's database", () => {
     const r = await cli(["user", "disable", "zed"], { DATABASE_URL: dbB.url, BERTH_DATA_DIR: berthDir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`The data folder ${berthDir} belongs to the Berth whose database is PostgreSQL database "${dbA.name}"`);
-    const ok = await cli(["user", "disable", "zed"], { DATABASE_URL: dbA.url, BERTH_DATA_DIR: berthDir });
-    expect(ok.stdout).toContain('Disabled "zed"');
-  });
+    const env = { DATABASE_URL: dbA.url, BERTH_DATA_DIR: berthDir };
+    const ok = await cli(["user", "disable", "zed"], env);
+    expect(ok.stdout).toContain('Disabled "zed": they cannot sign in');
+    const listed = await cli(["user", "list", "--search", "zed"], env);
+    expect(listed.stdout).toMatch(/^NAME +ADMIN +SOURCE +DISABLED/);
+    expect(listed.stdout).toMatch(/\nzed +local +yes +never +0\/0/);
+    expect(listed.stdout).toContain('Page 1 of 1 (1 user matching "zed").');
+    expect((await cli(["user", "enable", "zed"], env)).stdout).toContain('Enabled "zed": they can sign in again.');
+
+    const reset = await cli(["user", "reset-password", "zed"], env);
+    expect(reset.stdout).toMatch(/New password set for "zed"; 0 active sessions ended\.\nPassword \(shown once; pass it on privately\): \S{10,}/);
+    const chosen = await cli(["user", "reset-password", "zed", "--password-stdin"], env, "zed-chosen-password\n");
+    expect(chosen.stdout).not.toContain("zed-chosen-password");
+    const short = await cli(["user", "reset-password", "zed", "--password-stdin"], env, "short\n");
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain("Choose a stronger password.");
+
+    const bad = await cli(["user", "list", "--sort", "password"], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Not a valid list: sort: /);
+    expect((await cli(["user", "remove", "zed"], env)).stdout).toContain('Removed "zed"; their sessions have ended.');
+    expect(await query(dbA.url, "SELECT action FROM events WHERE target_user = 'zed' ORDER BY at")).toEqual(
+      ["user_add", "user_disable", "user_enable", "user_password_reset", "user_password_reset", "user_remove"].map((action) => ({ action })),
+    );
+  }, CLI_TEST_MS);
 });
