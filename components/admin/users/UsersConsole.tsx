@@ -139,54 +139,59 @@ export function UsersConsole({ page, me, localAccounts, jiraAdminGroups }: { pag
           </p>
         </div>
       ) : (
-        // relative: the table's screen-reader-only labels are absolutely placed and must scroll with it, not widen the page.
-        <div role="region" aria-labelledby="users-caption" tabIndex={0} className="relative overflow-x-auto rounded-xl border border-slate-200/80 bg-white shadow-card focus-visible:outline-2 focus-visible:outline-brand-600">
-          <table className="w-full min-w-[64rem] border-collapse text-left text-sm">
-            <caption id="users-caption" className="sr-only">
-              Users {first}–{last} of {page.total}, sorted by {SORT_LABELS[q.sort]} ({q.dir === "asc" ? "ascending" : "descending"}). Scroll sideways for more columns.
-            </caption>
-            <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <SortHeader query={q} sort="name">Name</SortHeader>
-                <th scope="col" className="px-3 py-2.5 font-medium">Display name</th>
-                <th scope="col" className="px-3 py-2.5 font-medium">Admin</th>
-                <th scope="col" className="px-3 py-2.5 font-medium">Source</th>
-                <SortHeader query={q} sort="lastLogin">Last sign-in</SortHeader>
-                <th scope="col" className="px-3 py-2.5 font-medium">Status</th>
-                <SortHeader query={q} sort="running" className="whitespace-nowrap">Running / total</SortHeader>
-                <th scope="col" className="px-3 py-2.5 font-medium">Storage</th>
-                <SortHeader query={q} sort="created">Created</SortHeader>
-                <th scope="col" className="px-3 py-2.5 font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {page.users.map((u) => (
-                <tr key={u.name} className={u.disabledAt ? "bg-slate-50/70 text-slate-500" : undefined}>
-                  <th scope="row" className="px-3 py-2.5 font-medium text-slate-900">
-                    {u.name}
-                    {u.name === me ? <span className="ml-1.5 text-xs font-normal text-slate-500">(you)</span> : null}
+        <div>
+          <p aria-hidden="true" className="mb-1.5 text-xs text-slate-500 lg:hidden">
+            Scroll the table sideways for more columns →
+          </p>
+          {/* relative: the table's screen-reader-only labels are absolutely placed and must scroll with it, not widen the page. */}
+          <div role="region" aria-labelledby="users-caption" tabIndex={0} className="relative overflow-x-auto rounded-xl border border-slate-200/80 bg-white shadow-card focus-visible:outline-2 focus-visible:outline-brand-600">
+            <table className="w-full min-w-[64rem] border-collapse text-left text-sm">
+              <caption id="users-caption" className="sr-only">
+                Users {first}–{last} of {page.total}, sorted by {SORT_LABELS[q.sort]} ({q.dir === "asc" ? "ascending" : "descending"}). Scroll sideways for more columns.
+              </caption>
+              <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+                <tr>
+                  <SortHeader query={q} sort="name">Name</SortHeader>
+                  <th scope="col" className="px-3 py-2.5 font-medium">Display name</th>
+                  <th scope="col" className="px-3 py-2.5 font-medium">Admin</th>
+                  <th scope="col" className="px-3 py-2.5 font-medium">Source</th>
+                  <SortHeader query={q} sort="lastLogin">Last sign-in</SortHeader>
+                  <th scope="col" className="px-3 py-2.5 font-medium">Status</th>
+                  <SortHeader query={q} sort="running" className="whitespace-nowrap">Running / total</SortHeader>
+                  <th scope="col" className="px-3 py-2.5 font-medium">Storage</th>
+                  <SortHeader query={q} sort="created">Created</SortHeader>
+                  <th scope="col" className="px-3 py-2.5 font-medium">
+                    <span className="sr-only">Actions</span>
                   </th>
-                  <td className="max-w-48 truncate px-3 py-2.5" title={u.email ?? undefined}>{u.displayName ?? "—"}</td>
-                  <td className="px-3 py-2.5">{u.isAdmin ? <Badge tone="brand">Admin</Badge> : <span className="sr-only">No</span>}</td>
-                  <td className="px-3 py-2.5">{u.source === "jira" ? <Badge tone="sky">Jira</Badge> : <Badge tone="slate">Local</Badge>}</td>
-                  <td className="whitespace-nowrap px-3 py-2.5" title={u.lastLoginAt ?? undefined}>{relativeTime(u.lastLoginAt, now)}</td>
-                  <td className="px-3 py-2.5">{u.disabledAt ? <Badge tone="red">Disabled</Badge> : <span className="text-slate-500">Active</span>}</td>
-                  <td className="px-3 py-2.5 tabular-nums">
-                    {u.running} / {u.servers}
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-2.5 tabular-nums">{u.storageUsed === null ? <span title="Unknown">—</span> : formatBytes(u.storageUsed)}</td>
-                  <td className="whitespace-nowrap px-3 py-2.5" title={u.createdAt}>{relativeTime(u.createdAt, now)}</td>
-                  <td className="px-3 py-2 text-right">
-                    <button type="button" className={`${buttonStyles.secondary} px-2.5 py-1`} aria-label={`Manage ${u.name}`} onClick={() => setManaging(u.name)}>
-                      Manage
-                    </button>
-                  </td>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {page.users.map((u) => (
+                  <tr key={u.name} className={u.disabledAt ? "bg-slate-50/70 text-slate-500" : undefined}>
+                    <th scope="row" className="px-3 py-2.5 font-medium text-slate-900">
+                      {u.name}
+                      {u.name === me ? <span className="ml-1.5 text-xs font-normal text-slate-500">(you)</span> : null}
+                    </th>
+                    <td className="max-w-48 truncate px-3 py-2.5" title={u.email ?? undefined}>{u.displayName ?? "—"}</td>
+                    <td className="px-3 py-2.5">{u.isAdmin ? <Badge tone="brand">Admin</Badge> : <span className="sr-only">No</span>}</td>
+                    <td className="px-3 py-2.5">{u.source === "jira" ? <Badge tone="sky">Jira</Badge> : <Badge tone="slate">Local</Badge>}</td>
+                    <td className="whitespace-nowrap px-3 py-2.5" title={u.lastLoginAt ?? undefined}>{relativeTime(u.lastLoginAt, now)}</td>
+                    <td className="px-3 py-2.5">{u.disabledAt ? <Badge tone="red">Disabled</Badge> : <span className="text-slate-500">Active</span>}</td>
+                    <td className="px-3 py-2.5 tabular-nums">
+                      {u.running} / {u.servers}
+                    </td>
+                    <td className="whitespace-nowrap px-3 py-2.5 tabular-nums">{u.storageUsed === null ? <span title="Unknown">—</span> : formatBytes(u.storageUsed)}</td>
+                    <td className="whitespace-nowrap px-3 py-2.5" title={u.createdAt}>{relativeTime(u.createdAt, now)}</td>
+                    <td className="px-3 py-2 text-right">
+                      <button type="button" className={`${buttonStyles.secondary} px-2.5 py-1`} aria-label={`Manage ${u.name}`} onClick={() => setManaging(u.name)}>
+                        Manage
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </div>
       )}
 
