@@ -1,6 +1,6 @@
 // GET /hub/api/users at scale: 10,000 users and 60,000 servers in a scratch PostgreSQL database,
 // each query shape timed over repeated runs (median and worst). Not part of the test run:
-//   npx tsx bench/hub-api-users.ts        (BERTH_TEST_PG_URL as for the integration tests)
+//   npx tsx bench/hub-api-users.bench.ts       (BERTH_TEST_PG_URL as for the integration tests)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
