@@ -43,7 +43,18 @@ const state = () =>
 
 function initial(): State {
   const c = config();
-  return { list: c.profiles, identity: c.profilesFile ? identityOf(c.profilesFile) : "", checkedAt: Date.now(), loadedAt: new Date(), error: undefined };
+  const s: State = { list: c.profiles, identity: "", checkedAt: Date.now(), loadedAt: new Date(), error: undefined };
+  if (!c.profilesFile) return s;
+  // What the file says now (it may have changed since config() read it at start); if that is
+  // not usable, the start-time list, and the next look reports why.
+  const identity = identityOf(c.profilesFile);
+  try {
+    s.list = loadProfiles(c.profilesFile, c.profileDefaults);
+    s.identity = identity;
+  } catch {
+    // keeps the start-time list; identity "" makes the next refresh read (and report) the file
+  }
+  return s;
 }
 
 /** Looks at the file if CHECK_MS has passed (or `force`), and reads it again if it changed. */
