@@ -1,4 +1,3 @@
-import { config } from "../config";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { log } from "../log";
