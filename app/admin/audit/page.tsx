@@ -56,7 +56,7 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: S
         </div>
         <div className="space-y-1.5">
           <label htmlFor="a-user" className="block text-sm font-medium text-slate-800">Target user</label>
-          <input id="a-user" name="user" defaultValue={filters.user} placeholder="whose server or account" className={inputStyles} autoComplete="off" />
+          <input id="a-user" name="user" defaultValue={filters.user} placeholder="whose account" className={inputStyles} autoComplete="off" />
         </div>
         <div className="space-y-1.5">
           <label htmlFor="a-action" className="block text-sm font-medium text-slate-800">Action</label>
@@ -100,6 +100,7 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: S
           <>
             <OpsTable
               id="events-table"
+              minWidth="64rem"
               caption="Audit events, newest first"
               columns={["Time", "Actor", "Action", "Target user", "Server", "Reason", "Details"]}
               empty={result.events.length === 0 ? (filtered ? "No event matches these filters." : "Nothing has happened yet.") : undefined}

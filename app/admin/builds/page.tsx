@@ -56,7 +56,7 @@ export default async function AdminBuildsPage({ searchParams }: { searchParams: 
       <section aria-labelledby="history-title">
         <SectionTitle id="history-title">History</SectionTitle>
         <form method="get" action="/admin/builds" className="mb-3 flex flex-col gap-3 rounded-2xl border border-slate-200/80 bg-white p-4 shadow-card sm:flex-row sm:items-end">
-          <div className="space-y-1.5 sm:w-44">
+          <div className="space-y-1.5 sm:w-44 sm:pb-6">
             <label htmlFor="f-outcome" className="block text-sm font-medium text-slate-800">Outcome</label>
             <select id="f-outcome" name="outcome" defaultValue={outcome ?? ""} className={inputStyles}>
               <option value="">Any</option>
@@ -81,6 +81,7 @@ export default async function AdminBuildsPage({ searchParams }: { searchParams: 
           <>
             <OpsTable
               id="history-table"
+              minWidth="68rem"
               caption="Builds, newest first"
               columns={["Repository", "Commit", "Image", "Queued", "Duration", "Outcome", "Launched by", "Actions"]}
               empty={history.builds.length === 0 ? (outcome || repo ? "No build matches these filters." : "No build yet: launching a repository builds it.") : undefined}
@@ -113,7 +114,7 @@ export default async function AdminBuildsPage({ searchParams }: { searchParams: 
       </section>
 
       <section aria-labelledby="repos-title">
-        <SectionTitle id="repos-title" aside={<p className="text-sm text-slate-600">{counts.launches} launches · {counts.cacheHits} cache hits ({hitRate}%)</p>}>
+        <SectionTitle id="repos-title" aside={<p className="text-sm text-slate-600">{counts.launches} {counts.launches === 1 ? "launch" : "launches"} · {counts.cacheHits} {counts.cacheHits === 1 ? "cache hit" : "cache hits"} ({hitRate}%)</p>}>
           Launches per repository
         </SectionTitle>
         <OpsTable id="repos-table" caption="Launches and cache hits per repository, most launched first" columns={["Repository", "Launches", "Cache hits", "Last launch"]} empty={counts.repos.length === 0 ? "Nobody has launched a repository yet." : undefined}>

@@ -80,7 +80,10 @@ export function BuildQueue({ initial }: { initial: QueueView }) {
         <SectionTitle id="queue-title">
           Queue ({queue.queuedTotal}){queue.queuedTotal > queue.queued.length ? <span className="ml-2 text-sm font-normal text-slate-500">first {queue.queued.length} shown</span> : null}
         </SectionTitle>
-        <OpsTable id="queue-table" caption="Builds waiting for a slot, next first" columns={["Position", "Repository", "Commit", "Waiting since", "Launched by", "Actions"]} empty={queue.queued.length === 0 ? "Nothing is waiting: every build got a slot." : undefined}>
+        {queue.queued.length === 0 ? (
+          <p className="rounded-2xl border border-dashed border-slate-300 bg-white/60 px-4 py-5 text-sm text-slate-500">Nothing is waiting: every build got a slot.</p>
+        ) : (
+        <OpsTable id="queue-table" caption="Builds waiting for a slot, next first" columns={["Position", "Repository", "Commit", "Waiting since", "Launched by", "Actions"]}>
           {queue.queued.map((b) => (
             <tr key={b.id} data-build={b.id}>
               <td className={`${cell} font-semibold tabular-nums`}>{b.position}</td>
@@ -94,6 +97,7 @@ export function BuildQueue({ initial }: { initial: QueueView }) {
             </tr>
           ))}
         </OpsTable>
+        )}
       </section>
     </div>
   );

@@ -4,6 +4,8 @@ import { useEffect, useState } from "react";
 import { BuildLog } from "@/components/launch/BuildLog";
 import { Alert } from "@/components/ui/Alert";
 
+const END_TITLES: Record<string, string> = { built: "The build finished", failed: "The build failed", cancelled: "The build was cancelled", gone: "The build is gone" };
+
 type LogEvent = { append: string; reset?: boolean } | { end: string; message: string | null };
 
 /**
@@ -35,7 +37,7 @@ export function LiveBuildLog({ id }: { id: string }) {
     <div className="space-y-2">
       <BuildLog lines={lines} id={`build-log-${id}`} />
       {end ? (
-        <Alert tone={end.end === "built" ? "success" : end.end === "cancelled" ? "warn" : "error"} title={`Build ${end.end}`}>
+        <Alert tone={end.end === "built" ? "success" : end.end === "cancelled" ? "warn" : "error"} title={END_TITLES[end.end] ?? "The build ended"}>
           {end.message}
         </Alert>
       ) : null}

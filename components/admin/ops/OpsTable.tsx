@@ -2,10 +2,10 @@ import type { ReactNode } from "react";
 
 // A console table that scrolls sideways inside a labelled, focusable region on narrow screens
 // (keyboard users can scroll it too), with a caption and column headers.
-export function OpsTable({ id, caption, columns, children, empty }: { id: string; caption: ReactNode; columns: string[]; children: ReactNode; empty?: ReactNode }) {
+export function OpsTable({ id, caption, columns, children, empty, minWidth = "44rem" }: { id: string; caption: ReactNode; columns: string[]; children: ReactNode; empty?: ReactNode; minWidth?: string }) {
   return (
     <div role="region" aria-labelledby={`${id}-caption`} tabIndex={0} className="overflow-x-auto rounded-2xl border border-slate-200/80 bg-white shadow-card focus-visible:outline-2 focus-visible:outline-brand-600">
-      <table id={id} className="w-full min-w-[44rem] border-collapse text-left text-sm">
+      <table id={id} style={{ minWidth }} className="w-full border-collapse text-left text-sm">
         <caption id={`${id}-caption`} className="sr-only">
           {caption}
         </caption>
