@@ -11,11 +11,13 @@ import { shot, signIn } from "./fixtures/helpers";
 test.describe.configure({ mode: "serial" });
 
 const REPO = "ops/console-demo";
+const SLOW = "ops/slow-build";
 let git: GitServerDouble;
 
 test.beforeAll(async () => {
   git = await startGitServer();
   await git.createRepo(REPO, { postBuild: '#!/bin/bash\necho "postBuild: console demo"\n' });
+  await git.createRepo(SLOW, { postBuild: '#!/bin/bash\necho "postBuild: slow build waiting"\nsleep 600\n' });
 });
 
 test.afterAll(async () => {
@@ -51,7 +53,7 @@ test("Builds tab: a built repository is in the history with its log, launch coun
   await row.getByRole("link", { name: /^Log of / }).click();
   await expect(page.getByRole("heading", { name: /^Log of .*console-demo/ })).toBeVisible();
   await expect(page.getByRole("log")).toContainText("postBuild: console demo");
-  await expect(page.getByText("Build built")).toBeVisible();
+  await expect(page.getByText("The build finished")).toBeVisible();
   await shot(page, "admin-builds");
   await phone(page, "admin-builds");
 
@@ -60,6 +62,36 @@ test("Builds tab: a built repository is in the history with its log, launch coun
   await page.getByRole("button", { name: "Filter" }).click();
   await expect(page).toHaveURL(/outcome=failed/);
   await expect(page.getByRole("table", { name: "Builds, newest first" }).getByRole("row").filter({ hasText: "console-demo" })).toHaveCount(0);
+});
+
+test("Builds tab: a running build's live log, and cancelling it tells the person waiting", async ({ page, browser }) => {
+  test.setTimeout(180_000);
+  await signIn(page, ALICE);
+  // Bob launches the slow repository on his own page; Alice watches and cancels it from the console.
+  const bob = await browser.newPage();
+  await signIn(bob, BOB);
+  const spec = `${encodeURIComponent(git.repoUrl(SLOW))}/HEAD`;
+  const launch = bob.request.get(`/build/git/${spec}?build_only=true`, { headers: { accept: "text/event-stream" }, timeout: 150_000 }).then((r) => r.text());
+
+  await page.goto("/admin/builds");
+  const card = page.locator("li[data-build]").filter({ hasText: "slow-build" });
+  await expect(card).toContainText(BOB.name, { timeout: 60_000 });
+  await card.getByRole("button", { name: "Show live log" }).click();
+  await expect(card.getByRole("log")).toContainText("postBuild: slow build waiting", { timeout: 60_000 });
+  await shot(page, "admin-builds-running");
+
+  await card.getByRole("button", { name: /^Cancel the build of / }).click();
+  const dialog = page.getByRole("dialog", { name: /Cancel the build of/ });
+  await expect(dialog).toContainText("told an administrator cancelled it");
+  await dialog.getByRole("button", { name: "Yes, cancel the build" }).click();
+  const events = await launch;
+  expect(events).toContain('"phase":"failed"');
+  expect(events).toMatch(/cancelled by an administrator \(alice\)/);
+  await expect(page.locator("li[data-build]").filter({ hasText: "slow-build" })).toHaveCount(0, { timeout: 30_000 });
+  await page.reload();
+  const row = page.getByRole("table", { name: "Builds, newest first" }).getByRole("row").filter({ hasText: "slow-build" }).first();
+  await expect(row).toContainText("Cancelled");
+  await bob.close();
 });
 
 test("Audit tab: filter by action, download the CSV", async ({ page }) => {
