@@ -66,6 +66,22 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The JupyterHub REST API against a real JupyterHub (Debian's jupyterhub) and a real
+          // Berth (server.ts on the production build), both started by the files themselves.
+          name: "compat",
+          environment: "node",
+          include: ["test/compat/**/*.test.ts"],
+          globalSetup: ["test/setup/global-db.ts", "test/compat/global-build.ts"],
+          setupFiles: ["test/setup/integration-env.ts"],
+          fileParallelism: false,
+          // Two hubs start, and notebook servers start and stop on both, on a shared machine.
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           // Launching repositories (lib/launch) against a real `git http-backend` and a real
           // docker-registry, both started on loopback by the files themselves; no database.
           name: "launch",

@@ -17,6 +17,7 @@ import { createUserHostHandler } from "../proxy/user-host-proxy";
 import { matchUserHost } from "../user-hosts/host";
 import { settleAbandonedBuilds } from "../launch/builds/build-queue";
 import { shutdownBuilder } from "../launch/builds/builder";
+import { hubApiRootUrl } from "../hub-api/root-path";
 import { recoverAfterRestart, stopAllOnShutdown, watchRuntimeExits } from "../servers/lifecycle";
 
 // One process: Next.js for pages and API, the proxy for /user/* (HTTP and WebSocket upgrades,
@@ -80,7 +81,8 @@ export async function main(opts: { dev: boolean; dir: string }) {
     const problem = requestPathProblem(reqUrl);
     if (problem) return refuseBadPath(req, res, problem);
     req.headers[clientAddressHeader] = clientAddress(req, c.trustProxy);
-    void handle(req, res, parse(reqUrl, true));
+    req.url = hubApiRootUrl(reqUrl);
+    void handle(req, res, parse(req.url, true));
   });
   server.on("upgrade", (req, socket, head) => {
     const label = matchUserHost(req.headers.host);
