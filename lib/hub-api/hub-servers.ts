@@ -39,7 +39,7 @@ export async function startHubServer(actor: Actor, ownerName: string, name: stri
   let server = await db().server.findUnique({ where: { ownerId_name: { ownerId: owner.id, name } } });
   if (!server && name === "") {
     const slug = profile ?? defaultProfile().slug;
-    if (!findProfile(slug) !== undefined) throw noProfile(slug);
+    if (!findProfile(slug)) throw noProfile(slug);
     server = await ensureDefaultServer(owner.id, slug);
   } else if (!server) {
     // The quota, the name rules and the profile are createServer's (one implementation).
