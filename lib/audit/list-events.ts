@@ -64,7 +64,8 @@ function whereOf(q: Omit<AuditQuery, "before" | "limit">, before?: { at: Date; i
   if (q.action) and.push({ action: q.action });
   if (q.from) and.push({ at: { gte: q.from } });
   if (q.to) and.push({ at: { lt: q.to } });
-  if (before) and.push({ OR: [{ at: { lt: before.at } }, { at: before.at, id: { lt: before.id } }] });
+  // `at <= cursor` too: the OR alone gives the (at, id) index no bound to start from.
+  if (before) and.push({ at: { lte: before.at } }, { OR: [{ at: { lt: before.at } }, { at: before.at, id: { lt: before.id } }] });
   return { AND: and };
 }
 

@@ -96,7 +96,8 @@ export async function listBuildHistory(q: HistoryQuery): Promise<HistoryPage> {
   else if (q.outcome) where.state = q.outcome;
   if (q.before) {
     const c = decodeCursor(q.before);
-    where.OR = [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, id: { lt: c.id } }];
+    // `created_at <= cursor` too: the OR alone gives the (created_at, id) index no bound to start from.
+    where.AND = [{ createdAt: { lte: c.createdAt } }, { OR: [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, id: { lt: c.id } }] }];
   }
   const rows = await db().build.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: q.limit + 1, select });
   const page = rows.slice(0, q.limit);
@@ -122,21 +123,29 @@ export interface RepoLaunches {
  * built for build_only), with how many found their image built already.
  */
 export async function repoLaunchCounts(offset: number, limit: number): Promise<{ repos: RepoLaunches[]; total: number; launches: number; cacheHits: number }> {
-  const rows = await db().$queryRaw<{ provider: string | null; repo: string | null; launches: number; cache_hits: number; last_at: Date }[]>`
-    SELECT details->>'provider' AS provider, details->>'repo' AS repo, count(*)::int AS launches,
-           count(*) FILTER (WHERE details->>'cached' = 'true')::int AS cache_hits, max(at) AS last_at
-    FROM events WHERE action = 'launch'
-    GROUP BY 1, 2 ORDER BY launches DESC, repo ASC, provider ASC
+  // One pass over the launch events: the page and (as window sums over all groups) the totals.
+  const rows = await db().$queryRaw<{ provider: string | null; repo: string | null; launches: number; cache_hits: number; last_at: Date; repos: number; all_launches: number; all_hits: number }[]>`
+    WITH per AS (
+      SELECT details->>'provider' AS provider, details->>'repo' AS repo, count(*)::int AS launches,
+             count(*) FILTER (WHERE details->>'cached' = 'true')::int AS cache_hits, max(at) AS last_at
+      FROM events WHERE action = 'launch' GROUP BY 1, 2)
+    SELECT *, (count(*) OVER ())::int AS repos, (sum(launches) OVER ())::int AS all_launches, (sum(cache_hits) OVER ())::int AS all_hits
+    FROM per ORDER BY launches DESC, repo ASC, provider ASC
     OFFSET ${offset} LIMIT ${limit}`;
-  const [totals] = await db().$queryRaw<{ repos: number; launches: number; cache_hits: number }[]>`
-    SELECT count(DISTINCT (details->>'provider', details->>'repo'))::int AS repos, count(*)::int AS launches,
-           count(*) FILTER (WHERE details->>'cached' = 'true')::int AS cache_hits
-    FROM events WHERE action = 'launch'`;
+  let totals = rows[0] ? { repos: rows[0].repos, launches: rows[0].all_launches, cacheHits: rows[0].all_hits } : undefined;
+  if (!totals) {
+    // A page past the end: the totals alone.
+    const [t] = await db().$queryRaw<{ repos: number; launches: number; cache_hits: number }[]>`
+      SELECT count(DISTINCT (details->>'provider', details->>'repo'))::int AS repos, count(*)::int AS launches,
+             count(*) FILTER (WHERE details->>'cached' = 'true')::int AS cache_hits
+      FROM events WHERE action = 'launch'`;
+    totals = { repos: t.repos, launches: t.launches, cacheHits: t.cache_hits };
+  }
   return {
     repos: rows.map((r) => ({ provider: r.provider ?? "?", repo: r.repo ?? "(unknown)", launches: r.launches, cacheHits: r.cache_hits, lastLaunchAt: r.last_at.toISOString() })),
     total: totals.repos,
     launches: totals.launches,
-    cacheHits: totals.cache_hits,
+    cacheHits: totals.cacheHits,
   };
 }
 
