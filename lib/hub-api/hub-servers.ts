@@ -1,4 +1,3 @@
-import { config } from "../config";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { createServer } from "../servers/create-server";
@@ -10,6 +9,7 @@ import { startServer } from "../servers/start-server";
 import { stopServer } from "../servers/stop-server";
 import type { Actor } from "../servers/types";
 import { requireUserAccess } from "./access";
+import { defaultProfile, findProfile, profiles } from "../policy/profiles";
 
 // POST and DELETE /hub/api/users/{name}/server and …/servers/{server}: JupyterHub's answers
 // (201 started, 202 pending, 204 stopped, 400 already running or over the limit, 404 no such
@@ -38,8 +38,8 @@ export async function startHubServer(actor: Actor, ownerName: string, name: stri
   const owner = await resolveOwner(actor, ownerName);
   let server = await db().server.findUnique({ where: { ownerId_name: { ownerId: owner.id, name } } });
   if (!server && name === "") {
-    const slug = profile ?? config().profiles.find((p) => p.default)!.slug;
-    if (!config().profiles.some((p) => p.slug === slug)) throw noProfile(slug);
+    const slug = profile ?? defaultProfile().slug;
+    if (!findProfile(slug)) throw noProfile(slug);
     server = await ensureDefaultServer(owner.id, slug);
   } else if (!server) {
     // The quota, the name rules and the profile are createServer's (one implementation).
@@ -91,7 +91,7 @@ function removeOption(body: unknown): boolean {
 }
 
 function noProfile(slug: string) {
-  return new AppError("invalid_profile", 400, `There is no profile "${slug}". Choose one of: ${config().profiles.map((p) => p.slug).join(", ")}.`);
+  return new AppError("invalid_profile", 400, `There is no profile "${slug}". Choose one of: ${profiles().map((p) => p.slug).join(", ")}.`);
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
