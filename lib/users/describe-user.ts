@@ -1,5 +1,5 @@
-import { config } from "../config";
 import { db } from "../db/client";
+import { defaultProfile, findProfile } from "../policy/profiles";
 import { parseBytes } from "../policy/quantity";
 import { runtime } from "../runtime";
 import { serverLabel, type Actor } from "../servers/types";
@@ -12,12 +12,11 @@ export type UserDetail = Awaited<ReturnType<typeof describeUser>>;
 export async function describeUser(actor: Actor, name: string) {
   requireAdmin(actor);
   const user = await findUser(name);
-  const c = config();
   const rt = runtime();
   const rows = await db().server.findMany({ where: { ownerId: user.id }, select: { id: true, name: true, state: true, profile: true }, orderBy: { name: "asc" } });
   const servers = await Promise.all(
     rows.map(async (s) => {
-      const profile = c.profiles.find((p) => p.slug === s.profile) ?? c.profiles.find((p) => p.default);
+      const profile = findProfile(s.profile) ?? defaultProfile();
       return {
         name: s.name,
         label: serverLabel(s.name),

@@ -2,7 +2,7 @@
 // 10,000 users, 60,000 servers, 500,000 audit events (50,000 of them launches of 2,000
 // repositories) and 50,000 builds. Each query shape is timed over repeated runs (median, worst).
 // Not part of the test run:
-//   npx tsx bench/admin-ops.ts        (BERTH_TEST_PG_URL as for the integration tests)
+//   npx tsx bench/admin-ops.bench.ts        (BERTH_TEST_PG_URL as for the integration tests)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
