@@ -1,6 +1,6 @@
 import { config } from "../config";
 import { AppError } from "../errors";
-import { scopesFor, type Scope } from "../auth/scopes";
+import type { Scope } from "../auth/scopes";
 import type { Actor } from "../servers/types";
 import { userOrigin } from "../user-hosts/host";
 import type { UrlBase } from "./models";
@@ -16,22 +16,6 @@ export function requireAny(actor: Actor, scopes: Scope[]): void {
   throw new AppError("forbidden", 403, `Action is not authorized with current scopes; requires any of [${scopes.join(", ")}]. Create a token with one of them on the Tokens page.`);
 }
 
-/**
- * Listing, creating and revoking tokens is JupyterHub's `tokens` scope, which its default token
- * ("inherit": everything its owner may do) holds and narrower tokens do not. Berth's scope subset
- * has no such name, so the same rule is written out: a signed-in session, or a token holding every
- * scope its owner may hold. A read-only token cannot mint or revoke tokens.
- */
-export function requireTokenRights(actor: Actor): void {
-  if (!actor.scopes) return;
-  const missing = scopesFor(actor.isAdmin).filter((s) => !actor.scopes!.has(s));
-  if (missing.length === 0) return;
-  throw new AppError(
-    "forbidden",
-    403,
-    `Action is not authorized with current scopes: managing tokens needs a token with all of its owner's scopes (missing ${missing.join(", ")}), or a signed-in session.`,
-  );
-}
 
 /**
  * JupyterHub answers 404 "No access to resources or resources not found" when a request holds the

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { actorFor } from "@/lib/auth/request-actor";
-import { requireTokenRights } from "@/lib/hub-api/access";
+import { requireTokenRights } from "@/lib/tokens/token-rights";
 import { route } from "@/lib/http/handler";
 import { userFromPath } from "@/lib/http/path-segments";
 import { revokeToken } from "@/lib/tokens/tokens";

@@ -1,6 +1,6 @@
 import { actorFor } from "@/lib/auth/request-actor";
 import { userFromPath } from "@/lib/http/path-segments";
-import { requireTokenRights } from "@/lib/hub-api/access";
+import { requireTokenRights } from "@/lib/tokens/token-rights";
 import { hubJson, hubJsonBody, hubRoute } from "@/lib/hub-api/hub-route";
 import { createHubToken, listHubTokens } from "@/lib/hub-api/hub-tokens";
 

@@ -1,6 +1,6 @@
 import { actorFor } from "@/lib/auth/request-actor";
 import { userFromPath } from "@/lib/http/path-segments";
-import { requireTokenRights } from "@/lib/hub-api/access";
+import { requireTokenRights } from "@/lib/tokens/token-rights";
 import { hubEmpty, hubJson, hubRoute } from "@/lib/hub-api/hub-route";
 import { getHubToken, revokeHubToken } from "@/lib/hub-api/hub-tokens";
 
