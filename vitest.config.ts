@@ -28,6 +28,8 @@ export default defineConfig({
           environment: "node",
           include: ["lib/**/*.test.ts"],
           exclude: ["**/node_modules/**", "lib/generated/**", "**/*.int.test.ts"],
+          // Not about time: a few unit tests run real tools (kubectl's YAML, git), slow on a busy machine.
+          testTimeout: 30_000,
         },
       },
       {
