@@ -12,7 +12,11 @@ import { refusal } from "@/lib/http/request-origin";
 //   nonce from there for the scripts it renders) and on the response.
 export function proxy(request: NextRequest) {
   const refused = refusal(request.method, request.headers);
-  if (refused) return NextResponse.json(refused, { status: 403, headers: { "content-security-policy": contentSecurityPolicy(newNonce()) } });
+  if (refused) {
+    // The JupyterHub-compatible API answers errors in JupyterHub's shape.
+    const body = request.nextUrl.pathname.startsWith("/hub/api/") ? { status: 403, message: refused.message } : refused;
+    return NextResponse.json(body, { status: 403, headers: { "content-security-policy": contentSecurityPolicy(newNonce()) } });
+  }
 
   const policy = contentSecurityPolicy(newNonce(), { dev: berthConfig().env === "development" });
   const headers = new Headers(request.headers);

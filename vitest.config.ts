@@ -28,6 +28,8 @@ export default defineConfig({
           environment: "node",
           include: ["lib/**/*.test.ts"],
           exclude: ["**/node_modules/**", "lib/generated/**", "**/*.int.test.ts"],
+          // Not about time: a few unit tests run real tools (kubectl's YAML, git), slow on a busy machine.
+          testTimeout: 30_000,
         },
       },
       {
@@ -61,6 +63,22 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The JupyterHub REST API against a real JupyterHub (Debian's jupyterhub) and a real
+          // Berth (server.ts on the production build), both started by the files themselves.
+          name: "compat",
+          environment: "node",
+          include: ["test/compat/**/*.test.ts"],
+          globalSetup: ["test/setup/global-db.ts", "test/compat/global-build.ts"],
+          setupFiles: ["test/setup/integration-env.ts"],
+          fileParallelism: false,
+          // Two hubs start, and notebook servers start and stop on both, on a shared machine.
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
         },
       },
       {

@@ -15,7 +15,8 @@ export function AppHeader({ user }: { user: { name: string; displayName: string 
             <nav aria-label="Main" className="flex items-center gap-1 [&_a]:whitespace-nowrap">
               <NavLink href="/">Launch</NavLink>
               <NavLink href="/servers">My servers</NavLink>
-              {user.isAdmin ? <NavLink href="/admin">Console</NavLink> : null}
+              {/* On a phone there is no room beside the account menu; the menu has it there. */}
+              {user.isAdmin ? <span className="hidden sm:inline-flex"><NavLink href="/admin">Console</NavLink></span> : null}
             </nav>
           ) : null}
         </div>

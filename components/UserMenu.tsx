@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { signOut } from "next-auth/react";
 import { useEffect, useId, useRef, useState } from "react";
 
@@ -116,9 +117,38 @@ export function UserMenu({ name, displayName, isAdmin }: { name: string; display
             </div>
           ) : (
             <>
+              <Link
+                href="/tokens"
+                role="menuitem"
+                onClick={() => setOpen(false)}
+                className="flex w-full items-center gap-2.5 rounded-lg px-2.5 py-2 text-left text-sm text-slate-700 hover:bg-slate-100 hover:text-slate-900 focus-visible:bg-slate-100"
+              >
+                <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.6" className="h-4 w-4 text-slate-400">
+                  <circle cx="7" cy="12.5" r="3.5" />
+                  <path d="m9.5 10 6.5-6.5M13.5 6l2 2M11.8 7.7l1.6 1.6" strokeLinecap="round" strokeLinejoin="round" />
+                </svg>
+                API tokens
+              </Link>
+              {isAdmin ? (
+                // The header's Console link is hidden on phones (no room); this is its place there.
+                <Link
+                  href="/admin"
+                  role="menuitem"
+                  onClick={() => setOpen(false)}
+                  className="flex w-full items-center gap-2.5 rounded-lg px-2.5 py-2 text-left text-sm text-slate-700 hover:bg-slate-100 hover:text-slate-900 focus-visible:bg-slate-100 sm:hidden"
+                >
+                  <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.6" className="h-4 w-4 text-slate-400">
+                    <rect x="3" y="3.5" width="14" height="13" rx="1.5" />
+                    <path d="M3 7.5h14M7 11h6M7 13.5h4" strokeLinecap="round" />
+                  </svg>
+                  Operators&rsquo; console
+                </Link>
+              ) : null}
+              <div className="my-1 h-px bg-slate-100" role="none" />
               <button
                 type="button"
                 role="menuitem"
+                // Focus starts on the item people come for most (and where it always was).
                 autoFocus
                 disabled={signingOut}
                 onClick={() => {

@@ -276,7 +276,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxPerAddress: e.BERTH_SIGNIN_ATTEMPTS_PER_ADDRESS,
     },
     logLevel: e.BERTH_LOG_LEVEL,
+    /** The profiles as read at start; readers use profiles() (lib/policy/profiles.ts), which follows the file. */
     profiles,
+    profilesFile: e.BERTH_PROFILES_FILE ? path.resolve(e.BERTH_PROFILES_FILE) : undefined,
+    profileDefaults: defaults,
     // Only what a Jupyter needs to find its programs: Berth's own settings (database URL,
     // secrets) must never reach code the user runs.
     hostEnv: { PATH: env.PATH ?? "/usr/local/bin:/usr/bin:/bin", LANG: env.LANG },
@@ -334,7 +337,9 @@ function checkUserServersHost(h: { suffix: string; port: string | undefined }, p
   return { suffix: h.suffix, port: h.port, scheme: pub.protocol === "https:" ? ("https" as const) : ("http" as const) };
 }
 
-function loadProfiles(file: string | undefined, defaults: { cpu: string; memory: string; storage: string }): Profile[] {
+export type ProfileDefaults = { cpu: string; memory: string; storage: string };
+
+export function loadProfiles(file: string | undefined, defaults: ProfileDefaults): Profile[] {
   if (!file) {
     return [
       {

@@ -13,7 +13,8 @@ export type ErrorCode =
   | "conflict"
   | "cluster_full"
   | "cluster_forbidden"
-  | "cluster_rejected";
+  | "cluster_rejected"
+  | "build_cancelled";
 
 // An error whose message is written for the person who sees it: what was wrong and what to do.
 export class AppError extends Error {

@@ -15,6 +15,10 @@ const haveSystem = ensureDebianPackages(
     "/usr/lib/python3/dist-packages/pip": "python3-pip",
     "/usr/share/doc/python3-venv": "python3-venv",
     "docker-registry": "docker-registry",
+    // The JupyterHub REST API is compared with a real JupyterHub (3.0, with configurable-http-proxy);
+    // its token-only script test is Python with requests (test/compat).
+    jupyterhub: "jupyterhub",
+    "/usr/lib/python3/dist-packages/requests": "python3-requests",
     openssl: "openssl",
   },
   "The test suites",
@@ -46,6 +50,7 @@ const suites = [
   vitest("unit"),
   vitest("integration"),
   vitest("launch"),
+  vitest("compat"),
   vitest("kubernetes"),
   { name: "e2e", cmd: ["npx", "playwright", "test"], json: "e2e.json", kind: "playwright" },
 ];

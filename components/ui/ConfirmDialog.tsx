@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useId, useRef, type ReactNode } from "react";
 import { buttonStyles } from "./button-styles";
 import { Spinner } from "./Spinner";
 
@@ -17,6 +17,8 @@ export function ConfirmDialog({ open, title, children, confirmLabel, busyLabel =
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
+  // Unique per dialog: a page may hold several (one per row), and each must name itself.
+  const id = useId();
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -30,8 +32,8 @@ export function ConfirmDialog({ open, title, children, confirmLabel, busyLabel =
   return (
     <dialog
       ref={ref}
-      aria-labelledby="confirm-title"
-      aria-describedby="confirm-body"
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-body`}
       onCancel={(e) => {
         e.preventDefault();
         if (!busy) onCancel();
@@ -49,10 +51,10 @@ export function ConfirmDialog({ open, title, children, confirmLabel, busyLabel =
           </svg>
         </span>
         <div className="min-w-0">
-          <h2 id="confirm-title" className="text-lg font-semibold leading-7 break-words">
+          <h2 id={`${id}-title`} className="text-lg font-semibold leading-7 break-words">
             {title}
           </h2>
-          <div id="confirm-body" className="mt-1.5 text-sm leading-relaxed text-slate-600">
+          <div id={`${id}-body`} className="mt-1.5 text-sm leading-relaxed text-slate-600">
             {children}
           </div>
         </div>

@@ -5,7 +5,7 @@ import { recordEvent } from "../servers/record-event";
 import { SYSTEM, type Actor } from "../servers/types";
 import { checkPasswordStrength, hashPassword } from "./password";
 
-export async function addUser(input: { name: string; password: string; isAdmin: boolean; displayName?: string }, actor: Actor = SYSTEM) {
+export async function addUser(input: { name: string; password: string; isAdmin: boolean; displayName?: string; email?: string }, actor: Actor = SYSTEM) {
   const name = input.name.trim().toLowerCase();
   const nameProblem = checkUserName(name);
   if (nameProblem) throw new AppError("invalid_input", 422, `"${input.name}" cannot be a username. ${nameProblem}`);
@@ -13,7 +13,7 @@ export async function addUser(input: { name: string; password: string; isAdmin: 
   if (pwProblem) throw new AppError("invalid_input", 422, `Choose a stronger password. ${pwProblem}`);
   if (await db().user.findUnique({ where: { name } })) throw new AppError("conflict", 409, `A user named "${name}" already exists.`);
   const user = await db().user.create({
-    data: { name, displayName: input.displayName ?? null, isAdmin: input.isAdmin, passwordHash: await hashPassword(input.password) },
+    data: { name, displayName: input.displayName || null, email: input.email || null, isAdmin: input.isAdmin, passwordHash: await hashPassword(input.password) },
   });
   await db().setupToken.deleteMany({});
   await recordEvent(actor, { action: "user_add", targetUser: name, details: { admin: input.isAdmin } });

@@ -1,6 +1,6 @@
 import { AppError } from "../errors";
 import type { Actor } from "../servers/types";
-import { verifyToken } from "../tokens/tokens";
+import { recordTokenUse, verifyToken } from "../tokens/tokens";
 import { expandScopes, isAdminScope, scopesFor, type Scope } from "./scopes";
 import { currentUser } from "./session";
 
@@ -30,6 +30,8 @@ export async function actorFor(req: Request, scope: Scope | null): Promise<Actor
       throw new AppError("unauthenticated", 401, "This API token is not valid: it is unknown, expired or revoked, or its owner is disabled. Create a new one on the Tokens page.");
     }
     actor = { id: v.user.id, name: v.user.name, isAdmin: v.user.isAdmin, scopes: v.scopes, token: { id: v.token.id, prefix: v.token.prefix } };
+    // Written down even when the scope check below refuses: a token being tried matters too.
+    if (v.auditDue) await recordTokenUse(actor, req);
   } else {
     const u = await currentUser();
     if (!u) throw new AppError("unauthenticated", 401, "Sign in to continue, or send an API token in the Authorization header.");
@@ -37,6 +39,20 @@ export async function actorFor(req: Request, scope: Scope | null): Promise<Actor
   }
   if (scope) requireScope(actor, scope);
   return actor;
+}
+
+/**
+ * For what only a person at a browser may do: routes that end or mint browser credentials
+ * (sign out everywhere, the administrator's "open anyway" cookie). An API token is refused
+ * outright rather than ignored, so a script learns why instead of acting with a cookie it carries.
+ */
+export async function sessionActorFor(req: Request): Promise<Actor> {
+  if (req.headers.get("authorization")?.trim()) {
+    throw new AppError("forbidden", 403, "API tokens cannot be used here: this needs you signed in to Berth in a browser. Send the request without an Authorization header from Berth's own pages.");
+  }
+  const u = await currentUser();
+  if (!u) throw new AppError("unauthenticated", 401, "Sign in to continue.");
+  return { id: u.id, name: u.name, isAdmin: u.isAdmin, scopes: expandScopes(scopesFor(u.isAdmin)) };
 }
 
 /** Refuses unless `actor` may use `scope` (an actor without a scope list is the system: it may). */

@@ -39,3 +39,26 @@ describe("tokenFromHeader", () => {
     expect(() => tokenFromHeader("token")).toThrow(/not understood/);
   });
 });
+
+describe("tokenFromHeader: malformed headers", () => {
+  it("refuses schemes and shapes it does not know instead of falling back to the session", () => {
+    for (const h of ["Digest abc", "tokenberth_abc", "Bearer", "Bearer: berth_abc", "token\nberth_abc", "berth_abc", "token berth_abc extra"]) {
+      expect(() => tokenFromHeader(h), h).toThrow(/not understood/);
+    }
+  });
+
+  it("accepts tabs and any case for the scheme, as HTTP allows", () => {
+    expect(tokenFromHeader("TOKEN\tberth_x")).toBe("berth_x");
+    expect(tokenFromHeader("bearer berth_x")).toBe("berth_x");
+  });
+});
+
+describe("scope hierarchy", () => {
+  it("never makes a lesser scope imply a greater one", () => {
+    expect(expandScopes(["servers"]).has("admin:servers")).toBe(false);
+    expect(expandScopes(["read:servers"]).has("servers")).toBe(false);
+    expect(expandScopes(["read:users"]).has("admin:users")).toBe(false);
+    expect(expandScopes(["admin:users"]).has("servers")).toBe(false);
+    expect(expandScopes([]).size).toBe(0);
+  });
+});

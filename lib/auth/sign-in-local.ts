@@ -18,6 +18,8 @@ export async function signInLocal(username: string, password: string, address: s
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY);
   await settleAttempt(reservation.id, ok && user?.passwordHash ? "success" : "failed");
   if (!user || !user.passwordHash || !ok) return null;
+  // Said only after the right password: a guess learns nothing about the account.
+  if (user.disabledAt) throw new SigninRefused("disabled");
   await db().user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
   await recordEvent({ id: user.id, name: user.name, isAdmin: user.isAdmin }, { action: "signin", targetUser: user.name });
   return user;

@@ -19,6 +19,9 @@ describe("signinMessage", () => {
     expect(signinMessage("basic_auth_disabled", "jira").text).toMatch(/administrator/);
     expect(signinMessage("jira_unavailable", "jira").text).toMatch(/not answering.*did not count/s);
   });
+  it("tells a disabled person who can enable them", () => {
+    expect(signinMessage("disabled", "jira").text).toMatch(/disabled.*administrator to enable it/);
+  });
   it("falls back to a generic sentence for unknown codes", () => {
     expect(signinMessage("something-else", "local").text).toBe("Sign-in failed. Try again.");
   });

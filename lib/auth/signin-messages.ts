@@ -10,7 +10,8 @@ export type SigninCode =
   | "basic_auth_disabled"
   | "user_locked"
   | "address_limited"
-  | "name_conflict";
+  | "name_conflict"
+  | "disabled";
 
 function waitText(seconds: number): string {
   const m = Math.ceil(seconds / 60);
@@ -48,6 +49,8 @@ export function signinMessage(raw: string, mode: SigninMode): { text: string; li
       return { text: `Too many sign-in attempts from your network address. Wait ${waitText(Number(param) || 900)}, then try again.` };
     case "name_conflict":
       return { text: "A local Berth account already uses this name, so Berth cannot sign you in with Jira. Ask your Berth administrator." };
+    case "disabled":
+      return { text: "Your Berth account is disabled, so you cannot sign in. Ask a Berth administrator to enable it again; your servers' files are kept." };
     default:
       return { text: "Sign-in failed. Try again." };
   }

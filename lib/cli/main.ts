@@ -1,5 +1,6 @@
 import { AppError } from "../errors";
 import { serverCommands } from "./server-commands";
+import { tokenCommands } from "./token-commands";
 import { userCommands } from "./user-commands";
 
 /** One group of CLI commands (`berth <group> <command> …`). */
@@ -14,6 +15,7 @@ export interface CommandGroup {
 const GROUPS: Record<string, CommandGroup> = {
   user: userCommands,
   server: serverCommands,
+  token: tokenCommands,
 };
 
 function usage(): string {

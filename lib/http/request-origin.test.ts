@@ -62,6 +62,19 @@ describe("refusal(): who may change things with the browser's session", () => {
     expect(refusal("POST", h({ cookie: SESSION }))).toBeNull();
   });
 
+  it("lets an API token through without cookies, even from a notebook page (it acts only as its holder)", () => {
+    const notebook = { "sec-fetch-site": "same-origin", origin: `http://${HOST}`, referer: `http://${HOST}/user/alice/lab` };
+    expect(refusal("POST", h({ ...notebook, authorization: "token berth_abc" }))).toBeNull();
+    expect(refusal("DELETE", h({ ...notebook, authorization: "Bearer berth_abc" }))).toBeNull();
+    // With Berth's cookies the browser would also be sending the session: refused as before.
+    expect(refusal("POST", h({ ...notebook, cookie: SESSION, authorization: "token berth_abc" }))?.message).toMatch(/notebook server/);
+    // Without a token (or with something that is not one) nothing changes.
+    expect(refusal("POST", h(notebook))?.message).toMatch(/notebook server/);
+    expect(refusal("POST", h({ ...notebook, authorization: "Basic YTpi" }))?.message).toMatch(/notebook server/);
+    // Another site stays refused, token or not (and the browser would not send it without CORS).
+    expect(refusal("POST", h({ origin: "https://evil.example", authorization: "token berth_abc" }))?.message).toMatch(/other sites/);
+  });
+
   it("treats the secure cookie names as Berth's too", () => {
     expect(refusal("POST", h({ cookie: "__Secure-next-auth.session-token=x", referer: `http://${HOST}/user/a/` }))).not.toBeNull();
   });

@@ -32,7 +32,7 @@ const fromElsewhere: Refusal = {
 const fromNotebook: Refusal = {
   error: "forbidden",
   message:
-    "Berth does not accept changes sent from a page of a notebook server (an address under /user/), because code in a notebook must not act with your Berth session. Make the change on Berth's own pages, for example My servers.",
+    "Berth does not accept changes sent from a page of a notebook server (an address under /user/), because code in a notebook must not act with your Berth session. Make the change on Berth's own pages, for example My servers; a script may use an API token, sent without cookies.",
 };
 const noReferer: Refusal = {
   error: "forbidden",
@@ -42,6 +42,10 @@ const noReferer: Refusal = {
 function hasBerthCookie(cookieHeader: string | null): boolean {
   if (!cookieHeader) return false;
   return cookieHeader.split(";").some((c) => BERTH_COOKIE.test(c.trim()));
+}
+
+function isTokenAuthorization(header: string | null): boolean {
+  return header !== null && /^(?:token|bearer)[ \t]+\S+[ \t]*$/i.test(header.trim());
 }
 
 function sameHost(url: string, host: string | null): URL | null {
@@ -65,6 +69,12 @@ export function refusal(method: string, headers: HeaderSource): Refusal | null {
   const origin = headers.get("origin");
   // A foreign or opaque Origin (a sandboxed frame, a data: page) is never Berth's.
   if (origin && !sameHost(origin, host)) return fromElsewhere;
+
+  // An API token without Berth's cookies acts as its holder and nothing else: actorFor never falls
+  // back to a session when an Authorization header is sent, and with no cookie there is no session
+  // for any other handler to use. A notebook page may send one (credentials: "omit"); the token is
+  // its holder's own to give away, as with curl.
+  if (isTokenAuthorization(headers.get("authorization")) && !hasBerthCookie(headers.get("cookie"))) return null;
 
   const site = headers.get("sec-fetch-site");
   const browser = site !== null;

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { requireActor } from "../auth/session";
+import { actorFor } from "../auth/request-actor";
 import { AppError } from "../errors";
 import { deleteServer } from "../servers/delete-server";
 import { startServer } from "../servers/start-server";
@@ -12,8 +12,8 @@ import { serverFromPath, userFromPath } from "./path-segments";
 type Params = { user: string; server?: string; action: string };
 type DeleteParams = { user: string; server: string };
 
-export const serverAction = route(async (_req: Request, ctx: { params: Promise<Params> }) => {
-  const actor = await requireActor();
+export const serverAction = route(async (req: Request, ctx: { params: Promise<Params> }) => {
+  const actor = await actorFor(req, "servers");
   const p = await ctx.params;
   const user = userFromPath(p.user);
   const name = serverFromPath(p.server, user);
@@ -28,8 +28,8 @@ export const serverAction = route(async (_req: Request, ctx: { params: Promise<P
   throw new AppError("not_found", 404, `Unknown action "${p.action}": use start or stop.`);
 });
 
-export const serverDelete = route(async (_req: Request, ctx: { params: Promise<DeleteParams> }) => {
-  const actor = await requireActor();
+export const serverDelete = route(async (req: Request, ctx: { params: Promise<DeleteParams> }) => {
+  const actor = await actorFor(req, "servers");
   const p = await ctx.params;
   const user = userFromPath(p.user);
   await deleteServer(actor, user, serverFromPath(p.server, user));

@@ -19,6 +19,7 @@ import type { LaunchEvent } from "./events";
 import { openPath } from "./open-path";
 import { prepareLaunch, type PreparedLaunch } from "./prepare-launch";
 import { buildSpec, refUrl, type OpenPath } from "./repo-spec";
+import { defaultProfile } from "../policy/profiles";
 
 // A launch, start to finish, as the BinderHub event stream tells it: resolve the ref → choose the
 // server (refusing early when there is no room) → build once per commit (or find it built) →
@@ -59,6 +60,8 @@ export async function launchRepository(actor: Actor, provider: string, spec: str
       message: cached ? `Found built image ${prepared.imageName} (no build needed), launching…\n` : `Built image ${prepared.imageName}, launching…\n`,
     });
     if (!target) {
+      // Counted as a launch of the repository (the console's launch counts and cache hits).
+      await recordEvent(actor, { action: "launch", targetUser: owner.name, details: { provider: source.provider, repo: source.repo, commit, image: prepared.imageName, cached, buildOnly: true } });
       emit({ phase: "ready", message: "Built; not launching (build_only).\n", imageName: prepared.imageName });
       observeLaunch(providerLabel, "success", (Date.now() - started) / 1000);
       return;
@@ -112,7 +115,7 @@ async function launchInto(actor: Actor, owner: { id: string; name: string }, tar
   const name = target.name;
   if (target.kind === "new") {
     emit({ phase: "launching", message: `Creating the server ${serverLabel(name)}…\n` });
-    if (name === "") await ensureDefaultServer(owner.id, config().profiles.find((p) => p.default)!.slug);
+    if (name === "") await ensureDefaultServer(owner.id, defaultProfile().slug);
     else {
       try {
         await createServer(actor, owner.name, { name });

@@ -6,6 +6,7 @@ import { config } from "../config";
 import { closeDb, connectDatabase } from "../db/client";
 import { findRunningEmbeddedDb, startEmbeddedDb, type EmbeddedDb } from "../db/embedded";
 import { applyMigrations } from "../db/migrate";
+import { announceInstance, describeDatabase, ensureInstallationId } from "../db/installation";
 import { authSecret } from "../auth/secret";
 import { clientAddress, clientAddressHeader } from "../auth/client-address";
 import { issueSetupTokenIfNoUsers } from "../auth/setup-admin";
@@ -17,6 +18,7 @@ import { createUserHostHandler } from "../proxy/user-host-proxy";
 import { matchUserHost } from "../user-hosts/host";
 import { settleAbandonedBuilds } from "../launch/builds/build-queue";
 import { shutdownBuilder } from "../launch/builds/builder";
+import { hubApiRootUrl } from "../hub-api/root-path";
 import { recoverAfterRestart, stopAllOnShutdown, watchRuntimeExits } from "../servers/lifecycle";
 
 // One process: Next.js for pages and API, the proxy for /user/* (HTTP and WebSocket upgrades,
@@ -39,6 +41,8 @@ export async function main(opts: { dev: boolean; dir: string }) {
   connectDatabase(url, { embedded: Boolean(embedded) });
   const applied = await applyMigrations(url);
   if (applied.length) log.info("database migrations applied", { migrations: applied });
+  // Where this Berth runs, for the CLI to compare with (lib/db/installation.ts).
+  const withdrawInstance = announceInstance({ installationId: await ensureInstallationId(url), dataDir: c.dataDir, database: describeDatabase(c.databaseUrl, c.dataDir), external: Boolean(c.databaseUrl) });
   authSecret();
 
   const recovered = await recoverAfterRestart();
@@ -80,7 +84,8 @@ export async function main(opts: { dev: boolean; dir: string }) {
     const problem = requestPathProblem(reqUrl);
     if (problem) return refuseBadPath(req, res, problem);
     req.headers[clientAddressHeader] = clientAddress(req, c.trustProxy);
-    void handle(req, res, parse(reqUrl, true));
+    req.url = hubApiRootUrl(reqUrl);
+    void handle(req, res, parse(req.url, true));
   });
   server.on("upgrade", (req, socket, head) => {
     const label = matchUserHost(req.headers.host);
@@ -130,6 +135,7 @@ export async function main(opts: { dev: boolean; dir: string }) {
     await app.close().catch(() => undefined);
     await closeDb();
     await embedded?.stop();
+    withdrawInstance();
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));

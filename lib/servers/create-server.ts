@@ -9,6 +9,7 @@ import { SERIALISED_TX } from "../db/transactions";
 import { recordEvent } from "./record-event";
 import { resolveOwner } from "./resolve-owner";
 import type { Actor } from "./types";
+import { profiles as currentProfiles } from "../policy/profiles";
 
 export const createServerInput = z.object({
   name: z.string().max(200),
@@ -16,7 +17,8 @@ export const createServerInput = z.object({
 });
 
 export async function createServer(actor: Actor, ownerName: string, input: z.infer<typeof createServerInput>) {
-  const { policy, profiles } = config();
+  const { policy } = config();
+  const profiles = currentProfiles();
   const owner = await resolveOwner(actor, ownerName);
   const check = checkServerName(input.name, policy.serverNameMaxLength);
   if (!check.ok) throw new AppError("invalid_name", 422, `"${input.name}" cannot be a server name. ${check.reason}`);

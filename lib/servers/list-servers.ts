@@ -6,6 +6,7 @@ import { runtime } from "../runtime";
 import { ensureDefaultServer } from "./find-server";
 import { resolveOwner } from "./resolve-owner";
 import { serverBaseUrl, serverLabel, type Actor } from "./types";
+import { defaultProfile, profiles } from "../policy/profiles";
 
 export type ServerView = Awaited<ReturnType<typeof listServers>>["servers"][number];
 export type ServersPage = Awaited<ReturnType<typeof listServers>>;
@@ -13,14 +14,15 @@ export type ServersPage = Awaited<ReturnType<typeof listServers>>;
 export async function listServers(actor: Actor, ownerName: string) {
   const c = config();
   const owner = await resolveOwner(actor, ownerName);
-  const defaultProfile = c.profiles.find((p) => p.default)!;
-  await ensureDefaultServer(owner.id, defaultProfile.slug);
+  const all = profiles();
+  const fallback = defaultProfile();
+  await ensureDefaultServer(owner.id, fallback.slug);
   const rows = await db().server.findMany({ where: { ownerId: owner.id }, orderBy: [{ name: "asc" }] });
   const rt = runtime();
   const idleMs = c.policy.idleTimeoutSeconds * 1000;
   const servers = await Promise.all(
     rows.map(async (s) => {
-      const profile = c.profiles.find((p) => p.slug === s.profile) ?? defaultProfile;
+      const profile = all.find((p) => p.slug === s.profile) ?? fallback;
       const activity = s.lastActivityAt ?? s.startedAt;
       return {
         name: s.name,
@@ -44,7 +46,7 @@ export async function listServers(actor: Actor, ownerName: string) {
     servers,
     namedCount: servers.filter((s) => s.name !== "").length,
     policy: { maxNamedServers: c.policy.maxNamedServers, serverNameMaxLength: c.policy.serverNameMaxLength, idleTimeoutSeconds: c.policy.idleTimeoutSeconds },
-    profiles: c.profiles.map((p) => ({ slug: p.slug, displayName: p.displayName, description: p.description, default: p.default })),
+    profiles: all.map((p) => ({ slug: p.slug, displayName: p.displayName, description: p.description, default: p.default })),
     limits: rt.capabilities(),
   };
 }

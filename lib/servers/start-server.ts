@@ -1,4 +1,3 @@
-import { config } from "../config";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { log } from "../log";
@@ -10,6 +9,7 @@ import { pendingStarts } from "./pending-starts";
 import { recordEvent } from "./record-event";
 import { resolveOwner } from "./resolve-owner";
 import { serverBaseUrl, serverLabel, type Actor } from "./types";
+import { defaultProfile, findProfile } from "../policy/profiles";
 
 /**
  * Moves the server to `starting` and launches it in the background; callers follow progress by
@@ -19,7 +19,7 @@ import { serverBaseUrl, serverLabel, type Actor } from "./types";
 export async function startServer(actor: Actor, ownerName: string, name: string) {
   const owner = await resolveOwner(actor, ownerName);
   const found = await findServer(owner.id, owner.name, name);
-  const profile = config().profiles.find((p) => p.slug === found.profile) ?? config().profiles.find((p) => p.default)!;
+  const profile = findProfile(found.profile) ?? defaultProfile();
   if (found.state === "starting" || found.state === "running") return found;
   if (found.state === "stopping") {
     throw new AppError("invalid_state", 409, `${serverLabel(name)} is still stopping. Wait a few seconds, then start it again.`);
@@ -52,7 +52,7 @@ export interface ServerToLaunch {
  */
 export function launchServer(actor: Actor, server: ServerToLaunch, ownerName: string, token: string): void {
   const name = server.name;
-  const profile = config().profiles.find((p) => p.slug === server.profile) ?? config().profiles.find((p) => p.default)!;
+  const profile = findProfile(server.profile) ?? defaultProfile();
   const controller = new AbortController();
   // A server launched from a repository runs that commit's image (or local environment).
   const environment = server.image && server.launchCommit ? { image: server.image, commit: server.launchCommit } : undefined;

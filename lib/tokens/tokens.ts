@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { z } from "zod";
 import { config } from "../config";
 import { db } from "../db/client";
 import { AppError } from "../errors";
@@ -17,6 +18,8 @@ const SHOWN = PREFIX.length + 6;
 const NOTE_MAX = 200;
 // Writing "last used" on every request would be a write per API call; a minute is precise enough.
 const TOUCH_EVERY_MS = 60_000;
+// The audit trail says a token was used, not every request it made: once per token per ten minutes.
+export const AUDIT_USE_EVERY_MS = 10 * 60_000;
 
 export interface TokenInfo {
   id: string;
@@ -38,6 +41,13 @@ export interface NewToken {
   /** Undefined: every scope the owner may hold (JupyterHub's default "inherit"). */
   scopes?: string[];
 }
+
+/** The body of POST /api/users/<user>/tokens. */
+export const newTokenInput = z.strictObject({
+  note: z.string().max(NOTE_MAX).optional(),
+  expiresInSeconds: z.number().int().positive().nullable().optional(),
+  scopes: z.array(z.string().max(64)).max(20).optional(),
+});
 
 export function hashToken(raw: string): string {
   return createHash("sha256").update(raw, "utf8").digest("hex");
@@ -84,14 +94,35 @@ function grantedScopes(actor: Actor, owner: { isAdmin: boolean }, asked: string[
   return scopes;
 }
 
-function expiry(seconds: number | null | undefined): Date | null {
-  const max = config().tokens.maxAgeSeconds;
-  if (seconds === null || seconds === undefined) return max > 0 ? new Date(Date.now() + max * 1000) : null;
+/**
+ * When a token asked to last `seconds` expires: at most the operator's maximum (`max`, 0 = none)
+ * and never after `ceiling` (the expiry of the token creating it, so a short-lived token cannot
+ * mint a longer-lived one). Undefined or null `seconds`: as long as allowed.
+ */
+export function tokenExpiry(seconds: number | null | undefined, max: number, ceiling: Date | null, now = Date.now()): Date | null {
+  if (seconds === null || seconds === undefined) {
+    const byMax = max > 0 ? new Date(now + max * 1000) : null;
+    if (!ceiling) return byMax;
+    return byMax && byMax.getTime() < ceiling.getTime() ? byMax : ceiling;
+  }
   if (!Number.isInteger(seconds) || seconds <= 0) throw new AppError("invalid_input", 400, "A token's expiry must be a whole number of seconds greater than 0.");
   if (max > 0 && seconds > max) {
     throw new AppError("invalid_input", 400, `Tokens may last at most ${formatDuration(max)} here (BERTH_TOKEN_MAX_AGE_SECONDS); ask for ${max} seconds or fewer.`);
   }
-  return new Date(Date.now() + seconds * 1000);
+  const at = new Date(now + seconds * 1000);
+  if (ceiling && at.getTime() > ceiling.getTime()) {
+    throw new AppError("invalid_input", 400, `The token you are using expires at ${ceiling.toISOString()}, so it cannot create one that lasts longer. Ask for an earlier expiry, or create the token on the Tokens page.`);
+  }
+  return at;
+}
+
+/** The expiry of the token `actor` is using, if any (a token's child may not outlive it). */
+async function creatingTokenExpiry(actor: Actor): Promise<Date | null> {
+  if (!actor.token) return null;
+  const row = await db().apiToken.findUnique({ where: { id: actor.token.id }, select: { expiresAt: true } });
+  // Revoked between verification and now: nothing may be created with it.
+  if (!row) throw new AppError("unauthenticated", 401, "The token you are using was revoked just now. Create a new one on the Tokens page.");
+  return row.expiresAt;
 }
 
 export function formatDuration(seconds: number): string {
@@ -102,11 +133,11 @@ export function formatDuration(seconds: number): string {
 
 /** Creates a token for `ownerName`. The token itself is returned here and never again. */
 export async function createToken(actor: Actor, ownerName: string, input: NewToken): Promise<{ token: string; info: TokenInfo }> {
-  const owner = await resolveOwner(actor, ownerName);
+  const owner = await resolveOwner(actor, ownerName, "admin:users");
   const note = (input.note ?? "").trim();
   if (note.length > NOTE_MAX) throw new AppError("invalid_input", 400, `A token's note may be at most ${NOTE_MAX} characters; shorten it.`);
   const scopes = grantedScopes(actor, owner, input.scopes);
-  const expiresAt = expiry(input.expiresInSeconds);
+  const expiresAt = tokenExpiry(input.expiresInSeconds, config().tokens.maxAgeSeconds, await creatingTokenExpiry(actor));
   const token = PREFIX + randomBytes(32).toString("base64url");
   const row = await db().apiToken.create({
     data: {
@@ -127,7 +158,7 @@ export async function createToken(actor: Actor, ownerName: string, input: NewTok
 }
 
 export async function listTokens(actor: Actor, ownerName: string): Promise<TokenInfo[]> {
-  const owner = await resolveOwner(actor, ownerName);
+  const owner = await resolveOwner(actor, ownerName, "admin:users");
   const rows = await db().apiToken.findMany({ where: { userId: owner.id }, orderBy: [{ createdAt: "desc" }, { id: "asc" }], select: SELECT });
   return rows.map(info);
 }
@@ -135,6 +166,7 @@ export async function listTokens(actor: Actor, ownerName: string): Promise<Token
 /** Every token of every person (administrators), newest first, one page at a time. */
 export async function listAllTokens(actor: Actor, opts: { offset?: number; limit?: number; user?: string } = {}): Promise<{ items: TokenInfo[]; total: number }> {
   if (!actor.isAdmin) throw new AppError("forbidden", 403, "Only administrators can see everyone's tokens.");
+  if (actor.scopes && !actor.scopes.has("admin:users")) throw new AppError("forbidden", 403, 'Seeing everyone\'s tokens needs the "admin:users" scope. Create a token with it on the Tokens page.');
   const limit = Math.min(Math.max(opts.limit ?? 50, 1), 200);
   const offset = Math.max(opts.offset ?? 0, 0);
   const where = opts.user ? { user: { name: { contains: opts.user, mode: "insensitive" as const } } } : {};
@@ -149,7 +181,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Revokes (deletes) one of `ownerName`'s tokens; it stops working at once on every replica. */
 export async function revokeToken(actor: Actor, ownerName: string, tokenId: string): Promise<void> {
-  const owner = await resolveOwner(actor, ownerName);
+  const owner = await resolveOwner(actor, ownerName, "admin:users");
   const gone = UUID.test(tokenId) ? await db().apiToken.deleteMany({ where: { id: tokenId, userId: owner.id } }) : { count: 0 };
   if (gone.count === 0) throw new AppError("not_found", 404, `${owner.name} has no token with id "${tokenId}". It may have been revoked already; list the tokens to see which remain.`);
   await recordEvent(actor, { action: "token_revoke", targetUser: owner.name, details: { tokenId } });
@@ -160,6 +192,8 @@ export interface VerifiedToken {
   token: { id: string; prefix: string; note: string };
   /** What the token may do now: its scopes, expanded, within what its owner may hold today. */
   scopes: Set<Scope>;
+  /** Its use has not been written to the audit trail for AUDIT_USE_EVERY_MS (recordTokenUse). */
+  auditDue: boolean;
 }
 
 /**
@@ -170,7 +204,7 @@ export async function verifyToken(raw: string): Promise<VerifiedToken | null> {
   if (!raw.startsWith(PREFIX) || raw.length > 200) return null;
   const row = await db().apiToken.findUnique({
     where: { hash: hashToken(raw) },
-    select: { id: true, prefix: true, note: true, scopes: true, expiresAt: true, lastUsedAt: true, user: { select: { id: true, name: true, displayName: true, isAdmin: true, disabledAt: true } } },
+    select: { id: true, prefix: true, note: true, scopes: true, expiresAt: true, lastUsedAt: true, useRecordedAt: true, user: { select: { id: true, name: true, displayName: true, isAdmin: true, disabledAt: true } } },
   });
   const now = Date.now();
   if (!row || row.user.disabledAt || (row.expiresAt && row.expiresAt.getTime() <= now)) return null;
@@ -183,5 +217,30 @@ export async function verifyToken(raw: string): Promise<VerifiedToken | null> {
   const holdable = new Set(scopesFor(row.user.isAdmin));
   const scopes = new Set([...expandScopes(row.scopes.filter(isScope))].filter((s) => holdable.has(s)));
   const { disabledAt: _disabled, ...user } = row.user;
-  return { user, token: { id: row.id, prefix: row.prefix, note: row.note }, scopes };
+  const auditDue = !row.useRecordedAt || now - row.useRecordedAt.getTime() >= AUDIT_USE_EVERY_MS;
+  return { user, token: { id: row.id, prefix: row.prefix, note: row.note }, scopes, auditDue };
+}
+
+/**
+ * Writes a `token_use` event (its id and prefix through the actor, never the secret; what was
+ * asked) unless one was written for this token in the last AUDIT_USE_EVERY_MS. The claim is one
+ * conditional UPDATE, so concurrent requests on several replicas write it once.
+ */
+export async function recordTokenUse(actor: Actor, req: { method: string; url: string }): Promise<boolean> {
+  if (!actor.token) return false;
+  const now = new Date();
+  const claimed = await db().apiToken.updateMany({
+    where: { id: actor.token.id, OR: [{ useRecordedAt: null }, { useRecordedAt: { lte: new Date(now.getTime() - AUDIT_USE_EVERY_MS) } }] },
+    data: { useRecordedAt: now },
+  });
+  if (claimed.count === 0) return false;
+  let path = "";
+  try {
+    // The path only: a query string may carry anything.
+    path = new URL(req.url).pathname;
+  } catch {
+    // An unparsable URL is left out.
+  }
+  await recordEvent(actor, { action: "token_use", targetUser: actor.name, details: { method: req.method, path } });
+  return true;
 }

@@ -97,6 +97,17 @@ describe("Jira Server sign-in", () => {
     expect(await db().user.findFirst({ where: { externalId: "JIRAUSER10200" } })).toBeNull();
   });
 
+  it("refuses an account a Berth administrator disabled, even with Jira's yes, and lets it in once enabled", async () => {
+    const first = await signInJira("carol", PASSWORDS.carol, null);
+    await db().user.update({ where: { id: first.id }, data: { disabledAt: new Date(), displayName: "Before" } });
+    expect(await refusal(signInJira("carol", PASSWORDS.carol, null))).toBe("disabled");
+    expect(signinMessage("disabled", "jira").text).toMatch(/Your Berth account is disabled/);
+    // Refused before anything about the account changed.
+    expect(await db().user.findUniqueOrThrow({ where: { id: first.id } })).toMatchObject({ displayName: "Before", lastLoginAt: first.lastLoginAt });
+    await db().user.update({ where: { id: first.id }, data: { disabledAt: null } });
+    expect(await signInJira("carol", PASSWORDS.carol, null)).toMatchObject({ name: "carol", displayName: "Carol" });
+  });
+
   it("says Jira is not answering on 5xx and on a timeout, and does not count a failed attempt", async () => {
     jira.setMode({ status5xx: 503 });
     expect(await refusal(signInJira("alice", PASSWORDS.alice, null))).toBe("jira_unavailable");

@@ -188,6 +188,39 @@ describe("builds as Kubernetes Jobs", () => {
     expect(b.stats.created).toBe(1);
   });
 
+  it("an administrator's cancel deletes the running Job and its pod; the follower ends at once", async () => {
+    const req = request();
+    await sim().setFault(`job:${buildJobName(req.imageName)}`, { kind: "hold" });
+    const b = builder();
+    const cancel = new AbortController();
+    const log = collector();
+    const following = b.build(req, log.onLog, never(), { cancel: cancel.signal }).then(() => undefined, (e: unknown) => e);
+    await waitFor("a line", async () => log.lines.length >= 2, 30_000, 50);
+    cancel.abort();
+    const err = await following;
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).details).toMatchObject({ reason: "build_deleted" });
+    await waitFor("the Job to be gone", async () => (await jobsOf(req)).length === 0, 60_000, 200);
+    await waitFor("its pod to be gone", async () => (await listPods(`job-name=${buildJobName(req.imageName)}`, kube().buildNamespace)).length === 0, 60_000, 200);
+    // Deleting from another replica (the console's request) when there is nothing left: false, no error.
+    expect(await builder().cancelJob(req.imageName)).toBe(false);
+  });
+
+  it("a rebuild replaces the finished Job of an image that exists, and pushes again", async () => {
+    const req = request();
+    const b = builder();
+    await b.build(req, () => undefined, never());
+    const first = await readJob(req);
+    expect(first.status?.succeeded).toBe(1);
+    const log = collector();
+    await b.build(req, log.onLog, never(), { force: true });
+    const second = await readJob(req);
+    expect(second.metadata?.uid).not.toBe(first.metadata?.uid);
+    expect(second.status?.succeeded).toBe(1);
+    expect(log.text().at(-1)).toMatch(/^Pushed .*@sha256:/);
+    expect(b.stats).toEqual({ created: 2, replaced: 1 });
+  });
+
   it("re-attaches by name after a Berth restart, with the log from its start", async () => {
     const req = request();
     await sim().setFault(`job:${buildJobName(req.imageName)}`, { kind: "hold" });

@@ -47,6 +47,8 @@ export async function signInJira(username: string, password: string, address: st
 
   const user = await db().$transaction(async (tx) => {
     const byId = await tx.user.findUnique({ where: { externalId: p.externalId } });
+    // A Berth administrator disabled this account: Jira's yes does not override that.
+    if (byId?.disabledAt) return "disabled" as const;
     if (byId) return tx.user.update({ where: { id: byId.id }, data });
     const byName = await tx.user.findUnique({ where: { name } });
     if (byName?.passwordHash || byName?.externalId) {
@@ -56,6 +58,7 @@ export async function signInJira(username: string, password: string, address: st
     if (byName) return tx.user.update({ where: { id: byName.id }, data: { ...data, externalId: p.externalId } });
     return tx.user.create({ data: { ...data, name, externalId: p.externalId } });
   });
+  if (user === "disabled") throw new SigninRefused("disabled");
   if (!user) {
     log.warn("Jira sign-in refused: the name belongs to another account", { username: name });
     throw new SigninRefused("name_conflict");

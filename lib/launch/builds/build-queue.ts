@@ -21,11 +21,11 @@ export interface BuildRow {
 }
 
 /** The active row of this image, created queued if there is none. */
-export async function claimBuildRow(req: BuildRequest, runtime: string, requestedBy: string): Promise<BuildRow> {
+export async function claimBuildRow(req: BuildRequest, runtime: string, requestedBy: string, rebuild = false): Promise<BuildRow> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const inserted = await db().$queryRaw<BuildRow[]>`
-      INSERT INTO builds (id, image_name, provider, repo, "commit", runtime, requested_by)
-      VALUES (gen_random_uuid(), ${req.imageName}, ${req.provider}, ${req.repo}, ${req.commit}, ${runtime}, ${requestedBy})
+      INSERT INTO builds (id, image_name, provider, repo, "commit", runtime, requested_by, rebuild)
+      VALUES (gen_random_uuid(), ${req.imageName}, ${req.provider}, ${req.repo}, ${req.commit}, ${runtime}, ${requestedBy}, ${rebuild})
       ON CONFLICT (image_name) WHERE state IN ('queued', 'building') DO NOTHING
       RETURNING id, state::text AS state`;
     if (inserted[0]) return inserted[0];
@@ -59,8 +59,27 @@ export async function admitBuild(id: string, limit: number): Promise<Admission> 
   }, SERIALISED_TX);
 }
 
-export async function heartbeat(id: string): Promise<void> {
-  await db().build.updateMany({ where: { id, state: { in: ["queued", "building"] } }, data: { heartbeatAt: new Date() } });
+export interface Beat {
+  /** An administrator asked to cancel this build (lib/launch/builds/cancel-build.ts). */
+  cancelRequested: boolean;
+  cancelledBy: string | null;
+}
+
+/**
+ * Refreshes the row's heartbeat and, when given, its log so far (the console shows a running
+ * build's log from the row, on any replica); answers whether an administrator asked to cancel it.
+ */
+export async function heartbeat(id: string, logText?: string): Promise<Beat> {
+  const rows =
+    logText === undefined
+      ? await db().$queryRaw<{ cancel_requested_at: Date | null; cancelled_by: string | null }[]>`
+          UPDATE builds SET heartbeat_at = now() WHERE id = ${id}::uuid AND state IN ('queued', 'building') RETURNING cancel_requested_at, cancelled_by`
+      : await db().$queryRaw<{ cancel_requested_at: Date | null; cancelled_by: string | null }[]>`
+          UPDATE builds SET heartbeat_at = now(), log = ${logText} WHERE id = ${id}::uuid AND state IN ('queued', 'building') RETURNING cancel_requested_at, cancelled_by`;
+  if (rows[0]) return { cancelRequested: rows[0].cancel_requested_at !== null, cancelledBy: rows[0].cancelled_by };
+  // Finished (by an administrator's cancel of a queued build, or elsewhere): say whether it was a cancel.
+  const row = await db().build.findUnique({ where: { id }, select: { cancelRequestedAt: true, cancelledBy: true } });
+  return { cancelRequested: row?.cancelRequestedAt != null, cancelledBy: row?.cancelledBy ?? null };
 }
 
 export async function finishBuildRow(id: string, state: "built" | "failed", logText: string, message: string | null): Promise<void> {

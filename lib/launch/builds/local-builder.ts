@@ -1,7 +1,7 @@
 import { config } from "../../config";
 import { buildLocal, readBuilt } from "../local-build/build-local";
 import { touchBuild } from "../local-build/prune-builds";
-import type { Builder, BuildRequest } from "./types";
+import type { Builder, BuildOptions, BuildRequest } from "./types";
 
 // The local runtime's builds: a checkout of the commit plus its Python environment under the data
 // folder (lib/launch/local-build). "Built" means that environment is finished on this machine.
@@ -15,9 +15,9 @@ export class LocalBuilder implements Builder {
     return built;
   }
 
-  async build(req: BuildRequest, onLog: (line: string) => void, signal: AbortSignal): Promise<void> {
+  async build(req: BuildRequest, onLog: (line: string) => void, signal: AbortSignal, opts: BuildOptions = {}): Promise<void> {
     // A local build runs in this process; leaving does not stop it (another viewer may come), so
-    // the signal only stops the lines.
-    await buildLocal({ commit: req.commit, fetchUrl: req.fetchUrl, onLog: (l) => signal.aborted || onLog(l) });
+    // the signal only stops the lines. Only an administrator's cancel stops the build.
+    await buildLocal({ commit: req.commit, fetchUrl: req.fetchUrl, onLog: (l) => signal.aborted || onLog(l), signal: opts.cancel, force: opts.force });
   }
 }

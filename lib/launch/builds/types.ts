@@ -17,6 +17,13 @@ export interface BuildRequest {
   repo: string;
 }
 
+export interface BuildOptions {
+  /** Aborted when an administrator cancels the build: the build itself is stopped (processes, Job). */
+  cancel?: AbortSignal;
+  /** Build although the image exists (an administrator's rebuild). */
+  force?: boolean;
+}
+
 export interface Builder {
   readonly kind: "local" | "kubernetes";
   /** Whether `req`'s image (or local environment) exists already, so no build is needed. */
@@ -28,7 +35,9 @@ export interface Builder {
    * rejects with an AppError whose message says what failed and what to do. `signal` only stops
    * this caller from following the build; the build itself carries on.
    */
-  build(req: BuildRequest, onLog: (line: string) => void, signal: AbortSignal): Promise<void>;
+  build(req: BuildRequest, onLog: (line: string) => void, signal: AbortSignal, opts?: BuildOptions): Promise<void>;
+  /** Stops the build of `imageName` wherever it runs (Kubernetes: deletes its Job); false when there was none. */
+  cancelJob?(imageName: string): Promise<boolean>;
   /** Stops following builds (process shutdown); what runs in the cluster carries on. */
   shutdown?(): void;
 }

@@ -24,6 +24,10 @@ export interface BuildLocalOptions {
   onLog?: (line: string) => void;
   settings?: LocalBuildSettings;
   resolve?: (host: string) => Promise<{ address: string; family: number }[]>;
+  /** Aborting stops the build (its processes are killed) and removes what it made. */
+  signal?: AbortSignal;
+  /** Build again although the commit is built (an administrator's rebuild). */
+  force?: boolean;
 }
 
 export interface BuiltMarker {
@@ -77,7 +81,7 @@ export async function buildLocal(opts: BuildLocalOptions): Promise<LocalBuild> {
   // The address is held to its shape even when nothing will be fetched, so a hostile one is
   // refused the same way whether or not the commit happens to be built already.
   checkGitUrl(opts.fetchUrl);
-  const done = readBuilt(settings.dataDir, commit);
+  const done = opts.force ? undefined : readBuilt(settings.dataDir, commit);
   if (done) {
     say(`Reusing the environment already built for ${commit}.`);
     return done;
@@ -101,7 +105,7 @@ async function buildUnderLock(opts: BuildLocalOptions, settings: LocalBuildSetti
   });
   try {
     // Whoever held the lock may have finished the build meanwhile.
-    const done = readBuilt(settings.dataDir, opts.commit);
+    const done = opts.force ? undefined : readBuilt(settings.dataDir, opts.commit);
     if (done) {
       say(`Reusing the environment already built for ${opts.commit}.`);
       return done;
@@ -123,7 +127,12 @@ async function build(opts: BuildLocalOptions, settings: LocalBuildSettings): Pro
   // Left by a build that died without cleaning up (the process was killed): never reused.
   rmSync(paths.buildDir, { recursive: true, force: true });
   try {
-    await fetchCommit({ commit, fetchUrl, buildDir: paths.buildDir, onLog: say, settings, resolve: opts.resolve });
+    const cancelled = () => {
+      if (opts.signal?.aborted) throw buildCancelled();
+    };
+    cancelled();
+    await fetchCommit({ commit, fetchUrl, buildDir: paths.buildDir, onLog: say, settings, resolve: opts.resolve, signal: opts.signal });
+    cancelled();
     const python = await hostPythonVersion(settings);
     const plan = detectConfig(paths.repoDir, python);
     for (const n of plan.notes) say(`Note: ${n}`);
@@ -149,7 +158,8 @@ async function build(opts: BuildLocalOptions, settings: LocalBuildSettings): Pro
     };
     const step = async (what: string, command: string, args: string[]) => {
       say(`$ ${[command, ...args].join(" ")}`);
-      const r = await runCommand(command, args, { cwd: paths.repoDir, env, timeoutMs: settings.localBuild.timeoutMs, onLine: say });
+      const r = await runCommand(command, args, { cwd: paths.repoDir, env, timeoutMs: settings.localBuild.timeoutMs, onLine: say, signal: opts.signal });
+      cancelled();
       if (r.code !== 0) throw stepFailed(what, r, settings.localBuild.timeoutMs);
       steps.push(what);
     };
@@ -199,6 +209,11 @@ async function build(opts: BuildLocalOptions, settings: LocalBuildSettings): Pro
     say("Build failed: Berth could not build this commit (an internal error); try again.");
     throw new AppError("start_failed", 500, "Berth could not build this commit because of an internal error; try again, or ask your administrator to look at Berth's log.", { reason: "build_failed" });
   }
+}
+
+/** The error a cancelled build ends with; the launch page shows its message. */
+export function buildCancelled(by?: string | null): AppError {
+  return new AppError("build_cancelled", 409, `The build was cancelled by an administrator${by ? ` (${by})` : ""}. Launch again to build it, or ask them why.`, { reason: "build_cancelled" });
 }
 
 function stepFailed(what: string, r: RunResult, timeoutMs: number): AppError {

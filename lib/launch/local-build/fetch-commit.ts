@@ -32,6 +32,8 @@ export interface FetchCommitOptions {
   settings?: Pick<Config, "launch" | "hostEnv">;
   /** How the host name is resolved (tests); the system resolver otherwise. */
   resolve?: (host: string) => Promise<{ address: string; family: number }[]>;
+  /** Aborting kills git (the build was cancelled). */
+  signal?: AbortSignal;
 }
 
 export function checkCommit(commit: string): string {
@@ -110,7 +112,7 @@ export async function fetchCommit(opts: FetchCommitOptions): Promise<string> {
   ];
   const timeoutMs = settings.launch.gitTimeoutMs;
   const git = async (args: string[], what: string) => {
-    const r = await runCommand("git", [...safety, ...args], { cwd: work, env, timeoutMs, onLine: log });
+    const r = await runCommand("git", [...safety, ...args], { cwd: work, env, timeoutMs, onLine: log, signal: opts.signal });
     return { ok: r.code === 0, r, what };
   };
   const fail = (what: string, r: Awaited<ReturnType<typeof runCommand>>) => {

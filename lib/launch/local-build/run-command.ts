@@ -12,6 +12,8 @@ export interface RunOptions {
   timeoutMs: number;
   /** Each output line (stdout and stderr), as it comes. */
   onLine?: (line: string) => void;
+  /** Aborting kills the whole process group (an administrator cancelled the build). */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -53,6 +55,8 @@ export function runCommand(command: string, args: string[], opts: RunOptions): P
       timedOut = true;
       killGroup();
     }, opts.timeoutMs);
+    if (opts.signal?.aborted) killGroup();
+    else opts.signal?.addEventListener("abort", killGroup, { once: true });
     for (const stream of [child.stdout, child.stderr]) {
       let rest = "";
       stream.setEncoding("utf8");
@@ -75,6 +79,7 @@ export function runCommand(command: string, args: string[], opts: RunOptions): P
     child.on("exit", killGroup);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", killGroup);
       resolve({ code, signal, timedOut, tail });
     });
   });

@@ -1,7 +1,7 @@
 import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job, type V1Pod } from "@kubernetes/client-node";
 import { config, type Config } from "../../config";
 import { AppError } from "../../errors";
-import type { Builder, BuildRequest } from "../../launch/builds/types";
+import type { Builder, BuildOptions, BuildRequest } from "../../launch/builds/types";
 import { imageExists } from "../../launch/registry";
 import { log } from "../../log";
 import { shared } from "../../shared";
@@ -85,12 +85,34 @@ export class KubeBuilder implements Builder {
     return [...this.jobs.cache.values()].filter(isActive).length;
   }
 
-  async build(req: BuildRequest, onLog: (line: string) => void, signal: AbortSignal): Promise<void> {
+  async build(req: BuildRequest, onLog: (line: string) => void, signal: AbortSignal, opts: BuildOptions = {}): Promise<void> {
     if (signal.aborted) throw stopped();
     this.start();
     await this.synced(signal);
-    const job = await this.ensureJob(req, signal);
-    await this.follow(job, onLog, signal);
+    const job = await this.ensureJob(req, signal, opts.force ?? false);
+    // An administrator's cancel deletes the Job; following it then ends as "deleted".
+    const onCancel = () => void this.cancelJob(req.imageName).catch((err: unknown) => log.warn("could not delete a cancelled build's Job", { image: req.imageName, error: String(err) }));
+    if (opts.cancel?.aborted) onCancel();
+    else opts.cancel?.addEventListener("abort", onCancel, { once: true });
+    try {
+      await this.follow(job, onLog, signal);
+    } finally {
+      opts.cancel?.removeEventListener("abort", onCancel);
+    }
+  }
+
+  /** Deletes the build Job of `imageName` with its pods (an administrator cancelled it); absent is fine. */
+  async cancelJob(imageName: string): Promise<boolean> {
+    const ns = this.opts.namespace;
+    const name = buildJobName(imageName);
+    try {
+      await call("delete", "jobs", ns, () => this.batch.deleteNamespacedJob({ name, namespace: ns, propagationPolicy: "Background", body: { propagationPolicy: "Background" } }));
+      log.info("build Job deleted: cancelled by an administrator", { job: name });
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw err;
+    }
   }
 
   /** The Job's current pod (a replaced Job's old pod may still be going: matched by the Job's uid). */
@@ -141,13 +163,15 @@ export class KubeBuilder implements Builder {
     return false;
   }
 
-  private async ensureJob(req: BuildRequest, signal: AbortSignal): Promise<V1Job> {
+  private async ensureJob(req: BuildRequest, signal: AbortSignal, force: boolean): Promise<V1Job> {
     const ns = this.opts.namespace;
     const name = buildJobName(req.imageName);
     for (let attempt = 0; attempt < 4; attempt++) {
       if (signal.aborted) throw stopped();
       const existing = this.jobs.cache.get(name);
-      if (existing && !existing.metadata?.deletionTimestamp && !(await this.stale(existing))) return existing;
+      // A rebuild replaces a finished Job (a running one is the build asked for: attach to it).
+      const replace = force && attempt === 0 && existing !== undefined && !isActive(existing);
+      if (existing && !replace && !existing.metadata?.deletionTimestamp && !(await this.stale(existing))) return existing;
       if (existing) {
         await this.remove(existing);
         continue;

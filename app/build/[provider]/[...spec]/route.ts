@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { requireActor } from "@/lib/auth/session";
+import { actorFor } from "@/lib/auth/request-actor";
 import { route } from "@/lib/http/handler";
 import { rawSpec } from "@/lib/launch/raw-spec";
 import { launchOptions, launchStream } from "@/lib/launch/launch-stream";
@@ -13,7 +13,8 @@ export const GET = route(async (req: Request) => {
   if (req.headers.get("sec-fetch-site") === "cross-site") {
     return NextResponse.json({ error: "forbidden", message: "Launches start from Berth's launch page. Open the /v2/… link instead." }, { status: 403 });
   }
-  const actor = await requireActor();
+  // binderhub-client's `apiToken` arrives as "Authorization: Bearer <token>"; a launch starts a server.
+  const actor = await actorFor(req, "servers");
   const url = new URL(req.url);
   const { provider, spec } = rawSpec(url.pathname, "/build/");
   const body = launchStream(actor, provider, spec, launchOptions(url.searchParams), req.signal);

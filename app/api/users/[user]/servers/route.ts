@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { requireActor } from "@/lib/auth/session";
+import { actorFor } from "@/lib/auth/request-actor";
 import { jsonBody, route } from "@/lib/http/handler";
 import { userFromPath } from "@/lib/http/path-segments";
 import { createServer, createServerInput } from "@/lib/servers/create-server";
@@ -7,14 +7,14 @@ import { listServers } from "@/lib/servers/list-servers";
 
 type Ctx = { params: Promise<{ user: string }> };
 
-export const GET = route(async (_req: Request, ctx: Ctx) => {
-  const actor = await requireActor();
+export const GET = route(async (req: Request, ctx: Ctx) => {
+  const actor = await actorFor(req, "read:servers");
   const user = userFromPath((await ctx.params).user);
   return NextResponse.json(await listServers(actor, user), { headers: { "cache-control": "no-store" } });
 });
 
 export const POST = route(async (req: Request, ctx: Ctx) => {
-  const actor = await requireActor();
+  const actor = await actorFor(req, "servers");
   const user = userFromPath((await ctx.params).user);
   const input = createServerInput.parse(await jsonBody(req));
   const server = await createServer(actor, user, input);

@@ -1,0 +1,14 @@
+import { NextResponse } from "next/server";
+import { adminFor } from "@/lib/auth/request-actor";
+import { route } from "@/lib/http/handler";
+import { userFromPath } from "@/lib/http/path-segments";
+import { disableUser } from "@/lib/users/disable-user";
+
+type Ctx = { params: Promise<{ user: string }> };
+
+// Ends their sessions and tokens and stops their servers (storage kept); the stops finish in the background.
+export const POST = route(async (req: Request, ctx: Ctx) => {
+  const actor = await adminFor(req, "admin:users");
+  const user = userFromPath((await ctx.params).user);
+  return NextResponse.json(await disableUser(actor, user, { wait: false }));
+});

@@ -1,0 +1,102 @@
+import { db } from "../db/client";
+import { AppError } from "../errors";
+import { resolveOwner } from "../servers/resolve-owner";
+import type { Actor } from "../servers/types";
+import { requireUserAccess, urlBase } from "./access";
+import { serverModel, type ServerState } from "./models";
+import { serverTitle } from "./hub-servers";
+
+// GET …/server/progress and …/servers/{server}/progress: JupyterHub's spawn progress event
+// stream. Each event is one `data: {json}` line; the stream ends with a `ready` or `failed` event.
+// Progress is read from the server's row (the runtime writes its messages there), so any replica
+// can serve the stream of a start another replica runs.
+
+export interface ProgressEvent {
+  progress: number;
+  message: string;
+  ready?: boolean;
+  failed?: boolean;
+  url?: string;
+  html_message?: string;
+}
+
+export const POLL_MS = 500;
+/** JupyterHub's keepalive_interval: an empty line this often keeps proxies from closing a quiet stream. */
+export const KEEPALIVE_MS = 8_000;
+
+type Row = { id: string; name: string; state: ServerState; progress: string | null; stateReason: string | null; profile: string; startedAt: Date | null; lastActivityAt: Date | null };
+
+function readyEvent(owner: string, row: Row): ProgressEvent {
+  const url = serverModel(owner, row, urlBase()).url;
+  const escaped = url.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
+  return { progress: 100, ready: true, message: `Server ready at ${url}`, html_message: `Server ready at <a href="${escaped}">${escaped}</a>`, url };
+}
+
+const failedEvent = (message: string): ProgressEvent => ({ progress: 100, failed: true, message });
+
+/**
+ * Checks the request (404 no such user or server, 400 not starting) before any byte is sent, then
+ * returns the events as a stream.
+ */
+export async function progressStream(actor: Actor, ownerName: string, name: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  requireUserAccess(actor, ownerName);
+  const owner = await resolveOwner(actor, ownerName);
+  const select = { id: true, name: true, state: true, progress: true, stateReason: true, profile: true, startedAt: true, lastActivityAt: true } as const;
+  const first = await db().server.findUnique({ where: { ownerId_name: { ownerId: owner.id, name } }, select });
+  if (!first) throw new AppError("not_found", 404, `${owner.name} has no server named '${name}'`);
+  if (first.state === "stopped" || first.state === "stopping") {
+    throw new AppError("invalid_state", 400, `${serverTitle(owner.name, name)} is not starting. Start it with POST, then follow its progress.`);
+  }
+  return eventStream(async (emit, open) => {
+    if (first.state === "running") return emit(readyEvent(owner.name, first));
+    if (first.state === "failed") return emit(failedEvent(`Spawn failed: ${first.stateReason ?? "no reason was given"}`));
+    emit({ progress: 0, message: "Server requested" });
+    let last: string | null = null;
+    let step = 0;
+    while (open() && !signal.aborted) {
+      const row = await db().server.findUnique({ where: { id: first.id }, select });
+      if (!row || row.state === "stopped" || row.state === "stopping") return emit(failedEvent("Spawn cancelled"));
+      if (row.state === "running") return emit(readyEvent(owner.name, row));
+      if (row.state === "failed") return emit(failedEvent(`Spawn failed: ${row.stateReason ?? "no reason was given"}`));
+      if (row.progress && row.progress !== last) {
+        last = row.progress;
+        step += 1;
+        // The runtime reports steps, not percentages: each new step moves the bar, never past 90.
+        emit({ progress: Math.min(90, step * 10), message: row.progress });
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  });
+}
+
+function eventStream(run: (emit: (e: ProgressEvent) => void, open: () => boolean) => Promise<void>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let closed = false;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  return new ReadableStream<Uint8Array>({
+    start(stream) {
+      const write = (text: string) => {
+        if (closed) return;
+        try {
+          stream.enqueue(encoder.encode(text));
+        } catch {
+          closed = true;
+        }
+      };
+      timer = setInterval(() => write("\n\n"), KEEPALIVE_MS);
+      void run((e) => write(`data: ${JSON.stringify(e)}\n\n`), () => !closed)
+        .catch(() => write(`data: ${JSON.stringify(failedEvent("Berth could not read the server's progress. Reload to try again."))}\n\n`))
+        .finally(() => {
+          clearInterval(timer);
+          if (!closed) {
+            closed = true;
+            stream.close();
+          }
+        });
+    },
+    cancel() {
+      closed = true;
+      clearInterval(timer);
+    },
+  });
+}

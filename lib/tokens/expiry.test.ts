@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { AppError } from "../errors";
+import { parseDuration } from "./duration";
+import { tokenExpiry } from "./tokens";
+
+const NOW = Date.parse("2026-12-01T00:00:00Z");
+const DAY = 86_400;
+
+function refusal(fn: () => unknown): AppError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(AppError);
+    return err as AppError;
+  }
+  throw new Error("expected a refusal");
+}
+
+describe("tokenExpiry", () => {
+  it("gives a token the operator's maximum when none is asked for", () => {
+    expect(tokenExpiry(undefined, 30 * DAY, null, NOW)?.toISOString()).toBe("2026-12-31T00:00:00.000Z");
+    expect(tokenExpiry(null, 0, null, NOW)).toBeNull();
+  });
+
+  it("keeps an asked-for expiry within the maximum, naming it when refusing", () => {
+    expect(tokenExpiry(3600, 30 * DAY, null, NOW)?.toISOString()).toBe("2026-12-01T01:00:00.000Z");
+    expect(tokenExpiry(30 * DAY, 30 * DAY, null, NOW)?.toISOString()).toBe("2026-12-31T00:00:00.000Z");
+    const e = refusal(() => tokenExpiry(30 * DAY + 1, 30 * DAY, null, NOW));
+    expect(e.status).toBe(400);
+    expect(e.message).toContain("30 days");
+    expect(e.message).toContain("BERTH_TOKEN_MAX_AGE_SECONDS");
+    // No maximum: anything positive.
+    expect(tokenExpiry(10_000 * DAY, 0, null, NOW)).not.toBeNull();
+  });
+
+  it("refuses nonsense", () => {
+    for (const s of [0, -5, 1.5, Number.NaN]) expect(refusal(() => tokenExpiry(s, 0, null, NOW)).status).toBe(400);
+  });
+
+  it("never lets a token mint one that outlives it", () => {
+    const parent = new Date(NOW + 2 * DAY * 1000);
+    // Default: the parent's expiry when it comes before the maximum.
+    expect(tokenExpiry(undefined, 30 * DAY, parent, NOW)).toEqual(parent);
+    expect(tokenExpiry(undefined, 0, parent, NOW)).toEqual(parent);
+    expect(tokenExpiry(undefined, DAY, parent, NOW)?.toISOString()).toBe("2026-12-02T00:00:00.000Z");
+    expect(tokenExpiry(DAY, 30 * DAY, parent, NOW)?.toISOString()).toBe("2026-12-02T00:00:00.000Z");
+    expect(refusal(() => tokenExpiry(3 * DAY, 30 * DAY, parent, NOW)).message).toMatch(/cannot create one that lasts longer/);
+  });
+});
+
+describe("parseDuration", () => {
+  it("reads the CLI's --expires-in", () => {
+    expect(parseDuration("30d")).toBe(30 * DAY);
+    expect(parseDuration("12h")).toBe(12 * 3600);
+    expect(parseDuration("90m")).toBe(5400);
+    expect(parseDuration("2w")).toBe(14 * DAY);
+    expect(parseDuration("3600")).toBe(3600);
+    expect(parseDuration(" 45s ")).toBe(45);
+  });
+
+  it("refuses what is not a duration, with examples", () => {
+    for (const t of ["", "0d", "-1d", "1y", "1.5d", "d", "30 days"]) expect(() => parseDuration(t)).toThrow(/30d/);
+  });
+});
