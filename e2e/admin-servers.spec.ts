@@ -79,12 +79,12 @@ test("an administrator filters, starts, stops, bulk-stops and bulk-deletes anoth
   await expectRowState(page, "one", "stopped");
   await expectRowState(page, "two", "stopped");
 
-  // Delete one of them (with its storage) after a confirmation naming both.
+  // Delete another (with its storage) after a confirmation naming it and what is lost.
   await page.getByLabel(`Select ${OWNER}’s server three`).check();
   await page.getByRole("button", { name: "Delete selected" }).click();
   const deleteDialog = page.getByRole("dialog", { name: "Delete 1 server?" });
   await expect(deleteDialog).toContainText(`${OWNER} / three`);
-  await expect(deleteDialog).toContainText("their storage will be deleted");
+  await expect(deleteDialog).toContainText("its storage will be deleted");
   await shot(page, "admin-servers-delete-confirm", { fullPage: false });
   await deleteDialog.getByRole("button", { name: "Delete servers and their storage" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Deleted 1 server." })).toBeVisible();

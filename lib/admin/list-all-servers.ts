@@ -2,6 +2,7 @@ import { Prisma } from "../generated/prisma/client";
 import { config } from "../config";
 import { db } from "../db/client";
 import { AppError } from "../errors";
+import { profiles } from "../policy/profiles";
 import { parseBytes } from "../policy/quantity";
 import { runtime } from "../runtime";
 import { launchedFrom } from "../servers/list-servers";
@@ -89,13 +90,15 @@ export async function listAllServers(actor: Actor, q: ServersQuery, opts: { stor
   // In the page's order; a row deleted between the two reads is left out.
   const byId = new Map(found.map((r) => [r.id, r]));
   const rows = ids.flatMap((r) => byId.get(r.id) ?? []);
-  const defaultProfile = c.profiles.find((p) => p.default)!;
+  // The profiles in use now (an edited profiles file is picked up without a restart).
+  const live = profiles();
+  const fallback = live.find((p) => p.default) ?? live[0];
   const idleMs = c.policy.idleTimeoutSeconds * 1000;
   const rt = opts.storage === false ? undefined : runtime();
   const servers = await Promise.all(
     rows.map(async (s) => {
-      const known = c.profiles.find((p) => p.slug === s.profile);
-      const profile = known ?? defaultProfile;
+      const known = live.find((p) => p.slug === s.profile);
+      const profile = known ?? fallback;
       const activity = s.lastActivityAt ?? s.startedAt;
       const url = serverBaseUrl(s.owner.name, s.name);
       return {
@@ -127,7 +130,7 @@ export async function listAllServers(actor: Actor, q: ServersQuery, opts: { stor
     pageSize: PAGE_SIZE,
     pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
     query: q,
-    profiles: c.profiles.map((p) => ({ slug: p.slug, displayName: p.displayName })),
+    profiles: live.map((p) => ({ slug: p.slug, displayName: p.displayName })),
     idleTimeoutSeconds: c.policy.idleTimeoutSeconds,
     /** when the page was read: the clock relative times start from (the same on server and browser) */
     generatedAt: now.getTime(),

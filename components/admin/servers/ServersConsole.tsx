@@ -403,7 +403,15 @@ export function ServersConsole({ initial }: { initial: AdminServersPage }) {
           <>
             <p>
               {pending.action === "stop" ? (
-                <>These servers will be stopped. Their owners lose unsaved work in open notebooks; their files are kept.</>
+                pending.servers.length === 1 ? (
+                  <>This server will be stopped. Its owner loses unsaved work in open notebooks; its files are kept.</>
+                ) : (
+                  <>These servers will be stopped. Their owners lose unsaved work in open notebooks; their files are kept.</>
+                )
+              ) : pending.servers.length === 1 ? (
+                <>
+                  This server will be stopped and <strong className="font-semibold text-slate-900">its storage will be deleted</strong>: every file and notebook in it is lost. This cannot be undone.
+                </>
               ) : (
                 <>
                   These servers will be stopped and <strong className="font-semibold text-slate-900">their storage will be deleted</strong>: every file and notebook in them is lost. This cannot be undone.
