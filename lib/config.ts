@@ -121,6 +121,7 @@ const envSchema = z.object({
   // Above the ranges /etc/subuid hands out and systemd-nspawn picks from (up to 1879048191), below
   // 2^31 for tools that read uids as signed 32-bit numbers; see lib/runtime/local/server-uids.ts.
   BERTH_LOCAL_UID_BASE: z.coerce.number().int().min(1000).max(2_000_000_000).default(1_900_000_000),
+  BERTH_LOCAL_UID_CLAIMS_DIR: z.string().min(1).default("/var/lib/berth/local-uids"),
   BERTH_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   BERTH_SECURE_COOKIES: bool.optional(),
   BERTH_TRUST_PROXY: bool.default(false),
@@ -246,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     activityFlushSeconds: e.BERTH_ACTIVITY_FLUSH_SECONDS,
     cgroupRoot: e.BERTH_CGROUP_ROOT,
     localUidBase: e.BERTH_LOCAL_UID_BASE,
+    localUidClaimsDir: path.resolve(e.BERTH_LOCAL_UID_CLAIMS_DIR),
     trustProxy: e.BERTH_TRUST_PROXY,
     kubernetes: {
       kubeconfig: e.BERTH_KUBECONFIG,

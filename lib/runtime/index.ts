@@ -34,6 +34,7 @@ export function runtime(): Runtime {
       startTimeoutMs: c.policy.startTimeoutSeconds * 1000,
       hostEnv: c.hostEnv,
       uidBase: c.localUidBase,
+      uidClaimsDir: c.localUidClaimsDir,
     });
   });
 }

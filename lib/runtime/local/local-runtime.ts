@@ -24,6 +24,8 @@ export interface LocalRuntimeOptions {
   hostEnv: { PATH: string; LANG?: string };
   /** First uid of the range servers run under when Berth is root (see server-uids.ts). */
   uidBase: number;
+  /** Host-wide uid claims shared by every Berth on the machine (lib/runtime/local/server-uids.ts). */
+  uidClaimsDir?: string;
   /** Whether Berth runs as root, so servers can have uids of their own; injectable for tests. */
   asRoot?: boolean;
 }
@@ -102,7 +104,7 @@ export class LocalRuntime implements Runtime {
   constructor(private opts: LocalRuntimeOptions) {
     this.cgroups = detectCgroups(opts.cgroupRoot);
     if (opts.asRoot ?? runningAsRoot()) {
-      this.uids = new ServerUids(opts.dataDir, opts.uidBase);
+      this.uids = new ServerUids(opts.dataDir, opts.uidBase, opts.uidClaimsDir);
       hardenDataDir(opts.dataDir);
     } else {
       log.warn(NOT_ISOLATED_NOTE, { dataDir: opts.dataDir });

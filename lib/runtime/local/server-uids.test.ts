@@ -57,4 +57,19 @@ describe("ServerUids", () => {
     writeFileSync(path.join(dir, UID_FILE), "{ not json");
     expect(() => new ServerUids(dir, 1000).known(A)).toThrow(/cannot be read/);
   });
+
+  it("never gives one uid to servers of two Berths on the same host (host-wide claims)", () => {
+    const claims = path.join(dataDir(), "claims");
+    const one = new ServerUids(dataDir(), 4000, claims);
+    const two = new ServerUids(dataDir(), 4000, claims);
+    expect(one.uidFor(A)).toBe(4000);
+    // The other Berth counts from the same base but skips the number already claimed.
+    expect(two.uidFor(A)).toBe(4001);
+    expect(one.uidFor(B)).toBe(4002);
+    expect(two.uidFor(B)).toBe(4003);
+    // Each keeps its numbers across restarts, and claims say whose they are.
+    expect(new ServerUids(two["dataDir"], 4000, claims).uidFor(A)).toBe(4001);
+    expect(readFileSync(path.join(claims, "4000", "owner"), "utf8").trim()).toBe(one["dataDir"]);
+    expect(statSync(claims).mode & 0o777).toBe(0o700);
+  });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 // When Berth runs as root, each local server runs under a uid of its own, taken from a range
@@ -20,6 +20,12 @@ import path from "node:path";
 // after its server is deleted: files a deleted server left in /tmp or /dev/shm stay out of reach
 // of the next server. One Berth process owns a data folder (the embedded database refuses a
 // second), and allocation is synchronous, so two starts in this process cannot take one number.
+//
+// Other Berths on the same host (another data folder, a test run) count from the same base. So
+// that two of them never give one uid to two servers — which would let one's server read the
+// other's workspace, and stopping one would end the other — a new number is also claimed
+// host-wide: mkdir of <claims folder>/<uid> succeeds for exactly one claimant, and a number some
+// other Berth claimed is skipped. Claims are never released, like the numbers themselves.
 
 interface UidFile {
   version: 1;
@@ -35,7 +41,25 @@ export class ServerUids {
   constructor(
     private dataDir: string,
     private base: number,
+    /** Host-wide claims (BERTH_LOCAL_UID_CLAIMS_DIR); undefined: this data folder's record only. */
+    private claimsDir?: string,
   ) {}
+
+  /** Claims `uid` for this data folder on the host; false when another Berth holds it. */
+  private claim(uid: number): boolean {
+    if (!this.claimsDir) return true;
+    mkdirSync(this.claimsDir, { recursive: true, mode: 0o700 });
+    const dir = path.join(this.claimsDir, String(uid));
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw err;
+    }
+    // Who holds it, for an operator reading the folder.
+    writeFileSync(path.join(dir, "owner"), `${this.dataDir}\n`, { mode: 0o600 });
+    return true;
+  }
 
   private get file() {
     return path.join(this.dataDir, UID_FILE);
@@ -70,6 +94,7 @@ export class ServerUids {
     let offset = state.servers[serverId];
     if (offset === undefined) {
       offset = state.next;
+      while (!this.claim(this.base + offset)) offset++;
       const next: UidFile = { version: 1, next: offset + 1, servers: { ...state.servers, [serverId]: offset } };
       this.save(next);
       this.state = next;
