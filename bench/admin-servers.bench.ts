@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { performance } from "node:perf_hooks";
-import pg from "pg";
 import { listAllServers } from "../lib/admin/list-all-servers";
 import { parseServersQuery } from "../lib/admin/servers-query";
 import { closeDb, connectDatabase, db } from "../lib/db/client";
 import { applyMigrations } from "../lib/db/migrate";
 import { SYSTEM } from "../lib/servers/types";
+import { admin, RUNS, time, WARMUP, withDb, ADMIN_URL } from "./lib/harness";
 
 // The console's Servers list at the issue's scale: 10,000 users and 60,000 servers (six each:
 // about one in seven running, a few failed, starting or stopping; activity spread over two days;
@@ -17,40 +16,8 @@ import { SYSTEM } from "../lib/servers/types";
 // with no filter, sort or join. Storage use is left out: it comes from the runtime (a folder walk
 // or the cluster) for the 50 rows on the page only, not from the database.
 
-const ADMIN_URL = process.env.BERTH_BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const USERS = 10_000;
 const SERVERS_EACH = 6;
-const RUNS = 30;
-const WARMUP = 3;
-
-function withDb(base: string, name: string) {
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>, url = ADMIN_URL): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-async function time(fn: () => Promise<unknown>) {
-  for (let i = 0; i < WARMUP; i++) await fn();
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    await fn();
-    ms.push(performance.now() - t);
-  }
-  ms.sort((a, b) => a - b);
-  const at = (p: number) => ms[Math.min(ms.length - 1, Math.ceil(p * ms.length) - 1)];
-  return { median: at(0.5), p95: at(0.95) };
-}
 
 const CASES: [string, Record<string, string>][] = [
   ["first page (by owner)", {}],

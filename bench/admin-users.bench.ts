@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { performance } from "node:perf_hooks";
-import pg from "pg";
 import { closeDb, connectDatabase, db } from "../lib/db/client";
 import { applyMigrations } from "../lib/db/migrate";
 import { SYSTEM } from "../lib/servers/types";
 import { listUsers } from "../lib/users/list-users";
 import { parseUsersQuery } from "../lib/users/users-query";
+import { admin, RUNS, time, WARMUP, withDb, ADMIN_URL } from "./lib/harness";
 
 // The console's Users list at the issue's scale: 10,000 users and 60,000 servers (six each, about
 // one in seven running) in a scratch database on the local PostgreSQL (BERTH_BENCH_PG_URL, default
@@ -15,40 +14,8 @@ import { parseUsersQuery } from "../lib/users/users-query";
 // `SELECT count(*) FROM users`, the naive "count every user's servers, keep 50" query, and the
 // same list queries with the indexes the console relies on dropped. Storage is left out: it is the runtime's (a folder walk or the cluster), not the database's.
 
-const ADMIN_URL = process.env.BERTH_BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const USERS = 10_000;
 const SERVERS_EACH = 6;
-const RUNS = 30;
-const WARMUP = 3;
-
-function withDb(base: string, name: string) {
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>, url = ADMIN_URL): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-async function time(fn: () => Promise<unknown>) {
-  for (let i = 0; i < WARMUP; i++) await fn();
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    await fn();
-    ms.push(performance.now() - t);
-  }
-  ms.sort((a, b) => a - b);
-  const at = (p: number) => ms[Math.min(ms.length - 1, Math.ceil(p * ms.length) - 1)];
-  return { median: at(0.5), p95: at(0.95) };
-}
 
 const CASES: [string, Record<string, string>][] = [
   ["first page (by name)", {}],

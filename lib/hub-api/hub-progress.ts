@@ -1,4 +1,5 @@
 import { db } from "../db/client";
+import { dataEvent, eventStream } from "../http/event-stream";
 import { AppError } from "../errors";
 import { resolveOwner } from "../servers/resolve-owner";
 import type { Actor } from "../servers/types";
@@ -47,13 +48,13 @@ export async function progressStream(actor: Actor, ownerName: string, name: stri
   if (first.state === "stopped" || first.state === "stopping") {
     throw new AppError("invalid_state", 400, `${serverTitle(owner.name, name)} is not starting. Start it with POST, then follow its progress.`);
   }
-  return eventStream(async (emit, open) => {
+  const run = async (emit: (e: ProgressEvent) => void, stopped: AbortSignal) => {
     if (first.state === "running") return emit(readyEvent(owner.name, first));
     if (first.state === "failed") return emit(failedEvent(`Spawn failed: ${first.stateReason ?? "no reason was given"}`));
     emit({ progress: 0, message: "Server requested" });
     let last: string | null = null;
     let step = 0;
-    while (open() && !signal.aborted) {
+    while (!stopped.aborted) {
       const row = await db().server.findUnique({ where: { id: first.id }, select });
       if (!row || row.state === "stopped" || row.state === "stopping") return emit(failedEvent("Spawn cancelled"));
       if (row.state === "running") return emit(readyEvent(owner.name, row));
@@ -66,37 +67,11 @@ export async function progressStream(actor: Actor, ownerName: string, name: stri
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
-  });
+  };
+  return eventStream(
+    (write, stopped) =>
+      run((e) => write(dataEvent(e)), stopped).catch(() => write(dataEvent(failedEvent("Berth could not read the server's progress. Reload to try again.")))),
+    { keepalive: "\n\n", keepaliveMs: KEEPALIVE_MS, requestSignal: signal },
+  );
 }
 
-function eventStream(run: (emit: (e: ProgressEvent) => void, open: () => boolean) => Promise<void>): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  let closed = false;
-  let timer: ReturnType<typeof setInterval> | undefined;
-  return new ReadableStream<Uint8Array>({
-    start(stream) {
-      const write = (text: string) => {
-        if (closed) return;
-        try {
-          stream.enqueue(encoder.encode(text));
-        } catch {
-          closed = true;
-        }
-      };
-      timer = setInterval(() => write("\n\n"), KEEPALIVE_MS);
-      void run((e) => write(`data: ${JSON.stringify(e)}\n\n`), () => !closed)
-        .catch(() => write(`data: ${JSON.stringify(failedEvent("Berth could not read the server's progress. Reload to try again."))}\n\n`))
-        .finally(() => {
-          clearInterval(timer);
-          if (!closed) {
-            closed = true;
-            stream.close();
-          }
-        });
-    },
-    cancel() {
-      closed = true;
-      clearInterval(timer);
-    },
-  });
-}

@@ -1,3 +1,4 @@
+import { eventStream } from "../http/event-stream";
 import type { Actor } from "../servers/types";
 import { SSE_KEEPALIVE, sseEvent, type LaunchEvent } from "./events";
 import { launchRepository, type LaunchOptions } from "./launch-repository";
@@ -9,38 +10,10 @@ import { launchRepository, type LaunchOptions } from "./launch-repository";
 export const KEEPALIVE_MS = 25_000;
 
 export function launchStream(actor: Actor, provider: string, spec: string, opts: LaunchOptions, requestSignal: AbortSignal, keepaliveMs = KEEPALIVE_MS): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(requestSignal.reason);
-  requestSignal.addEventListener("abort", onAbort, { once: true });
-  let timer: ReturnType<typeof setInterval> | undefined;
-  let closed = false;
-  return new ReadableStream<Uint8Array>({
-    start(stream) {
-      const write = (text: string) => {
-        if (closed) return;
-        try {
-          stream.enqueue(encoder.encode(text));
-        } catch {
-          closed = true;
-        }
-      };
-      timer = setInterval(() => write(SSE_KEEPALIVE), keepaliveMs);
-      const emit = (e: LaunchEvent) => write(sseEvent(e));
-      void launchRepository(actor, provider, spec, opts, emit, controller.signal).finally(() => {
-        clearInterval(timer);
-        requestSignal.removeEventListener("abort", onAbort);
-        if (!closed) {
-          closed = true;
-          stream.close();
-        }
-      });
-    },
-    cancel() {
-      closed = true;
-      clearInterval(timer);
-      controller.abort();
-    },
+  return eventStream((write, signal) => launchRepository(actor, provider, spec, opts, (e: LaunchEvent) => write(sseEvent(e)), signal), {
+    keepalive: SSE_KEEPALIVE,
+    keepaliveMs,
+    requestSignal,
   });
 }
 

@@ -1,0 +1,41 @@
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+
+// What the database benchmarks share: a scratch database on the local PostgreSQL and a timer.
+
+/** The server benchmarks make their scratch databases on (trust auth, like the test suites). */
+export const ADMIN_URL = process.env.BERTH_BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+export const RUNS = 30;
+export const WARMUP = 3;
+
+/** `base` with its database name replaced by `name`. */
+export function withDb(base: string, name: string): string {
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Runs `fn` with a fresh connection to `url` (the admin database by default), closed after. */
+export async function admin<T>(fn: (c: pg.Client) => Promise<T>, url = ADMIN_URL): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Median and 95th percentile (ms) of RUNS runs of `fn`, after WARMUP runs not counted. */
+export async function time(fn: () => Promise<unknown>): Promise<{ median: number; p95: number }> {
+  for (let i = 0; i < WARMUP; i++) await fn();
+  const ms: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    await fn();
+    ms.push(performance.now() - t);
+  }
+  ms.sort((a, b) => a - b);
+  const at = (p: number) => ms[Math.min(ms.length - 1, Math.ceil(p * ms.length) - 1)];
+  return { median: at(0.5), p95: at(0.95) };
+}
