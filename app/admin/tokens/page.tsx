@@ -7,6 +7,7 @@ import { inputStyles } from "@/components/ui/Field";
 import { adminPageActor } from "@/lib/auth/admin-page";
 import { formatDate } from "@/lib/tokens/format";
 import { listAllTokens } from "@/lib/tokens/tokens";
+import { PageNav } from "@/components/ui/PageNav";
 
 export const metadata: Metadata = { title: "Tokens" };
 export const dynamic = "force-dynamic";
@@ -152,23 +153,7 @@ export default async function AdminTokensPage({ searchParams }: { searchParams: 
               </tbody>
             </table>
           </div>
-          <nav aria-label="Pages of tokens" className="flex flex-wrap items-center justify-between gap-3 text-sm text-slate-600">
-            <p>
-              {first}–{last} of {total}
-            </p>
-            <div className="flex gap-2">
-              {page > 1 ? (
-                <Link href={pageHref(user, page - 1)} className={buttonStyles.secondary} rel="prev">
-                  Previous
-                </Link>
-              ) : null}
-              {page < pages ? (
-                <Link href={pageHref(user, page + 1)} className={buttonStyles.secondary} rel="next">
-                  Next
-                </Link>
-              ) : null}
-            </div>
-          </nav>
+          <PageNav label="Pages of tokens" page={page} pages={pages} total={total} shown={items.length} pageSize={PAGE_SIZE} href={(n) => pageHref(user, n)} />
         </>
       )}
     </div>

@@ -14,6 +14,7 @@ import { Spinner } from "../../ui/Spinner";
 import { formatBytes, relativeTime, timeLeft } from "../../servers/format";
 import { StateBadge } from "../../servers/StateBadge";
 import { bulkAction, rowKey, serverAction } from "./servers-api";
+import { PageNav } from "@/components/ui/PageNav";
 
 type Pending = { kind: "delete-one"; server: AdminServerRow } | { kind: "bulk"; action: "stop" | "delete"; servers: AdminServerRow[] };
 type Notice = { tone: "success" | "error" | "warn"; title: string; body?: ReactNode };
@@ -127,7 +128,6 @@ export function ServersConsole({ initial }: { initial: AdminServersPage }) {
   }
 
   const filtered = Boolean(q.state || q.owner || q.user || q.profile || q.idle);
-  const first = (q.page - 1) * page.pageSize + 1;
 
   return (
     <div className="space-y-5">
@@ -366,17 +366,7 @@ export function ServersConsole({ initial }: { initial: AdminServersPage }) {
         </div>
       )}
 
-      {page.total > 0 ? (
-        <nav aria-label="Pages" className="flex flex-wrap items-center justify-between gap-3 text-sm text-slate-600">
-          <span>
-            {rows.length ? `${first.toLocaleString("en")}–${(first + rows.length - 1).toLocaleString("en")} of ${page.total.toLocaleString("en")}` : `${page.total.toLocaleString("en")} in all`} · page {q.page} of {page.pages}
-          </span>
-          <span className="flex gap-2">
-            {q.page > 1 ? <Link href={`/admin/servers${serversQueryString(q, { page: q.page - 1 })}`} className={buttonStyles.secondary}>Previous page</Link> : null}
-            {q.page < page.pages ? <Link href={`/admin/servers${serversQueryString(q, { page: q.page + 1 })}`} className={buttonStyles.secondary}>Next page</Link> : null}
-          </span>
-        </nav>
-      ) : null}
+      <PageNav label="Pages of servers" page={q.page} pages={page.pages} total={page.total} shown={rows.length} pageSize={page.pageSize} href={(n) => `/admin/servers${serversQueryString(q, { page: n })}`} />
 
       <ConfirmDialog
         open={pending !== null}

@@ -12,6 +12,7 @@ import { inputStyles } from "../../ui/Field";
 import { Spinner } from "../../ui/Spinner";
 import { AddUserDialog } from "./AddUserDialog";
 import { ManageUserDialog } from "./ManageUserDialog";
+import { PageNav } from "@/components/ui/PageNav";
 
 const SORT_LABELS: Record<UserSort, string> = { name: "name", lastLogin: "last sign-in", running: "servers running", created: "created" };
 
@@ -195,29 +196,7 @@ export function UsersConsole({ page, me, localAccounts, jiraAdminGroups }: { pag
         </div>
       )}
 
-      {page.pages > 1 ? (
-        <nav aria-label="Pages of users" className="flex flex-wrap items-center justify-between gap-3 text-sm">
-          <p className="text-slate-600">
-            {first}–{last} of {page.total.toLocaleString("en")} · page {q.page} of {page.pages}
-          </p>
-          <div className="flex gap-2">
-            {q.page > 1 ? (
-              <Link className={buttonStyles.secondary} href={usersHref(q, { page: q.page - 1 })} rel="prev">
-                Previous
-              </Link>
-            ) : (
-              <span aria-disabled="true" className={`${buttonStyles.secondary} pointer-events-none opacity-50`}>Previous</span>
-            )}
-            {q.page < page.pages ? (
-              <Link className={buttonStyles.secondary} href={usersHref(q, { page: q.page + 1 })} rel="next">
-                Next
-              </Link>
-            ) : (
-              <span aria-disabled="true" className={`${buttonStyles.secondary} pointer-events-none opacity-50`}>Next</span>
-            )}
-          </div>
-        </nav>
-      ) : null}
+      <PageNav label="Pages of users" page={q.page} pages={page.pages} total={page.total} shown={page.users.length} pageSize={page.pageSize} href={(n) => usersHref(q, { page: n })} />
 
       <AddUserDialog
         open={adding}
