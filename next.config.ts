@@ -12,6 +12,20 @@ const nextConfig: NextConfig = {
   typedRoutes: false,
   // forbidden() from next/navigation: pages answer "not yours" with a real 403 (app/forbidden.tsx).
   experimental: { authInterrupts: true },
+  // JupyterHub's page addresses, for people, bookmarks and links coming from a JupyterHub:
+  // each goes to Berth's page for the same thing (the query string is kept).
+  async redirects() {
+    return [
+      { source: "/hub", destination: "/servers", permanent: false },
+      { source: "/hub/home", destination: "/servers", permanent: false },
+      { source: "/hub/admin", destination: "/admin", permanent: false },
+      { source: "/hub/token", destination: "/tokens", permanent: false },
+      { source: "/hub/login", destination: "/signin", permanent: false },
+      { source: "/hub/logout", destination: "/signout", permanent: false },
+      { source: "/hub/spawn/:path*", destination: "/spawn/:path*", permanent: false },
+      { source: "/hub/user/:path*", destination: "/user/:path*", permanent: false },
+    ];
+  },
   async headers() {
     return [
       {
