@@ -3,15 +3,11 @@
 // repositories) and 50,000 builds. Each query shape is timed over repeated runs (median, worst).
 // Not part of the test run:
 //   npx tsx bench/admin-ops.bench.ts        (BERTH_TEST_PG_URL as for the integration tests)
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { auditQuery, eventsCsv, listEvents } from "../lib/audit/list-events";
-import { closeDb, connectDatabase, db } from "../lib/db/client";
-import { applyMigrations } from "../lib/db/migrate";
+import { db } from "../lib/db/client";
 import { listBuildHistory, listBuildQueue, repoLaunchCounts } from "../lib/launch/builds/list-builds";
 import { listProfileUsage } from "../lib/policy/profile-usage";
-import { createDatabase, dropDatabase } from "../test/helpers/pg";
+import { withScratchBerth } from "./lib/harness";
 
 const USERS = 10_000;
 const EVENTS = 500_000;
@@ -44,14 +40,7 @@ async function drain(stream: ReadableStream<Uint8Array>): Promise<{ bytes: numbe
 }
 
 async function main() {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "berth-bench-"));
-  process.env.BERTH_DATA_DIR = dataDir;
-  process.env.BERTH_LOG_LEVEL = "error";
-  const scratch = await createDatabase("berth_bench_ops");
-  try {
-    await applyMigrations(scratch.url);
-    process.env.DATABASE_URL = scratch.url;
-    connectDatabase(scratch.url, { embedded: false });
+  await withScratchBerth("berth_bench_ops", async () => {
     const t0 = Date.now();
     await db().$executeRaw`
       INSERT INTO users (id, name, is_admin) SELECT gen_random_uuid(), 'user' || lpad(i::text, 5, '0'), i % 500 = 0 FROM generate_series(1, ${USERS}) AS i`;
@@ -118,11 +107,7 @@ async function main() {
       const o = await listProfileUsage();
       return `${o.profiles.length} configured, ${o.removed.length} removed`;
     });
-  } finally {
-    await closeDb().catch(() => undefined);
-    await dropDatabase(scratch.name);
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((err) => {

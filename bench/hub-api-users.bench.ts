@@ -1,27 +1,16 @@
 // GET /hub/api/users at scale: 10,000 users and 60,000 servers in a scratch PostgreSQL database,
 // each query shape timed over repeated runs (median and worst). Not part of the test run:
 //   npx tsx bench/hub-api-users.bench.ts       (BERTH_TEST_PG_URL as for the integration tests)
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { closeDb, connectDatabase, db } from "../lib/db/client";
-import { applyMigrations } from "../lib/db/migrate";
+import { db } from "../lib/db/client";
 import { listHubUsers, parseUserListQuery } from "../lib/hub-api/list-hub-users";
-import { createDatabase, dropDatabase } from "../test/helpers/pg";
+import { withScratchBerth } from "./lib/harness";
 
 const USERS = 10_000;
 const SERVERS_PER_USER = 6;
 const RUNS = 20;
 
 async function main() {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "berth-bench-"));
-  process.env.BERTH_DATA_DIR = dataDir;
-  process.env.BERTH_LOG_LEVEL = "error";
-  const scratch = await createDatabase("berth_bench");
-  try {
-    await applyMigrations(scratch.url);
-    process.env.DATABASE_URL = scratch.url;
-    connectDatabase(scratch.url, { embedded: false });
+  await withScratchBerth("berth_bench", async () => {
     const t0 = Date.now();
     await db().$executeRaw`
       INSERT INTO users (id, name, is_admin, last_login_at, created_at)
@@ -64,11 +53,7 @@ async function main() {
       const label = `/hub/api/users${shape ? `?${shape}` : ""}`;
       process.stdout.write(`${label.padEnd(48)} ${times[Math.floor(RUNS / 2)].toFixed(1).padStart(6)} ms ${times[RUNS - 1].toFixed(1).padStart(6)} ms   ${last.items.length} / ${last.total}\n`);
     }
-  } finally {
-    await closeDb().catch(() => undefined);
-    await dropDatabase(scratch.name);
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((err) => {

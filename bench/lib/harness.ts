@@ -1,5 +1,11 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
+import { closeDb, connectDatabase } from "../../lib/db/client";
+import { applyMigrations } from "../../lib/db/migrate";
+import { createDatabase, dropDatabase } from "../../test/helpers/pg";
 
 // What the database benchmarks share: a scratch database on the local PostgreSQL and a timer.
 
@@ -38,4 +44,25 @@ export async function time(fn: () => Promise<unknown>): Promise<{ median: number
   ms.sort((a, b) => a - b);
   const at = (p: number) => ms[Math.min(ms.length - 1, Math.ceil(p * ms.length) - 1)];
   return { median: at(0.5), p95: at(0.95) };
+}
+
+/**
+ * Runs `fn` against a fresh, migrated Berth database (dropped after) with a temporary data folder,
+ * connected as Berth's own code connects.
+ */
+export async function withScratchBerth(name: string, fn: () => Promise<void>): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "berth-bench-"));
+  process.env.BERTH_DATA_DIR = dataDir;
+  process.env.BERTH_LOG_LEVEL = "error";
+  const scratch = await createDatabase(name);
+  try {
+    await applyMigrations(scratch.url);
+    process.env.DATABASE_URL = scratch.url;
+    connectDatabase(scratch.url, { embedded: false });
+    await fn();
+  } finally {
+    await closeDb().catch(() => undefined);
+    await dropDatabase(scratch.name);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }

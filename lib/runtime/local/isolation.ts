@@ -1,4 +1,4 @@
-import { chmodSync, lchownSync, lstatSync, mkdirSync, readdirSync, readFileSync, type Stats } from "node:fs";
+import { chmodSync, lchownSync, lstatSync, mkdirSync, readdirSync, type Stats } from "node:fs";
 import path from "node:path";
 
 // What keeps local servers apart when Berth runs as root and each server runs under its own uid
@@ -93,35 +93,11 @@ function ownTree(root: string, uid: number, gid: number): void {
   }
 }
 
-/**
- * Pids of the processes whose real, effective, saved or file-system uid is `uid` (Linux /proc).
- * A server's processes can drop the runtime-folder marker from their environment; they cannot
- * drop their uid.
- */
-export function processesOfUid(uid: number): number[] {
-  let names: string[];
-  try {
-    names = readdirSync("/proc");
-  } catch {
-    return [];
-  }
-  const pids: number[] = [];
-  const wanted = String(uid);
-  for (const name of names) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const line = readFileSync(`/proc/${name}/status`, "utf8").match(/^Uid:\s+(.*)$/m);
-      if (line && line[1].split(/\s+/).includes(wanted)) pids.push(Number(name));
-    } catch {
-      // gone already
-    }
-  }
-  return pids;
-}
-
 /** The uid Berth runs as is root (injectable in LocalRuntimeOptions for tests). */
 export const runningAsRoot = () => process.getuid?.() === 0;
 
 /** Said on the dashboard and logged at start when servers cannot be given uids of their own. */
 export const NOT_ISOLATED_NOTE =
   "Servers run as Berth's own user and are not isolated from each other: code in one server can read the files of the others and Berth's data folder. Run Berth as root to give each server a user of its own.";
+
+export { processesOfUid } from "./server-processes";

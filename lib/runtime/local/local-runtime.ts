@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { applyLimits, detectCgroups, type CgroupMode } from "./cgroups";
 import { diskUsage } from "./disk-usage";
-import { hardenDataDir, NOT_ISOLATED_NOTE, ownDir, processesOfUid, runningAsRoot, unreachableBecause } from "./isolation";
+import { hardenDataDir, NOT_ISOLATED_NOTE, ownDir, runningAsRoot, unreachableBecause } from "./isolation";
 import { installJupyterAuth, SECRET_ENV, upstreamAuthHeaders } from "../jupyter-auth/jupyter-auth";
 import { jupyterArgs, resolveJupyterCommand } from "./jupyter-command";
 import { prepareLaunchEnvironment, sourceMarker } from "./launch-environment";
+import { endGracefully, killAll, serverProcesses } from "./server-processes";
 import { ServerUids } from "./server-uids";
 import { log } from "../../log";
 import type { ExitListener, Runtime, RuntimeCapabilities, ServerSpec, StartedServer } from "../types";
@@ -64,32 +65,6 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     }, ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
-
-/**
- * Pids of the processes whose environment holds `entry` exactly. Jupyter's process group is not
- * enough to find everything a server started: jupyter_client starts each kernel in a session of
- * its own, and user code can detach further (setsid, nohup, daemons). All of them inherit
- * JUPYTER_RUNTIME_DIR, which names the server's own folder. Linux only (/proc); elsewhere the
- * process group is all there is.
- */
-function processesWithEnv(entry: string): number[] {
-  let names: string[];
-  try {
-    names = readdirSync("/proc");
-  } catch {
-    return [];
-  }
-  const pids: number[] = [];
-  for (const name of names) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${name}/environ`, "utf8").split("\0").includes(entry)) pids.push(Number(name));
-    } catch {
-      // gone already, or not ours to read
-    }
-  }
-  return pids;
-}
 
 export class LocalRuntime implements Runtime {
   readonly kind = "local" as const;
@@ -314,23 +289,9 @@ export class LocalRuntime implements Runtime {
    * `running`, so that exit is not taken for a crash.
    */
   private async stopStartedElsewhere(serverId: string): Promise<void> {
-    const entry = `JUPYTER_RUNTIME_DIR=${this.runtimeDir(serverId)}`;
-    const uid = this.uids?.known(serverId);
-    const find = () => [...new Set([...processesWithEnv(entry), ...(uid === undefined ? [] : processesOfUid(uid))])];
-    const pids = find();
-    if (pids.length) {
-      for (const pid of pids) {
-        try {
-          process.kill(pid, "SIGTERM");
-        } catch {
-          // gone already
-        }
-      }
-      const deadline = Date.now() + 10_000;
-      while (Date.now() < deadline && find().length) await sleep(200);
-    }
-    this.killLeftovers(serverId);
+    await endGracefully(() => this.serverPids(serverId), 10_000);
   }
+
 
   /**
    * Whether this process may signal the Jupyter whose pid is `ref`: false when it runs as another
@@ -348,25 +309,17 @@ export class LocalRuntime implements Runtime {
   }
 
   /**
-   * Ends every process still carrying this server's runtime folder (see processesWithEnv) and,
+   * Ends every process still carrying this server's runtime folder (see server-processes.ts) and,
    * when it has a uid of its own, every process running as that uid.
    */
   private killLeftovers(serverId: string): void {
-    const entry = `JUPYTER_RUNTIME_DIR=${this.runtimeDir(serverId)}`;
-    const uid = this.uids?.known(serverId);
-    // A process may fork while we look; a few passes catch its children too.
-    for (let pass = 0; pass < 5; pass++) {
-      const pids = [...new Set([...processesWithEnv(entry), ...(uid === undefined ? [] : processesOfUid(uid))])];
-      if (pids.length === 0) return;
-      for (const pid of pids) {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {
-          // gone already
-        }
-      }
-    }
+    killAll(() => this.serverPids(serverId));
   }
+
+  private serverPids(serverId: string): number[] {
+    return serverProcesses(this.runtimeDir(serverId), this.uids?.known(serverId));
+  }
+
 
   async remove(serverId: string): Promise<void> {
     await this.stop(serverId);
