@@ -81,12 +81,14 @@ export const HUB_ADMIN_TOKEN = "compat-admin-0123456789abcdef0123456789abcdef";
 export const HUB_READER_TOKEN = "compat-reader-0123456789abcdef0123456789abcdef";
 
 /**
- * JupyterHub on loopback: DummyAuthenticator with users alice and bob, SimpleLocalProcessSpawner
+ * JupyterHub on loopback: DummyAuthenticator with users alice and bob (or `users`; "any" lets anyone in), SimpleLocalProcessSpawner
  * running jupyterhub-singleuser (Debian's jupyter-notebook underneath), named servers on with a
  * limit, sqlite in a temporary folder, and two services with tokens from the config: "compat"
  * (list and read users, start and stop servers, manage tokens) and "reader" (read only).
+ * `extraConfig` is appended to the generated jupyterhub_config.py (the benchmarks' own settings).
  */
-export async function startJupyterHub(opts: { namedServerLimit: number }): Promise<Running> {
+export async function startJupyterHub(opts: { namedServerLimit: number; users?: string[] | "any"; extraConfig?: string }): Promise<Running> {
+  const users = opts.users ?? ["alice", "bob"];
   const dir = mkdtempSync(path.join(tmpdir(), "berth-jupyterhub-"));
   const [port, hubPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   const config = `
@@ -101,7 +103,7 @@ c.JupyterHub.db_url = ${JSON.stringify(`sqlite:///${path.join(dir, "jupyterhub.s
 c.JupyterHub.cookie_secret_file = ${JSON.stringify(path.join(dir, "cookie_secret"))}
 c.JupyterHub.pid_file = ${JSON.stringify(path.join(dir, "jupyterhub.pid"))}
 c.JupyterHub.authenticator_class = 'dummy'
-c.Authenticator.allowed_users = {'alice', 'bob'}
+${users === "any" ? "" : `c.Authenticator.allowed_users = {${users.map((u) => `'${u}'`).join(", ")}}`}
 c.JupyterHub.spawner_class = 'simple'
 c.SimpleLocalProcessSpawner.home_dir_template = ${JSON.stringify(path.join(dir, "home", "{username}"))}
 c.Spawner.cmd = ['jupyterhub-singleuser']
@@ -117,6 +119,7 @@ c.JupyterHub.load_roles = [
     {'name': 'compat', 'services': ['compat'], 'scopes': ['list:users', 'read:users', 'servers', 'tokens']},
     {'name': 'reader', 'services': ['reader'], 'scopes': ['list:users', 'read:users', 'read:servers']},
 ]
+${opts.extraConfig ?? ""}
 `;
   writeFileSync(path.join(dir, "jupyterhub_config.py"), config);
   const log = path.join(dir, "jupyterhub.log");
