@@ -35,19 +35,19 @@ export default async function LaunchPage({ searchParams }: { searchParams: Promi
         <h1 className="text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl">Launch a repository</h1>
         <p className="mt-1.5 max-w-2xl text-sm text-slate-600">Berth builds the environment the repository asks for and opens it in Jupyter, with the repository&apos;s files in your server.</p>
       </div>
-      <div className="grid gap-8 lg:grid-cols-[minmax(0,1fr)_19rem]">
-        <LaunchForm
+      <LaunchForm
           user={user.name}
           servers={page.servers.map((s) => ({ name: s.name, label: s.name === "" ? "My Server (default)" : s.label, state: s.state }))}
           maxLength={c.policy.serverNameMaxLength}
           atLimit={atLimit}
           limitMessage={`You have ${page.namedCount} named servers, the most allowed (${max}). Launch into one of them, or delete one you no longer need on My servers${named.length ? ` (${named.map((s) => s.name).join(", ")})` : ""}.`}
           initial={initial}
+          aside={
+            <aside>
+              <RepoRequirements runtime={c.runtime} />
+            </aside>
+          }
         />
-        <aside>
-          <RepoRequirements runtime={c.runtime} />
-        </aside>
-      </div>
     </div>
   );
 }

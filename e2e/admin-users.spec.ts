@@ -29,7 +29,7 @@ async function trySignIn(browser: Browser, user: { name: string; password: strin
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   const alert = page.getByRole("main").getByRole("alert");
-  await expect(page.getByRole("heading", { name: "My servers", level: 1 }).or(alert)).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Launch a repository", level: 1 }).or(alert)).toBeVisible();
   const refused = (await alert.count()) ? await alert.innerText() : null;
   return { page, refused, close: () => context.close() };
 }

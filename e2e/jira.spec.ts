@@ -55,8 +55,9 @@ test("a person signs in with Jira credentials after a typo, and keeps the userna
 
   await page.getByLabel("Jira password").fill(CAROL.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/servers$/);
-  await expect(page.getByRole("heading", { name: "My servers" })).toBeVisible();
+  // No callback: people land on Launch.
+  await expect(page).toHaveURL(new RegExp(`^${berth.baseURL}/$`));
+  await expect(page.getByRole("heading", { name: "Launch a repository" })).toBeVisible();
   await page.getByRole("button", { name: /account menu/ }).click();
   await expect(page.getByRole("menu")).toContainText("Signed in as carol");
   await expect(page.getByRole("menu")).not.toContainText("admin");
@@ -66,7 +67,7 @@ test("a person signs in with Jira credentials after a typo, and keeps the userna
 
 test("a member of jira-administrators is an administrator in Berth", async ({ page }) => {
   await fillJira(page, ROOT);
-  await expect(page).toHaveURL(/\/servers$/);
+  await expect(page).toHaveURL(new RegExp(`^${berth.baseURL}/$`));
   await page.getByRole("button", { name: /account menu/ }).click();
   await expect(page.getByRole("menu")).toContainText("Signed in as jadmin");
   await expect(page.getByRole("menu")).toContainText("admin");

@@ -108,6 +108,13 @@ test("the form explains a repository it cannot read", async ({ page }) => {
   await repo.fill("git@github.com:owner/repo.git");
   await expect(page.getByText("Berth fetches repositories over https, not SSH. Enter https://github.com/owner/repo.git instead.")).toBeVisible();
   await shot(page, "launch-form-invalid");
+  // A message about what was submitted goes away once the field changes.
+  await repo.fill("");
+  await page.getByRole("button", { name: "Launch", exact: true }).click();
+  await expect(page.getByText("Enter a repository to launch.")).toBeVisible();
+  await repo.fill("o");
+  await expect(page.getByText("Enter a repository to launch.")).toHaveCount(0);
+  await repo.fill("git@github.com:owner/repo.git");
   // Launch does not leave the form while the repository is wrong; focus goes back to it.
   await page.getByRole("button", { name: "Launch", exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
@@ -127,7 +134,22 @@ test("launch a repository: build, open the notebook, launch again from the link,
     const link = page.getByLabel("Launch link", { exact: true });
     const spec = `/v2/git/${encodeURIComponent(repoUrl)}/HEAD?labpath=hello.ipynb`;
     await expect(link).toHaveValue(new URL(spec, page.url()).toString());
-    await expect(page.getByLabel("README badge", { exact: true })).toHaveValue(`[![Launch in Berth](${new URL("/badge.svg", page.url())})](${new URL(spec, page.url())})`);
+    const badge = page.getByLabel("README badge", { exact: true });
+    const image = new URL("/badge.svg", page.url()).toString();
+    const target = new URL(spec, page.url()).toString();
+    await expect(badge).toHaveValue(`[![Launch in Berth](${image})](${target})`);
+    // The badge in the markups BinderHub offers, and a preview that links where the badge will.
+    await page.getByText("reStructuredText", { exact: true }).click();
+    await expect(badge).toHaveValue(`.. image:: ${image}\n   :alt: Launch in Berth\n   :target: ${target}`);
+    await page.getByText("HTML", { exact: true }).click();
+    await expect(badge).toHaveValue(`<a href="${target.replace(/&/g, "&amp;")}"><img src="${image}" alt="Launch in Berth"></a>`);
+    const preview = page.getByRole("link", { name: "Badge preview: Launch in Berth" });
+    await expect(preview).toHaveAttribute("href", target);
+    expect(await preview.locator("img").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await page.getByText("Markdown", { exact: true }).click();
+    // At 1280 × 800 the link and the badge are seen without scrolling.
+    for (const box of [await link.boundingBox(), await badge.boundingBox()]) expect(box!.y + box!.height).toBeLessThanOrEqual(800);
+    await shot(page, "launch-form-share");
     await expect(page.getByLabel("Server name", { exact: true })).toHaveValue(SERVER);
     await expect(page.getByText(`/user/${ALICE.name}/${SERVER}/`)).toBeVisible();
     shareUrl = await link.inputValue();

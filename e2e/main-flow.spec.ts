@@ -51,6 +51,9 @@ test("a named server: add, start, write a notebook, stop, start again, delete", 
     await expect(card).toHaveAttribute("data-state", /starting|running/);
     await expectState(card, "running");
     await expect(card.getByRole("link", { name: `Open ${SERVER}` })).toBeVisible();
+    // Times read right: never "in 0 min" beside "just now", never "1 minutes".
+    await expect(card.getByText(/^in (\d+ h \d+ min|\d+ min|under a minute) without activity$/)).toBeVisible();
+    await expect(page.getByText(/^Servers stop after (1 (hour|minute)|\d+ (hours|minutes|seconds)|\d+ h \d+ min) without activity; their files are kept\.$/)).toBeVisible();
     await shot(page, "servers-running");
   });
 

@@ -11,11 +11,11 @@ async function location(request: APIRequestContext, url: string) {
 
 test("sign-in never redirects off the site, and odd callbacks never give 500", async ({ page, baseURL }) => {
   await signIn(page, ALICE);
-  // Signed in, /signin goes straight to its callback: each variant lands on /servers instead.
+  // Signed in, /signin goes straight to its callback: each variant lands on Launch (/) instead.
   for (const cb of ["%2F%09%2Fevil.example", "%2F%0A%2Fevil.example", "%2F%0D%2Fevil.example", "%2F%E3%80%80%2Fevil.example", "%2F%5Cevil.example", "%2F%2Fevil.example", "https%3A%2F%2Fevil.example%2F", "%2Fuser%2Falice%2F%252e%252e%2F%252e%252e%2Fadmin", "%2F%2509%2Fevil.example"]) {
     const r = await location(page.request, `/signin?callbackUrl=${cb}`);
     expect(r.status, cb).toBe(307);
-    expect(r.location, cb).toBe("/servers");
+    expect(r.location, cb).toBe("/");
   }
   // A good callback is kept.
   expect(await location(page.request, `/signin?callbackUrl=%2Fv2%2Fgh%2Focto%2Fdemo%2FHEAD%3Flabpath%3Da.ipynb`)).toEqual({ status: 307, location: "/v2/gh/octo/demo/HEAD?labpath=a.ipynb" });
@@ -25,7 +25,7 @@ test("sign-in never redirects off the site, and odd callbacks never give 500", a
   await expect(page).toHaveURL(`${baseURL}/servers`);
 });
 
-test("a person signing in with a hostile callback lands on their servers", async ({ browser, baseURL }) => {
+test("a person signing in with a hostile callback lands on Launch, on this site", async ({ browser, baseURL }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
   try {
@@ -33,7 +33,7 @@ test("a person signing in with a hostile callback lands on their servers", async
     await page.getByLabel("Username").fill(BOB.name);
     await page.getByLabel("Password").fill(BOB.password);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(`${baseURL}/servers`);
+    await expect(page).toHaveURL(`${baseURL}/`);
   } finally {
     await context.close();
   }

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
 import { Alert } from "../ui/Alert";
 import { buttonStyles } from "../ui/button-styles";
@@ -12,7 +13,7 @@ export function SetupForm({ token, minPasswordLength }: { token: string; minPass
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
   const [error, setError] = useState("");
-  const [done, setDone] = useState<string | null>(null);
+  const [done, setDone] = useState<{ name: string; signedIn: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
   const mismatch = confirm.length > 0 && confirm !== password ? "The two passwords differ." : undefined;
   const tooShort = password.length > 0 && password.length < minPasswordLength ? `Use at least ${minPasswordLength} characters.` : undefined;
@@ -23,21 +24,33 @@ export function SetupForm({ token, minPasswordLength }: { token: string; minPass
     setBusy(true);
     setError("");
     const res = await fetch("/api/setup", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token, name, password }) });
-    setBusy(false);
     const body = (await res.json().catch(() => ({}))) as { name?: string; message?: string };
-    if (!res.ok) return setError(body.message ?? "Setup failed.");
-    setDone(body.name ?? name);
+    if (!res.ok) {
+      setBusy(false);
+      return setError(body.message ?? "Setup failed.");
+    }
+    const account = body.name ?? name;
+    // The person who just chose the password is the administrator: sign them in at once.
+    const signedIn = await signIn("local", { username: account, password, redirect: false, callbackUrl: "/" }).catch(() => undefined);
+    setBusy(false);
+    setDone({ name: account, signedIn: Boolean(signedIn && !signedIn.error) });
   }
 
   if (done) {
     return (
       <div className="space-y-5">
         <Alert tone="success" title="You're all set">
-          The administrator account “{done}” is ready. This setup link no longer works.
+          The administrator account “{done.name}” is ready{done.signedIn ? " and you are signed in" : ""}. This setup link no longer works.
         </Alert>
-        <Link href="/signin" className={`${buttonStyles.primary} w-full py-2.5`} autoFocus>
-          Sign in as {done}
-        </Link>
+        {done.signedIn ? (
+          <Link href="/" className={`${buttonStyles.primary} w-full py-2.5`} autoFocus>
+            Continue to Berth
+          </Link>
+        ) : (
+          <Link href="/signin" className={`${buttonStyles.primary} w-full py-2.5`} autoFocus>
+            Sign in as {done.name}
+          </Link>
+        )}
       </div>
     );
   }

@@ -31,6 +31,8 @@ export interface LaunchFormProps {
   atLimit: boolean;
   limitMessage: string;
   initial: { repository: string; ref: string; provider: string; path: string; pathKind: PathKind };
+  /** Shown under the share panel, beside the form on wide screens (what the repository may contain). */
+  aside?: ReactNode;
 }
 
 function Hint({ id, error, children }: { id: string; error?: string | null; children: ReactNode }) {
@@ -46,7 +48,7 @@ function Hint({ id, error, children }: { id: string; error?: string | null; chil
   );
 }
 
-export function LaunchForm({ user, servers, maxLength, atLimit, limitMessage, initial }: LaunchFormProps) {
+export function LaunchForm({ user, servers, maxLength, atLimit, limitMessage, initial, aside }: LaunchFormProps) {
   const id = useId();
   const router = useRouter();
   const repoRef = useRef<HTMLInputElement>(null);
@@ -63,6 +65,13 @@ export function LaunchForm({ user, servers, maxLength, atLimit, limitMessage, in
   const [busy, setBusy] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [touched, setTouched] = useState(Boolean(initial.repository));
+  // A message about what was submitted goes once the person changes what it was about.
+  const edited =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => {
+      set(v);
+      setSubmitError(null);
+    };
 
   const { state, now } = useShareLinks({ repository, ref, provider, path, pathKind });
   const suggested = state.status === "ok" ? state.links.suggestedName : state.status === "loading" ? (state.previous?.suggestedName ?? "") : "";
@@ -109,7 +118,8 @@ export function LaunchForm({ user, servers, maxLength, atLimit, limitMessage, in
   }
 
   return (
-    <div className="space-y-6">
+    // On a wide screen the share panel sits beside the form, seen without scrolling.
+    <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem] lg:items-start lg:gap-8">
       <form onSubmit={onSubmit} noValidate aria-labelledby={`${id}-title`} className="overflow-hidden rounded-2xl border border-slate-200/80 bg-white shadow-card">
         <div className="border-b border-slate-100 px-4 py-4 sm:px-5">
           <h2 id={`${id}-title`} className="text-base font-semibold text-slate-900">
@@ -129,7 +139,7 @@ export function LaunchForm({ user, servers, maxLength, atLimit, limitMessage, in
                 id={`${id}-repo`}
                 value={repository}
                 onChange={(e) => {
-                  setRepository(e.target.value);
+                  edited(setRepository)(e.target.value);
                   setTouched(true);
                 }}
                 placeholder="https://github.com/owner/repo or owner/repo"
@@ -150,7 +160,7 @@ export function LaunchForm({ user, servers, maxLength, atLimit, limitMessage, in
               <label htmlFor={`${id}-provider`} className="block text-sm font-medium text-slate-800">
                 Host
               </label>
-              <select id={`${id}-provider`} value={provider} onChange={(e) => setProvider(e.target.value)} className={`${inputStyles} pr-9`}>
+              <select id={`${id}-provider`} value={provider} onChange={(e) => edited(setProvider)(e.target.value)} className={`${inputStyles} pr-9`}>
                 {PROVIDERS.map((p) => (
                   <option key={p.id} value={p.id}>
                     {p.label}
@@ -169,7 +179,7 @@ export function LaunchForm({ user, servers, maxLength, atLimit, limitMessage, in
                 ref={refRef}
                 id={`${id}-ref`}
                 value={ref}
-                onChange={(e) => setRef(e.target.value)}
+                onChange={(e) => edited(setRef)(e.target.value)}
                 placeholder="HEAD"
                 autoComplete="off"
                 autoCapitalize="none"
@@ -189,7 +199,7 @@ export function LaunchForm({ user, servers, maxLength, atLimit, limitMessage, in
               <input
                 id={`${id}-path`}
                 value={path}
-                onChange={(e) => setPath(e.target.value)}
+                onChange={(e) => edited(setPath)(e.target.value)}
                 placeholder={kind.placeholder}
                 autoComplete="off"
                 autoCapitalize="none"
@@ -222,9 +232,9 @@ export function LaunchForm({ user, servers, maxLength, atLimit, limitMessage, in
             atLimit={atLimit}
             limitMessage={limitMessage}
             nameRef={nameRef}
-            onMode={setMode}
-            onNewName={setTypedName}
-            onExisting={setExistingName}
+            onMode={edited(setMode)}
+            onNewName={edited(setTypedName)}
+            onExisting={edited(setExistingName)}
           />
         </div>
         <div className="flex flex-col-reverse gap-3 border-t border-slate-100 bg-slate-50 px-4 py-3.5 sm:flex-row sm:items-center sm:justify-between sm:px-5">
@@ -245,7 +255,10 @@ export function LaunchForm({ user, servers, maxLength, atLimit, limitMessage, in
           </button>
         </div>
       </form>
-      <SharePanel state={state} idPrefix={id} />
+      <div className="space-y-6">
+        <SharePanel state={state} idPrefix={id} />
+        {aside}
+      </div>
     </div>
   );
 }

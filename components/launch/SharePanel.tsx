@@ -1,5 +1,6 @@
 "use client";
 
+import { useId, useState } from "react";
 import { Spinner } from "../ui/Spinner";
 import { CopyButton } from "./CopyButton";
 import type { Links, LinkState } from "./use-share-links";
@@ -36,6 +37,41 @@ function Row({ id, label, hint, value, rows, disabled }: { id: string; label: st
   );
 }
 
+const FORMATS = [
+  { id: "markdown", label: "Markdown", hint: "For a README.md: a “Launch in Berth” button." },
+  { id: "rst", label: "reStructuredText", hint: "For a README.rst or Sphinx documentation." },
+  { id: "html", label: "HTML", hint: "For a web page or a notebook's Markdown cell." },
+] as const;
+type Format = (typeof FORMATS)[number]["id"];
+
+function Badge({ idPrefix, links, disabled }: { idPrefix: string; links: Links; disabled: boolean }) {
+  const [format, setFormat] = useState<Format>("markdown");
+  const name = useId();
+  const chosen = FORMATS.find((f) => f.id === format)!;
+  return (
+    <div className="space-y-2">
+      <Row id={`${idPrefix}-badge`} label="README badge" hint={chosen.hint} value={links.badge[format]} rows={3} disabled={disabled} />
+      <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2">
+        <fieldset className="flex flex-wrap gap-1 rounded-lg bg-slate-100 p-0.5 text-xs">
+          <legend className="sr-only">Badge markup</legend>
+          {FORMATS.map((f) => (
+            <label key={f.id} className={`cursor-pointer rounded-md px-2 py-1 focus-within:ring-2 focus-within:ring-brand-600/40 ${format === f.id ? "bg-white font-medium text-slate-900 shadow-sm" : "text-slate-600 hover:text-slate-900"}`}>
+              <input type="radio" name={name} value={f.id} checked={format === f.id} onChange={() => setFormat(f.id)} className="sr-only" />
+              {f.label}
+            </label>
+          ))}
+        </fieldset>
+        {/* What readers of the README will see; it links where the badge will. */}
+        <a href={links.badge.target} className="inline-flex items-center gap-2 rounded text-xs text-slate-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600/40" aria-label="Badge preview: Launch in Berth">
+          <span aria-hidden="true">Preview</span>
+          {/* eslint-disable-next-line @next/next/no-img-element -- the badge is Berth's own small SVG */}
+          <img src={links.badge.image} alt="" width={94} height={20} className="h-5 w-auto" />
+        </a>
+      </div>
+    </div>
+  );
+}
+
 export function SharePanel({ state, idPrefix }: { state: LinkState; idPrefix: string }) {
   const links: Links | null = state.status === "ok" ? state.links : state.status === "loading" ? state.previous : null;
   const updating = state.status === "loading";
@@ -58,7 +94,7 @@ export function SharePanel({ state, idPrefix }: { state: LinkState; idPrefix: st
       {links ? (
         <div className="space-y-5 px-4 py-4 sm:px-5 sm:py-5">
           <Row id={`${idPrefix}-url`} label="Launch link" hint="Opens the launch page for this repository and ref." value={links.launchUrl} rows={2} disabled={updating} />
-          <Row id={`${idPrefix}-badge`} label="README badge" hint="Markdown for a “Launch in Berth” button in the repository's README." value={links.badgeMarkdown} rows={3} disabled={updating} />
+          <Badge idPrefix={idPrefix} links={links} disabled={updating} />
           <p className="text-xs text-slate-500">
             Launches{" "}
             <span className="font-medium text-slate-700">

@@ -22,7 +22,8 @@ export function AddServerForm({ user, profiles, maxLength, atLimit, limitMessage
   const id = useId();
   const inputRef = useRef<HTMLInputElement>(null);
   const [name, setName] = useState("");
-  const [profile, setProfile] = useState(profiles.find((p) => p.default)?.slug ?? profiles[0]?.slug ?? "");
+  const defaultProfile = profiles.find((p) => p.default)?.slug ?? profiles[0]?.slug ?? "";
+  const [profile, setProfile] = useState(defaultProfile);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const check = checkServerName(name, maxLength);
@@ -37,7 +38,11 @@ export function AddServerForm({ user, profiles, maxLength, atLimit, limitMessage
     const err = await onCreate(name, profile);
     setBusy(false);
     if (err) setError(err);
-    else setName("");
+    else {
+      // The next server starts from the default again, not from the last choice.
+      setName("");
+      setProfile(defaultProfile);
+    }
     // Ready for the next one (or to correct this one) without reaching for the mouse.
     inputRef.current?.focus();
   }

@@ -3,7 +3,7 @@
 import type { ServerView } from "@/lib/servers/list-servers";
 import { buttonStyles } from "../ui/button-styles";
 import { Spinner } from "../ui/Spinner";
-import { formatBytes, relativeTime, timeLeft } from "./format";
+import { formatBytes, idleStopText, relativeTime } from "./format";
 import { ServerIcon } from "./ServerIcon";
 import { StateBadge } from "./StateBadge";
 
@@ -19,7 +19,7 @@ export function ServerCard({ server, now, busy, onStart, onStop, onDelete }: {
   const headingId = `server-${s.name || "default"}`;
   const used = s.storageUsed ?? 0;
   const pct = Math.min(100, Math.round((used / s.storageLimit) * 100));
-  const left = timeLeft(s.idleStopAt, now);
+  const idleStop = idleStopText(s.idleStopAt, now);
   const transitional = s.state === "starting" || s.state === "stopping";
   return (
     <li
@@ -119,7 +119,7 @@ export function ServerCard({ server, now, busy, onStart, onStop, onDelete }: {
         </div>
         <div className="flex items-baseline justify-between gap-2 sm:block">
           <dt className="text-xs font-medium text-slate-500">Idle stop</dt>
-          <dd className="text-slate-800 sm:mt-0.5">{left ? `in ${left} without activity` : "—"}</dd>
+          <dd className="text-slate-800 sm:mt-0.5">{idleStop ?? "—"}</dd>
         </div>
         <div className="flex items-baseline justify-between gap-2 sm:block">
           <dt className="text-xs font-medium text-slate-500">Storage</dt>

@@ -6,19 +6,13 @@ import { Alert } from "../ui/Alert";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { AddServerForm } from "./AddServerForm";
 import { ServerCard } from "./ServerCard";
+import { idlePolicyText } from "./format";
 
 async function call(method: string, url: string, body?: unknown): Promise<string | null> {
   const res = await fetch(url, { method, headers: body ? { "content-type": "application/json" } : undefined, body: body ? JSON.stringify(body) : undefined });
   if (res.ok) return null;
   const data = (await res.json().catch(() => ({}))) as { message?: string };
   return data.message ?? `The request failed (${res.status}). Try again.`;
-}
-
-function idleText(seconds: number): string {
-  if (seconds <= 0) return "Servers keep running until you stop them.";
-  const hours = seconds / 3600;
-  const span = hours >= 1 ? `${hours} ${hours === 1 ? "hour" : "hours"}` : `${Math.round(seconds / 60)} minutes`;
-  return `Servers stop after ${span} without activity; their files are kept.`;
 }
 
 export function ServerDashboard({ initial }: { initial: ServersPage }) {
@@ -64,7 +58,7 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
       <div className="flex flex-col gap-4 sm:flex-row sm:items-end sm:justify-between">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl">My servers</h1>
-          <p className="mt-1.5 text-sm text-slate-600">{idleText(page.policy.idleTimeoutSeconds)}</p>
+          <p className="mt-1.5 text-sm text-slate-600">{idlePolicyText(page.policy.idleTimeoutSeconds)}</p>
         </div>
         <dl className="grid grid-cols-2 gap-3 text-sm sm:flex">
           <div className="rounded-xl border border-slate-200/80 bg-white px-4 py-2.5 shadow-card">

@@ -38,7 +38,7 @@ export function authOptions(): NextAuthOptions {
       // form field or a cookie): through the same normaliser as every other redirect.
       async redirect({ url, baseUrl }) {
         const path = url.startsWith(baseUrl) ? url.slice(baseUrl.length) || "/" : url;
-        return `${baseUrl}${safeRedirectPath(path, "/servers")}`;
+        return `${baseUrl}${safeRedirectPath(path, "/")}`;
       },
       async jwt({ token, user }) {
         if (user) {

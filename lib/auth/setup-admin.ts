@@ -49,6 +49,11 @@ export async function setupAdmin(input: z.infer<typeof setupInput>) {
   }, SERIALISED_TX);
 }
 
+/** True while Berth has no accounts and the first administrator comes from the setup link (the sign-in page says so). */
+export async function awaitingSetup(): Promise<boolean> {
+  return (await db().user.count()) === 0 && (await db().setupToken.count()) > 0;
+}
+
 /** Read-only check for the setup page: show the form only while the link can still be used. */
 export async function setupLinkValid(token: string): Promise<boolean> {
   const row = await db().setupToken.findUnique({ where: { id: 1 } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors";
-import { badgeMarkdown, buildSpec, checkGitUrl, checkRef, launchPath, launchUrl, parseLaunchInput, parseSpec, refUrl, type LaunchInput } from "./repo-spec";
+import { badgeMarkdown, badgeSnippets, buildSpec, checkGitUrl, checkRef, launchPath, launchUrl, parseLaunchInput, parseSpec, refUrl, type LaunchInput } from "./repo-spec";
 
 const urls = { gh: "https://github.com", gl: "https://gitlab.com", gist: "https://gist.github.com" };
 const parse = (repository: string, ref?: string, provider?: LaunchInput["provider"]) => parseLaunchInput({ repository, ref, provider }, urls);
@@ -248,6 +248,18 @@ describe("links", () => {
     expect(badgeMarkdown(source, {}, "https://berth.example.org")).toBe("[![Launch in Berth](https://berth.example.org/badge.svg)](https://berth.example.org/v2/gh/o/r/main)");
     const md = badgeMarkdown(source, { labpath: "a (1).ipynb" }, "https://berth.example.org");
     expect(md).toBe("[![Launch in Berth](https://berth.example.org/badge.svg)](https://berth.example.org/v2/gh/o/r/main?labpath=a+%281%29.ipynb)");
+  });
+
+  it("offers the badge in Markdown, reStructuredText and HTML, each escaped for its markup", () => {
+    const b = badgeSnippets(source, { labpath: "a (1)&<b>.ipynb" }, "https://berth.example.org/");
+    expect(b.image).toBe("https://berth.example.org/badge.svg");
+    expect(b.target).toBe("https://berth.example.org/v2/gh/o/r/main?labpath=a+%281%29%26%3Cb%3E.ipynb");
+    expect(b.markdown).toBe(`[![Launch in Berth](https://berth.example.org/badge.svg)](${b.target})`);
+    expect(b.rst).toBe(`.. image:: https://berth.example.org/badge.svg\n   :alt: Launch in Berth\n   :target: ${b.target}`);
+    expect(b.html).toBe(`<a href="${b.target}"><img src="https://berth.example.org/badge.svg" alt="Launch in Berth"></a>`);
+    // A quote in a path (URLSearchParams leaves it) cannot end the HTML attribute.
+    const q = badgeSnippets(parseLaunchInput({ repository: "https://example.org/x\"y.git" }, urls), {}, "https://berth.example.org");
+    expect(q.html).not.toContain('x"y');
   });
 
   it("links to the repository at a commit", () => {

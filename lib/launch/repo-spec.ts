@@ -346,12 +346,38 @@ export function launchUrl(source: RepoSource, open: OpenPath = {}, publicUrl: st
   return `${publicUrl.replace(/\/+$/, "")}${launchPath(source, open)}`;
 }
 
+export interface BadgeSnippets {
+  /** The badge image's address (/badge.svg). */
+  image: string;
+  /** The launch URL the badge links to. */
+  target: string;
+  markdown: string;
+  rst: string;
+  html: string;
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** The badge (/badge.svg linking to the launch URL) as a README snippet in each markup BinderHub offers. */
+export function badgeSnippets(source: RepoSource, open: OpenPath = {}, publicUrl: string = config().publicUrl): BadgeSnippets {
+  const base = publicUrl.replace(/\/+$/, "");
+  const image = `${base}/badge.svg`;
+  const target = launchUrl(source, open, base);
+  // Parentheses would end a Markdown link early; a space or a backquote would end an rST target.
+  const md = target.replace(/\(/g, "%28").replace(/\)/g, "%29");
+  const rst = target.replace(/ /g, "%20").replace(/`/g, "%60").replace(/</g, "%3C").replace(/>/g, "%3E");
+  return {
+    image,
+    target,
+    markdown: `[![Launch in Berth](${image})](${md})`,
+    rst: `.. image:: ${image}\n   :alt: Launch in Berth\n   :target: ${rst}`,
+    html: `<a href="${escapeHtml(target)}"><img src="${escapeHtml(image)}" alt="Launch in Berth"></a>`,
+  };
+}
+
 /** Markdown for a README: the badge image (/badge.svg) linking to the launch URL. */
 export function badgeMarkdown(source: RepoSource, open: OpenPath = {}, publicUrl: string = config().publicUrl): string {
-  const base = publicUrl.replace(/\/+$/, "");
-  // Parentheses would end the Markdown link early.
-  const target = launchUrl(source, open, base).replace(/\(/g, "%28").replace(/\)/g, "%29");
-  return `[![Launch in Berth](${base}/badge.svg)](${target})`;
+  return badgeSnippets(source, open, publicUrl).markdown;
 }
 
 /** Where a person can browse the repository at a commit (BinderHub's binder_ref_url). */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { config } from "../config";
 import { db } from "../db/client";
 import type { Actor } from "../servers/types";
-import { badgeMarkdown, launchPath, launchUrl, parseLaunchInput, PROVIDERS, type OpenPath } from "./repo-spec";
+import { badgeSnippets, launchPath, launchUrl, parseLaunchInput, PROVIDERS, type BadgeSnippets, type OpenPath } from "./repo-spec";
 import { suggestServerName } from "./suggest-name";
 
 // What the launch form shows while a person types: the shareable launch link, the README badge,
@@ -29,6 +29,8 @@ export interface ShareLinks {
   launchPath: string;
   launchUrl: string;
   badgeMarkdown: string;
+  /** The badge in Markdown, reStructuredText and HTML, and the image's address (for a preview). */
+  badge: BadgeSnippets;
   /** A free name for a new server, unique among the person's servers. */
   suggestedName: string;
 }
@@ -38,6 +40,7 @@ export async function shareLinks(actor: Actor, input: ShareLinksInput): Promise<
   const source = parseLaunchInput({ repository: input.repository, ref: input.ref, provider: input.provider }, c.launch.providers);
   const open: OpenPath = { labpath: input.labpath?.trim() || undefined, filepath: input.filepath?.trim() || undefined, urlpath: input.urlpath?.trim() || undefined };
   const taken = actor.id ? (await db().server.findMany({ where: { ownerId: actor.id }, select: { name: true } })).map((s) => s.name) : [];
+  const badge = badgeSnippets(source, open, c.publicUrl);
   return {
     provider: source.provider,
     spec: source.spec,
@@ -45,7 +48,8 @@ export async function shareLinks(actor: Actor, input: ShareLinksInput): Promise<
     ref: source.ref,
     launchPath: launchPath(source, open),
     launchUrl: launchUrl(source, open, c.publicUrl),
-    badgeMarkdown: badgeMarkdown(source, open, c.publicUrl),
+    badgeMarkdown: badge.markdown,
+    badge,
     suggestedName: suggestServerName(source.repo, c.policy.serverNameMaxLength, taken),
   };
 }

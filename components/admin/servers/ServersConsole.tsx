@@ -265,7 +265,7 @@ export function ServersConsole({ initial }: { initial: AdminServersPage }) {
                     </td>
                     <td className="px-3 py-2.5 align-top whitespace-nowrap" title={s.startedAt ?? undefined}>{s.startedAt ? relativeTime(s.startedAt, now) : "—"}</td>
                     <td className="px-3 py-2.5 align-top whitespace-nowrap" title={s.lastActivityAt ?? undefined}>{relativeTime(s.lastActivityAt, now)}</td>
-                    <td className="px-3 py-2.5 align-top whitespace-nowrap">{left ? `in ${left}` : "—"}</td>
+                    <td className="px-3 py-2.5 align-top whitespace-nowrap">{left === null ? "—" : left === "now" ? "due now" : `in ${left}`}</td>
                     <td className="px-3 py-2.5 align-top whitespace-nowrap">
                       {s.storageUsed === null ? (
                         <span className="text-slate-500">{formatBytes(s.storageLimit)} volume</span>
