@@ -22,7 +22,7 @@ test("sign-in never redirects off the site, and odd callbacks never give 500", a
 
   // What Chromium does with the issue's link: it stays on Berth.
   await page.goto("/signin?callbackUrl=%2F%09%2Fevil.example");
-  await expect(page).toHaveURL(`${baseURL}/servers`);
+  await expect(page).toHaveURL(`${baseURL}/`);
 });
 
 test("a person signing in with a hostile callback lands on Launch, on this site", async ({ browser, baseURL }) => {
