@@ -12,6 +12,7 @@ import path from "node:path";
 //   failNext(n, status)   the next n matching requests get `status` (500, 429, …) with a Status body
 //   failAfterForwarding   the request reaches the API server, but the client sees the failure (did it happen?)
 //   delayNext(n, ms)      the next n matching requests wait first
+//   addLatency(ms)        every request from now on waits first
 //   holdNext()            the next matching request waits until released (and says when it arrived)
 //   dropWatches()         cuts every open watch connection
 //   expireNextWatch()     the next watch answers "410 Gone: too old resource version" (forces a relist)
@@ -99,6 +100,11 @@ export class FaultProxy {
 
   delayNext(n: number, ms: number, match: RequestMatch = {}): void {
     this.rules.push({ remaining: n, match, action: { kind: "delay", ms } });
+  }
+
+  /** Every matching request from now on waits `ms` first (an API server across a network); clear() ends it. */
+  addLatency(ms: number, match: RequestMatch = {}): void {
+    this.rules.push({ remaining: Infinity, match, action: { kind: "delay", ms } });
   }
 
   /** The next matching request waits for `release()`; `arrived` resolves when it is here. */
