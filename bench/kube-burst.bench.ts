@@ -1,5 +1,3 @@
-import { copyFileSync } from "node:fs";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { db } from "../lib/db/client";
 import { defaultProfile } from "../lib/policy/profiles";
@@ -10,8 +8,8 @@ import { pendingStarts } from "../lib/servers/pending-starts";
 import { startServer } from "../lib/servers/start-server";
 import type { Actor } from "../lib/servers/types";
 import { countsDelta, NON_RESOURCE, requestCounts, resourceTotal } from "../test/k8s/apiserver-metrics";
-import { FaultProxy } from "../test/k8s/fault-proxy";
-import { buildControlPlane, startKubeWorld } from "../test/setup/global-kube";
+import type { SeenRequest } from "../test/k8s/fault-proxy";
+import { startKubeRig } from "./lib/kube-rig";
 import { percentile } from "./lib/load";
 import { withScratchBerth } from "./lib/harness";
 import { report, valueGoal } from "./lib/report";
@@ -19,7 +17,8 @@ import { report, valueGoal } from "./lib/report";
 // Issue 11, point 7: a burst of 500 concurrent server starts (100 people × 5 servers) against the
 // real control plane the Kubernetes suites use (etcd + kube-apiserver + kube-controller-manager
 // v1.20.2 built from Debian's source, test/setup/global-kube.ts) with the kubelet simulator making
-// the pods ready, through the fault proxy adding 20 ms to every API call Berth makes.
+// the pods ready, through the fault proxy adding 20 ms to every API call Berth makes. All of that
+// runs in a process of its own (bench/lib/kube-rig.ts): this process runs Berth alone.
 //
 // Counting Berth's requests with the API server's own figures: Berth gets an API server of its own
 // (a second kube-apiserver on the same etcd, as in a highly available control plane) behind the
@@ -28,7 +27,7 @@ import { report, valueGoal } from "./lib/report";
 // printed too (what the simulated kubelets and the controllers did for the same pods).
 //
 // The pods' "containers" are real processes (the simulator runs a pod's command), but a
-// stand-in for Jupyter (bench/lib/stand-in-jupyter.py) that answers the readiness probe:
+// stand-in for Jupyter (test/k8s/stand-in-jupyter.py) that answers the readiness probe:
 // 500 real Jupyter servers cannot start on two cores within a bounded run.
 //
 // Anchor: one start alone on the same rig (same latency, same simulator), measured just before
@@ -41,6 +40,9 @@ const EACH = 5;
 const LATENCY_MS = 20;
 const TIMEOUT_S = 240;
 
+/** What Berth's Role lets it touch (lib/runtime/kubernetes/kube-api.ts `Resource`). */
+const BERTH_RESOURCES = new Set(["pods", "persistentvolumeclaims", "events", "jobs", "pods/log"]);
+
 const fmt = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function breakdown(title: string, delta: [string, number][], per: number): string {
@@ -49,26 +51,17 @@ function breakdown(title: string, delta: [string, number][], per: number): strin
 }
 
 async function main() {
-  buildControlPlane();
-  const world = await startKubeWorld({ controllerManagerArgs: ["--kube-api-qps=500", "--kube-api-burst=1000"] });
-  const { cp, ctx } = world;
-  const berthApi = await cp.addApiserver();
-  const proxy = await new FaultProxy({ server: berthApi.server, caFile: cp.caFile }).start();
-  proxy.addLatency(LATENCY_MS);
-  const kubeconfig = proxy.writeKubeconfig(ctx.berthKubeconfig, path.join(ctx.stateDir, "berth-proxied.kubeconfig"));
-  // Containers run as uid 1000: the script must be readable from the simulator's folder.
-  const standIn = path.join(ctx.stateDir, "stand-in-jupyter.py");
-  copyFileSync(path.join(import.meta.dirname, "lib/stand-in-jupyter.py"), standIn);
-
+  const rig = await startKubeRig({ latencyMs: LATENCY_MS });
+  const { ctx } = rig;
   Object.assign(process.env, {
     BERTH_RUNTIME: "kubernetes",
-    BERTH_KUBECONFIG: kubeconfig,
+    BERTH_KUBECONFIG: rig.berthKubeconfig,
     BERTH_KUBE_NAMESPACE: ctx.namespace,
     BERTH_KUBE_BUILD_NAMESPACE: ctx.buildNamespace,
-    BERTH_JUPYTER_COMMAND: `/usr/bin/python3 -S -I ${standIn}`,
+    BERTH_JUPYTER_COMMAND: `/usr/bin/python3 -S -I ${rig.standIn}`,
     BERTH_START_TIMEOUT_SECONDS: String(TIMEOUT_S),
   });
-  const counts = (server: string) => requestCounts(server, cp.caFile, cp.adminToken);
+  const counts = (server: string) => requestCounts(server, rig.caFile, rig.adminToken);
 
   try {
     await withScratchBerth(`berth_bench_kube_${process.pid}`, async () => {
@@ -90,9 +83,12 @@ async function main() {
       watchRuntimeExits();
       await Promise.all([rt.pods.ready(), rt.claims.ready()]);
 
+      // When each startServer() returned (its database part done, the runtime's start launched).
+      const accepted: number[] = [];
       const startOne = async (owner: string, name: string): Promise<number> => {
         const t = performance.now();
         const s = await startServer(actors.get(owner)!, owner, name);
+        accepted.push(performance.now());
         await pendingStarts().get(s.id)?.done;
         return performance.now() - t;
       };
@@ -103,11 +99,12 @@ async function main() {
 
       const burst = rows.filter((r) => r.owner.name !== "p000");
       const n = burst.length;
-      const berthBefore = await counts(berthApi.server);
-      const clusterBefore = await counts(cp.server);
-      const proxyBefore = proxy.requests.length;
+      const berthBefore = await counts(rig.berthServer);
+      const clusterBefore = await counts(rig.clusterServer);
+      await rig.clear();
       process.stdout.write(`Burst: ${n} starts (${PEOPLE} people × ${EACH}), ${LATENCY_MS} ms added to every API call…\n`);
       const t0 = performance.now();
+      const t0Epoch = Date.now();
       let lastCreate = 0;
       const off = rt.pods.on((_name, _pod, type) => {
         if (type === "ADDED") lastCreate = performance.now() - t0;
@@ -121,24 +118,34 @@ async function main() {
       const allDone = performance.now() - t0;
       clearInterval(progress);
       off();
-      const berthAfter = await counts(berthApi.server);
-      const clusterAfter = await counts(cp.server);
-      const berthProxied = proxy.requests.slice(proxyBefore);
+      const berthAfter = await counts(rig.berthServer);
+      const clusterAfter = await counts(rig.clusterServer);
+      const { requests: berthProxied, peakInFlight } = await rig.requests();
 
       const final = await db().server.findMany({ where: { id: { in: burst.map((r) => r.id) } } });
       const failed = final.filter((r) => r.state !== "running");
       const ok = times.filter((t) => Number.isFinite(t)).sort((a, b) => a - b);
       const berthDelta = countsDelta(berthBefore, berthAfter);
       const clusterDelta = countsDelta(clusterBefore, clusterAfter);
-      const berthTotal = resourceTotal(berthDelta);
+      // The second API server's own loopback housekeeping (its bootstrap controllers read the
+      // `kubernetes` Service and the system namespaces every few seconds) is on its /metrics too:
+      // Berth's Role allows none of those resources, so they are told apart by resource.
+      const housekeeping = berthDelta.filter(([k]) => k !== NON_RESOURCE && !BERTH_RESOURCES.has(k.split(" ")[1]));
+      const berthOwn = berthDelta.filter(([k]) => BERTH_RESOURCES.has(k.split(" ")[1]));
+      const berthTotal = resourceTotal(berthOwn);
       const perStart = berthTotal / n;
 
       process.stdout.write(`\nAll ${n} settled in ${fmt(allDone)}: ${n - failed.length} running, ${failed.length} not.\n`);
       for (const f of failed.slice(0, 5)) process.stdout.write(`  not running: ${f.name || "(default)"} ${f.state}: ${f.stateReason ?? ""}\n`);
+      const acc = accepted.slice(1).map((t) => t - t0).sort((a, b) => a - b);
+      process.stdout.write(`  startServer() returned (database part) p50 ${fmt(percentile(acc, 0.5))}, last ${fmt(acc.at(-1) ?? NaN)}\n`);
       process.stdout.write(`  last pod created at ${fmt(lastCreate)}; per start p50 ${fmt(percentile(ok, 0.5))}, p95 ${fmt(percentile(ok, 0.95))}, max ${fmt(ok.at(-1) ?? NaN)}\n`);
+      process.stdout.write(`${podTimeline(rt, burst.map((r) => r.id), t0Epoch)}\n`);
       process.stdout.write(`\nBerth's API server (apiserver_request_total delta): ${berthTotal} requests, ${perStart.toFixed(2)} per start\n`);
-      process.stdout.write(`${breakdown("by verb and resource", berthDelta.filter(([k]) => k !== NON_RESOURCE), n)}\n`);
-      process.stdout.write(`  (the fault proxy saw ${berthProxied.length} requests from Berth; statuses: ${statusSummary(berthProxied.map((r) => r.status))})\n`);
+      process.stdout.write(`${breakdown("by verb and resource", berthOwn, n)}\n`);
+      if (housekeeping.length) process.stdout.write(`  not Berth's (the API server's own housekeeping): ${housekeeping.map(([k, v]) => `${k} ${v}`).join(", ")}\n`);
+      process.stdout.write(`  (the fault proxy saw ${berthProxied.length} requests from Berth; statuses: ${statusSummary(berthProxied.map((r) => r.status))}; at most ${peakInFlight} at once)\n`);
+      process.stdout.write(`${timeline(berthProxied, t0Epoch)}\n`);
       const clusterTotal = resourceTotal(clusterDelta);
       process.stdout.write(`\nThe other API server (kubelet simulator + controllers) for the same burst: ${clusterTotal} requests, ${(clusterTotal / n).toFixed(1)} per start\n`);
       process.stdout.write(`${breakdown("largest", clusterDelta.filter(([k]) => k !== NON_RESOURCE).slice(0, 12), n)}\n`);
@@ -160,7 +167,7 @@ async function main() {
         better: "lower",
         berth: perStart,
         goal: valueGoal(perStart, "<=", 3, "≤ 3 per start"),
-        note: `${berthDelta.filter(([k]) => k !== NON_RESOURCE).map(([k, v]) => `${k} ${(v / n).toFixed(2)}`).join(", ")}; the simulated kubelets and controllers made ${(clusterTotal / n).toFixed(1)} more per start on their own API server`,
+        note: `${berthOwn.map(([k, v]) => `${k} ${(v / n).toFixed(2)}`).join(", ")}; the simulated kubelets and controllers made ${(clusterTotal / n).toFixed(1)} more per start on their own API server`,
       });
       report({
         bench,
@@ -174,9 +181,43 @@ async function main() {
       await rt.shutdown();
     });
   } finally {
-    await proxy.stop();
-    await world.stop();
+    await rig.stop();
   }
+}
+
+/** When Berth's calls reached the API server during the burst (t0: its start, epoch ms), per method and path shape. */
+function timeline(requests: SeenRequest[], t0: number): string {
+  const groups = new Map<string, SeenRequest[]>();
+  for (const r of requests) {
+    const key = `${r.method} ${r.path.replace(/\/namespaces\/[^/]+\//, "/ns/").replace(/^\/apis?\/(?:[^/]+\/)?v1\//, "")}${r.watch ? " (watch)" : ""}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const lines = [...groups].map(([k, rs]) => {
+    const at = rs.map((r) => r.at - t0).sort((a, b) => a - b);
+    const ms = rs.map((r) => r.ms ?? NaN).filter(Number.isFinite).sort((a, b) => a - b);
+    return `    ${k.padEnd(40)} ${String(rs.length).padStart(5)}  arrived ${fmt(at[0])} … ${fmt(at.at(-1)!)}, answered in p50 ${Math.round(percentile(ms, 0.5))} ms, max ${Math.round(ms.at(-1) ?? NaN)} ms`;
+  });
+  return ["  at the fault proxy:", ...lines].join("\n");
+}
+
+/** When the burst's pods were created, bound and made ready, from their own metadata and status (1 s resolution). */
+function podTimeline(rt: KubeRuntime, serverIds: string[], t0: number): string {
+  const stamps = { created: [] as number[], scheduled: [] as number[], started: [] as number[], ready: [] as number[] };
+  for (const id of serverIds) {
+    const pod = rt.podFor(id);
+    if (!pod) continue;
+    const cond = (t: string) => pod.status?.conditions?.find((c) => c.type === t && c.status === "True")?.lastTransitionTime;
+    const push = (list: number[], d: Date | string | undefined) => d && list.push(new Date(d).getTime() - t0);
+    push(stamps.created, pod.metadata?.creationTimestamp);
+    push(stamps.scheduled, cond("PodScheduled"));
+    push(stamps.started, pod.status?.containerStatuses?.[0]?.state?.running?.startedAt);
+    push(stamps.ready, cond("Ready"));
+  }
+  const line = (what: string, l: number[]) => {
+    l.sort((a, b) => a - b);
+    return `${what} p50 ${fmt(percentile(l, 0.5))}, last ${fmt(l.at(-1) ?? NaN)}`;
+  };
+  return `  pods (their own timestamps): ${line("created", stamps.created)}; ${line("bound", stamps.scheduled)}; ${line("container started", stamps.started)}; ${line("Ready", stamps.ready)}`;
 }
 
 function statusSummary(statuses: (number | undefined)[]): string {

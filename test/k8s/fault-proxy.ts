@@ -39,6 +39,9 @@ export interface SeenRequest {
   method: string;
   path: string;
   watch: boolean;
+  /** when it arrived (Date.now()) and how long until its answer ended, in ms */
+  at: number;
+  ms?: number;
   /** status the client got */
   status?: number;
   injected?: string;
@@ -55,6 +58,11 @@ export class FaultProxy {
   private ca: Buffer;
   private target: URL;
   port = 0;
+  /** TLS connections clients opened since clear() (a client that keeps connections alive opens few) */
+  connections = 0;
+  /** requests other than watches being served now, and the most at once since clear() */
+  inFlight = 0;
+  peakInFlight = 0;
 
   constructor(opts: { server: string; caFile: string; certFile?: string; keyFile?: string }) {
     this.target = new URL(opts.server);
@@ -63,6 +71,7 @@ export class FaultProxy {
     const cert = readFileSync(opts.certFile ?? path.join(dir, "apiserver.crt"));
     const key = readFileSync(opts.keyFile ?? path.join(dir, "apiserver.key"));
     this.server = https.createServer({ cert, key }, (req, res) => this.handle(req, res));
+    this.server.on("secureConnection", () => this.connections++);
     this.server.on("connection", (s: Socket) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
@@ -142,6 +151,8 @@ export class FaultProxy {
   clear(): void {
     this.rules = [];
     this.requests.length = 0;
+    this.peakInFlight = this.inFlight;
+    this.connections = 0;
   }
 
   private matches(m: RequestMatch, method: string, u: URL): boolean {
@@ -165,8 +176,14 @@ export class FaultProxy {
     const method = req.method ?? "GET";
     const u = new URL(req.url ?? "/", "http://x");
     const watch = u.searchParams.get("watch") === "true" || u.searchParams.get("watch") === "1";
-    const seen: SeenRequest = { method, path: u.pathname, watch };
+    const seen: SeenRequest = { method, path: u.pathname, watch, at: Date.now() };
     this.requests.push(seen);
+    res.on("close", () => (seen.ms = Date.now() - seen.at));
+    if (!watch) {
+      this.inFlight++;
+      this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+      res.on("close", () => this.inFlight--);
+    }
     const actions = this.take(method, u);
     for (const a of actions) {
       if (a.kind === "delay") await new Promise((r) => setTimeout(r, a.ms));

@@ -1,4 +1,4 @@
-# A stand-in for Jupyter in the Kubernetes burst benchmark (bench/kube-burst.bench.ts): the
+# A stand-in for Jupyter for many pods at once (bench/kube-burst.bench.ts, test/kubernetes/api-requests.test.ts): the
 # simulated kubelet runs a pod's command for real, and 500 real Jupyter servers (about 3 s of CPU
 # and 60 MB each) cannot start on two cores in a bounded run. This takes Jupyter's arguments
 # (--NotebookApp.ip=…, .port=…, .base_url=…), listens where Jupyter would, and answers the
