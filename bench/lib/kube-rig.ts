@@ -60,8 +60,10 @@ async function forkRole<T>(role: string, args: unknown): Promise<{ child: ChildP
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => child.once("exit", () => r()));
-    if (child.connected) await ask("stop");
+    const forced = setTimeout(() => child.kill("SIGTERM"), 90_000);
+    if (child.connected) await Promise.race([ask("stop"), exited]);
     await exited;
+    clearTimeout(forced);
   };
   return { child, first, ask, stop };
 }
@@ -94,7 +96,13 @@ export async function startKubeRig(opts: { latencyMs: number }): Promise<KubeRig
 
 /** Answers the parent's requests; `stop` ends the process. */
 function serve(handlers: Partial<Record<Request["op"], () => Promise<Omit<Reply, "id">> | Omit<Reply, "id">>>, stop: () => Promise<void>) {
-  process.on("disconnect", () => void stop().then(() => process.exit(0)));
+  // Exiting runs the simulator's and the control plane's exit handlers, which kill what they started.
+  const forced = () => process.exit(1);
+  process.on("SIGTERM", forced);
+  process.on("disconnect", () => {
+    setTimeout(forced, 30_000).unref();
+    void stop().then(() => process.exit(0));
+  });
   process.on("message", (m: Request) => {
     void (async () => {
       if (m.op === "stop") {
