@@ -9,6 +9,8 @@ export interface ControlPlane {
   ports: { apiserver: number; etcdClient: number; etcdPeer: number; controllerManager: number };
   logs: Record<string, string>;
   stop(): Promise<void>;
+  /** Another kube-apiserver on the same etcd (stopped by stop()); its own /metrics count only its clients' requests. */
+  addApiserver(opts?: { apiserverArgs?: string[]; timeoutMs?: number }): Promise<{ server: string; log: string }>;
 }
 export const K8S_VERSION: string;
 export function defaultCacheDir(): string;

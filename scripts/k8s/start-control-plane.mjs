@@ -255,6 +255,36 @@ async function startOnce(o) {
     return p;
   };
 
+  /** kube-apiserver's flags; every instance shares etcd, the PKI, the tokens and the service-account keys. */
+  const apiserverFlags = (port, certDir, extra = []) => [
+    "--bind-address=127.0.0.1",
+    "--advertise-address=127.0.0.1",
+    `--secure-port=${port}`,
+    "--insecure-port=0", // 1.20 still serves plain HTTP on 127.0.0.1:8080 by default
+    `--cert-dir=${certDir}`,
+    `--tls-cert-file=${f("apiserver.crt")}`,
+    `--tls-private-key-file=${f("apiserver.key")}`,
+    `--client-ca-file=${caFile}`,
+    `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+    `--token-auth-file=${o.tokenFile}`,
+    "--authorization-mode=Node,RBAC",
+    `--service-account-issuer=${ISSUER}`,
+    `--service-account-key-file=${f("sa.pub")}`,
+    `--service-account-signing-key-file=${f("sa.key")}`,
+    `--api-audiences=${ISSUER}`,
+    `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    `--feature-gates=${FEATURE_GATES}`,
+    "--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,ResourceQuota",
+    "--allow-privileged=true",
+    // The apiserver cannot publish 127.0.0.1 as the `kubernetes` service endpoint (loopback
+    // is rejected); without a kubelet nothing needs it, so don't reconcile it.
+    "--endpoint-reconciler-type=none",
+    "--profiling=false",
+    "--v=1",
+    ...o.apiserverArgs,
+    ...extra,
+  ];
+
   const stop = async () => {
     process.removeListener("exit", exitHandler);
     // Controller manager first, etcd last.
@@ -308,33 +338,7 @@ async function startOnce(o) {
       return r.status === 200 && /"health":\s*"true"/.test(r.body);
     });
 
-    launch("kube-apiserver", o.apiserverBin, [
-      "--bind-address=127.0.0.1",
-      "--advertise-address=127.0.0.1",
-      `--secure-port=${apiPort}`,
-      "--insecure-port=0", // 1.20 still serves plain HTTP on 127.0.0.1:8080 by default
-      `--cert-dir=${f("apiserver-certs")}`,
-      `--tls-cert-file=${f("apiserver.crt")}`,
-      `--tls-private-key-file=${f("apiserver.key")}`,
-      `--client-ca-file=${caFile}`,
-      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-      `--token-auth-file=${o.tokenFile}`,
-      "--authorization-mode=Node,RBAC",
-      `--service-account-issuer=${ISSUER}`,
-      `--service-account-key-file=${f("sa.pub")}`,
-      `--service-account-signing-key-file=${f("sa.key")}`,
-      `--api-audiences=${ISSUER}`,
-      `--service-cluster-ip-range=${SERVICE_CIDR}`,
-      `--feature-gates=${FEATURE_GATES}`,
-      "--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,ResourceQuota",
-      "--allow-privileged=true",
-      // The apiserver cannot publish 127.0.0.1 as the `kubernetes` service endpoint (loopback
-      // is rejected); without a kubelet nothing needs it, so don't reconcile it.
-      "--endpoint-reconciler-type=none",
-      "--profiling=false",
-      "--v=1",
-      ...o.apiserverArgs,
-    ], logs.apiserver);
+    launch("kube-apiserver", o.apiserverBin, apiserverFlags(apiPort, f("apiserver-certs")), logs.apiserver);
     await waitFor("kube-apiserver /readyz", async () => (await get(`${server}/readyz`, { ca, token: adminToken })).status === 200);
 
     launch("kube-controller-manager", o.kcmBin, [
@@ -372,6 +376,37 @@ async function startOnce(o) {
     throw err;
   }
 
+  let extra = 0;
+  /**
+   * Another kube-apiserver on the same etcd (as in a highly available control plane): a client
+   * given its own API server has that server's /metrics (apiserver_request_total) to itself.
+   * Stopped by stop(), before the first one.
+   */
+  const addApiserver = async ({ apiserverArgs = [], timeoutMs = o.timeoutMs } = {}) => {
+    const n = ++extra;
+    const logFile = f(`kube-apiserver-${n + 1}.log`);
+    let lastError;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const port = await freePort();
+      const p = launch(`kube-apiserver-${n + 1}`, o.apiserverBin, apiserverFlags(port, f(`apiserver-${n + 1}-certs`), apiserverArgs), logFile);
+      const url = `https://127.0.0.1:${port}`;
+      const until = Date.now() + timeoutMs;
+      try {
+        for (;;) {
+          if (p.child.exitCode !== null || p.child.signalCode !== null) throw new ProcessDied(`${p.name} exited during startup; log ${logFile}:\n${tail(logFile)}`);
+          const ok = await get(`${url}/readyz`, { ca, token: adminToken }).then((r) => r.status === 200, () => false);
+          if (ok) return { server: url, log: logFile };
+          if (Date.now() > until) throw new Error(`timed out waiting for ${p.name} /readyz (log ${logFile})`);
+          await sleep(250);
+        }
+      } catch (err) {
+        lastError = err;
+        if (!(err instanceof ProcessDied) || !/address already in use/i.test(err.message)) throw err;
+      }
+    }
+    throw lastError;
+  };
+
   return {
     server,
     caFile,
@@ -382,6 +417,7 @@ async function startOnce(o) {
     ports: { apiserver: apiPort, etcdClient, etcdPeer, controllerManager: kcmPort },
     logs,
     stop,
+    addApiserver,
   };
 }
 

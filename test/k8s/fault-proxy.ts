@@ -12,6 +12,7 @@ import path from "node:path";
 //   failNext(n, status)   the next n matching requests get `status` (500, 429, …) with a Status body
 //   failAfterForwarding   the request reaches the API server, but the client sees the failure (did it happen?)
 //   delayNext(n, ms)      the next n matching requests wait first
+//   addLatency(ms)        every request from now on waits first
 //   holdNext()            the next matching request waits until released (and says when it arrived)
 //   dropWatches()         cuts every open watch connection
 //   expireNextWatch()     the next watch answers "410 Gone: too old resource version" (forces a relist)
@@ -38,6 +39,9 @@ export interface SeenRequest {
   method: string;
   path: string;
   watch: boolean;
+  /** when it arrived (Date.now()) and how long until its answer ended, in ms */
+  at: number;
+  ms?: number;
   /** status the client got */
   status?: number;
   injected?: string;
@@ -54,6 +58,11 @@ export class FaultProxy {
   private ca: Buffer;
   private target: URL;
   port = 0;
+  /** TLS connections clients opened since clear() (a client that keeps connections alive opens few) */
+  connections = 0;
+  /** requests other than watches being served now, and the most at once since clear() */
+  inFlight = 0;
+  peakInFlight = 0;
 
   constructor(opts: { server: string; caFile: string; certFile?: string; keyFile?: string }) {
     this.target = new URL(opts.server);
@@ -62,6 +71,7 @@ export class FaultProxy {
     const cert = readFileSync(opts.certFile ?? path.join(dir, "apiserver.crt"));
     const key = readFileSync(opts.keyFile ?? path.join(dir, "apiserver.key"));
     this.server = https.createServer({ cert, key }, (req, res) => this.handle(req, res));
+    this.server.on("secureConnection", () => this.connections++);
     this.server.on("connection", (s: Socket) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
@@ -101,6 +111,11 @@ export class FaultProxy {
     this.rules.push({ remaining: n, match, action: { kind: "delay", ms } });
   }
 
+  /** Every matching request from now on waits `ms` first (an API server across a network); clear() ends it. */
+  addLatency(ms: number, match: RequestMatch = {}): void {
+    this.rules.push({ remaining: Infinity, match, action: { kind: "delay", ms } });
+  }
+
   /** The next matching request waits for `release()`; `arrived` resolves when it is here. */
   holdNext(match: RequestMatch = {}): { arrived: Promise<void>; release: () => void } {
     let arrived!: () => void;
@@ -136,6 +151,8 @@ export class FaultProxy {
   clear(): void {
     this.rules = [];
     this.requests.length = 0;
+    this.peakInFlight = this.inFlight;
+    this.connections = 0;
   }
 
   private matches(m: RequestMatch, method: string, u: URL): boolean {
@@ -159,8 +176,14 @@ export class FaultProxy {
     const method = req.method ?? "GET";
     const u = new URL(req.url ?? "/", "http://x");
     const watch = u.searchParams.get("watch") === "true" || u.searchParams.get("watch") === "1";
-    const seen: SeenRequest = { method, path: u.pathname, watch };
+    const seen: SeenRequest = { method, path: u.pathname, watch, at: Date.now() };
     this.requests.push(seen);
+    res.on("close", () => (seen.ms = Date.now() - seen.at));
+    if (!watch) {
+      this.inFlight++;
+      this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+      res.on("close", () => this.inFlight--);
+    }
     const actions = this.take(method, u);
     for (const a of actions) {
       if (a.kind === "delay") await new Promise((r) => setTimeout(r, a.ms));

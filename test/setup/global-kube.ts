@@ -1,4 +1,4 @@
-import { kubeconfig, startControlPlane, waitForServiceAccount } from "../../scripts/k8s/start-control-plane.mjs";
+import { kubeconfig, startControlPlane, waitForServiceAccount, type ControlPlane } from "../../scripts/k8s/start-control-plane.mjs";
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -84,17 +84,33 @@ export async function serviceAccountToken(core: CoreV1Api, namespace: string, na
   }
 }
 
-export default async function setup(project: TestProject) {
+/** Builds the control plane's binaries once (scripts/k8s; returns at once when they are cached). */
+export function buildControlPlane(): void {
   execFileSync("bash", [path.join(root, "scripts/k8s/build-control-plane.sh")], { stdio: ["ignore", "ignore", "inherit"] });
+}
+
+export interface KubeWorld {
+  ctx: KubeContext;
+  cp: ControlPlane;
+  sim: KubeletSim;
+  /** stops the simulator and the control plane, and removes the state folder */
+  stop: () => Promise<void>;
+}
+
+/**
+ * The world the Kubernetes suites run in (see the top of this file), in a fresh state folder:
+ * also what bench/kube-burst.bench.ts starts. The binaries must be built (buildControlPlane).
+ */
+export async function startKubeWorld(opts: { controllerManagerArgs?: string[]; apiserverArgs?: string[] } = {}): Promise<KubeWorld> {
   const stateDir = mkdtempSync(path.join(tmpdir(), "berth-k8s-"));
   // Simulated containers run as uid 1000 and must reach their volumes below this folder.
   chmodSync(stateDir, 0o755);
   const cleanups: (() => Promise<void> | void)[] = [() => rmSync(stateDir, { recursive: true, force: true })];
-  const teardown = async () => {
+  const stop = async () => {
     for (const c of cleanups.reverse()) await c();
   };
   try {
-    const cp = await startControlPlane({ dir: path.join(stateDir, "control-plane") });
+    const cp = await startControlPlane({ dir: path.join(stateDir, "control-plane"), controllerManagerArgs: opts.controllerManagerArgs, apiserverArgs: opts.apiserverArgs });
     cleanups.push(() => cp.stop());
 
     const admin = new KubeConfig();
@@ -125,10 +141,17 @@ export default async function setup(project: TestProject) {
 
     const recordsDir = path.join(stateDir, "records");
     mkdirSync(recordsDir);
-    project.provide("kube", { server: cp.server, caFile: cp.caFile, adminKubeconfig: cp.kubeconfigPath, berthKubeconfig, namespace: NAMESPACE, buildNamespace: BUILD_NAMESPACE, simUrl, recordsDir, stateDir });
+    const ctx: KubeContext = { server: cp.server, caFile: cp.caFile, adminKubeconfig: cp.kubeconfigPath, berthKubeconfig, namespace: NAMESPACE, buildNamespace: BUILD_NAMESPACE, simUrl, recordsDir, stateDir };
+    return { ctx, cp, sim, stop };
   } catch (err) {
-    await teardown();
+    await stop();
     throw err;
   }
-  return teardown;
+}
+
+export default async function setup(project: TestProject) {
+  buildControlPlane();
+  const world = await startKubeWorld();
+  project.provide("kube", world.ctx);
+  return world.stop;
 }

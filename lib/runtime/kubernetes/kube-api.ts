@@ -1,6 +1,8 @@
 import { ApiException } from "@kubernetes/client-node";
 import { AppError } from "../../errors";
 import { log } from "../../log";
+import { shared } from "../../shared";
+import { Limiter } from "./limiter";
 
 // Every call Berth makes to the Kubernetes API goes through `call`, named by verb and resource.
 // That one gate retries what is worth retrying, turns refusals into errors people can act on,
@@ -15,6 +17,15 @@ export const API_GROUPS: Partial<Record<Resource, string>> = { jobs: "batch" };
 
 /** `<namespace> <verb> <resource>`, e.g. `berth-builds create jobs` */
 export const usedCalls = new Set<string>();
+
+/**
+ * Client-side bound on API calls in flight from this process (a watch counts only while it
+ * connects): a burst of starts queues here instead of storming the API server, whose priority and
+ * fairness would answer the excess with 429. Generous enough that it costs nothing in a burst
+ * (32 calls at 20 ms each is ~1,600 calls/s).
+ */
+export const MAX_IN_FLIGHT = 32;
+export const inFlight = () => shared("kubeInFlight", () => new Limiter(MAX_IN_FLIGHT));
 
 const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "UND_ERR_SOCKET"]);
 
@@ -71,6 +82,21 @@ export function classify(err: unknown, verb: Verb, resource: Resource, namespace
   return undefined;
 }
 
+/** The seconds a 429 or 503 asks the client to wait (Retry-After), if it says. */
+export function retryAfterSeconds(err: unknown): number | undefined {
+  const headers = (err as { headers?: Record<string, string | string[] | undefined> })?.headers;
+  const raw = headers?.["retry-after"] ?? headers?.["Retry-After"];
+  const v = Number(Array.isArray(raw) ? raw[0] : raw);
+  return Number.isFinite(v) && v >= 0 ? v : undefined;
+}
+
+/** The wait before attempt `i + 1`: exponential with jitter, at least what the API server asked for. */
+export function retryDelayMs(err: unknown, attempt: number, baseMs: number): number {
+  const backoff = Math.min(10_000, baseMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+  const asked = retryAfterSeconds(err);
+  return asked === undefined ? backoff : Math.max(backoff, Math.min(10_000, asked * 1000 * (1 + Math.random() / 4)));
+}
+
 export interface RetryOptions {
   attempts?: number;
   baseDelayMs?: number;
@@ -78,14 +104,14 @@ export interface RetryOptions {
 
 export async function call<T>(verb: Verb, resource: Resource, namespace: string, fn: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
   usedCalls.add(`${namespace} ${verb} ${resource}`);
-  const attempts = opts.attempts ?? 6;
+  const attempts = opts.attempts ?? 8;
   const base = opts.baseDelayMs ?? 200;
   for (let i = 1; ; i++) {
     try {
-      return await fn();
+      return await inFlight().run(fn);
     } catch (err) {
       if (i < attempts && isRetryable(err)) {
-        const delay = Math.min(10_000, base * 2 ** (i - 1)) * (0.5 + Math.random() / 2);
+        const delay = retryDelayMs(err, i, base);
         log.debug("Kubernetes call failed; retrying", { verb, resource, attempt: i, status: statusOf(err), delayMs: Math.round(delay) });
         await new Promise((r) => setTimeout(r, delay));
         continue;

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { CoreV1Api, KubeConfig, type V1PersistentVolumeClaim, type V1Pod } from "@kubernetes/client-node";
+import { CoreV1Api, type V1PersistentVolumeClaim, type V1Pod } from "@kubernetes/client-node";
 import { log } from "../../log";
 import type { JupyterCommand } from "../local/jupyter-command";
 import type { ExitListener, Runtime, RuntimeCapabilities, ServerSpec, StartedServer } from "../types";
 import { call, statusOf } from "./kube-api";
+import { PooledKubeConfig } from "./kube-config";
 import { objectName } from "./names";
 import { ObjectWatch, watchesSynced } from "./object-watch";
 import { ANNOTATIONS, LABELS, PORT, SELECTOR, podManifest, pvcManifest, type PodOptions } from "./objects";
@@ -17,8 +18,8 @@ export interface KubeRuntimeOptions extends Omit<PodOptions, "jupyter"> {
   deleteTimeoutMs?: number;
 }
 
-export function loadKubeConfig(path?: string): KubeConfig {
-  const kc = new KubeConfig();
+export function loadKubeConfig(path?: string): PooledKubeConfig {
+  const kc = new PooledKubeConfig();
   if (path) kc.loadFromFile(path);
   else kc.loadFromDefault(); // in-cluster service account when running in a pod
   return kc;
@@ -30,7 +31,7 @@ export const startIdOf = (token: string) => createHash("sha256").update(token).d
 export class KubeRuntime implements Runtime {
   readonly kind = "kubernetes" as const;
   readonly stopsServersOnShutdown = false;
-  readonly kc: KubeConfig;
+  readonly kc: PooledKubeConfig;
   private core: CoreV1Api;
   readonly pods: ObjectWatch<V1Pod>;
   readonly claims: ObjectWatch<V1PersistentVolumeClaim>;
@@ -68,9 +69,12 @@ export class KubeRuntime implements Runtime {
     // only in a list and then gone (deleted while the watch was down) is still someone's.
     const serverId = pod?.metadata?.labels?.[LABELS.serverId] ?? this.lastServerId.get(name);
     const expected = this.expectedGone.has(name);
-    if (pod) this.lastServerId.set(name, serverId ?? "");
-    else {
+    if (pod) {
+      this.lastServerId.set(name, serverId ?? "");
+      if (serverId) this.podOfServer.set(serverId, name);
+    } else {
       this.lastServerId.delete(name);
+      if (serverId && this.podOfServer.get(serverId) === name) this.podOfServer.delete(serverId);
       // Deleted as asked; a later pod of the same name is watched afresh.
       this.expectedGone.delete(name);
     }
@@ -86,6 +90,8 @@ export class KubeRuntime implements Runtime {
     if (reason) for (const l of this.exitListeners) l(serverId, reason);
   }
   private lastServerId = new Map<string, string>();
+  /** server id → its pod's name, from every sighting: the reconciler asks for each server, without a scan of every pod */
+  private podOfServer = new Map<string, string>();
 
   async start(spec: ServerSpec, onProgress: (m: string) => void, signal: AbortSignal): Promise<StartedServer> {
     const ns = this.opts.namespace;
@@ -168,9 +174,7 @@ export class KubeRuntime implements Runtime {
           onProgress(msg);
         }
       };
-      const off = this.pods.on((name, pod) => {
-        if (name === podName) check(pod);
-      });
+      const off = this.pods.onName(podName, (_name, pod) => check(pod));
       const onAbort = () => finish(() => reject(new Error("The start was cancelled.")));
       signal.addEventListener("abort", onAbort, { once: true });
       const secs = Math.round(this.opts.startTimeoutMs / 1000);
@@ -186,8 +190,8 @@ export class KubeRuntime implements Runtime {
     if (!watch.cache.has(name)) return Promise.resolve();
     const timeoutMs = this.opts.deleteTimeoutMs ?? 120_000;
     return new Promise<void>((resolve, reject) => {
-      const off = (watch as ObjectWatch<V1Pod>).on((n, obj) => {
-        if (n === name && !obj) done();
+      const off = (watch as ObjectWatch<V1Pod>).onName(name, (_n, obj) => {
+        if (!obj) done();
       });
       const timer = setTimeout(() => {
         off();
@@ -214,8 +218,8 @@ export class KubeRuntime implements Runtime {
   }
 
   private podNameFor(serverId: string): string | undefined {
-    for (const [name, pod] of this.pods.cache) if (pod.metadata?.labels?.[LABELS.serverId] === serverId) return name;
-    return undefined;
+    const name = this.podOfServer.get(serverId);
+    return name !== undefined && this.pods.cache.get(name)?.metadata?.labels?.[LABELS.serverId] === serverId ? name : undefined;
   }
 
   /** The server's pod as last seen (reconciler). */
@@ -272,5 +276,6 @@ export class KubeRuntime implements Runtime {
     // Servers are pods: they keep running while Berth restarts. Only the watches stop.
     this.pods.stop();
     this.claims.stop();
+    this.kc.close();
   }
 }

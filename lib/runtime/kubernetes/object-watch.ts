@@ -19,6 +19,7 @@ interface ListResult<T> {
 export class ObjectWatch<T extends KubernetesObject> {
   readonly cache = new Map<string, T>();
   private listeners = new Set<Listener<T>>();
+  private named = new Map<string, Set<Listener<T>>>();
   private resourceVersion: string | undefined;
   private stopped = false;
   private abort: AbortController | undefined;
@@ -48,6 +49,20 @@ export class ObjectWatch<T extends KubernetesObject> {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Hears changes of one object only. A burst of starts has hundreds of waiters, each for its own
+   * pod: keyed by name, a change reaches its own waiters instead of every waiter of every pod.
+   */
+  onName(name: string, listener: Listener<T>): () => void {
+    let set = this.named.get(name);
+    if (!set) this.named.set(name, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.named.get(name) === set) this.named.delete(name);
+    };
+  }
+
   ready(): Promise<void> {
     return this.synced;
   }
@@ -72,7 +87,7 @@ export class ObjectWatch<T extends KubernetesObject> {
   }
 
   private emit(name: string, obj: T | undefined, type: ChangeType) {
-    for (const l of this.listeners) {
+    for (const l of [...this.listeners, ...(this.named.get(name) ?? [])]) {
       try {
         l(name, obj, type);
       } catch (err) {

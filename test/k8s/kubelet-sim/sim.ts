@@ -8,7 +8,7 @@ import { LogStore } from "./logs";
 import { faultFor, reportUnschedulable } from "./faults";
 import { registerNode, renewNode } from "./node";
 import { runPod } from "./pod-runner";
-import { allPodProcesses, killContainers, signalAll } from "./processes";
+import { allPodProcesses, killAllContainers, killContainers, signalAll } from "./processes";
 import { statusOf, type BuildSettings, type KubeletSimOptions, type PodRun, type SimContext, type SimFault, type SimPodInfo } from "./types";
 import { Volumes } from "./volumes";
 import { watchLoop } from "./watch";
@@ -87,7 +87,7 @@ export class KubeletSim {
     clearInterval(this.heartbeat);
     for (const w of this.watches) w.abort();
     for (const run of this.runs.values()) run.holdResolve?.(false);
-    await Promise.all([...this.runs.values()].map((r) => killContainers(r, 1000)));
+    await killAllContainers([...this.runs.values()], 1000);
     this.logs.endAll();
     await this.kubelet?.close();
     await new Promise<void>((r) => (this.control ? this.control.close(() => r()) : r()));
