@@ -12,6 +12,7 @@ import { resolveTarget, type Resolution } from "./resolve-target";
 import type { Route } from "./route-cache";
 import { addRenewedCredential } from "./user-host-proxy";
 import { decideSetCookie, serverPrefix } from "./set-cookie";
+import { forwardHttp, parseUpstream, type ForwardHooks, type Upstream } from "./forward-http";
 
 // /user/<user>/<server>/… → that server's Jupyter, HTTP and WebSocket. The browser never sees the
 // upstream token (added here as a header) and the upstream never sees Berth's session cookie
@@ -74,31 +75,42 @@ function wantsHtml(req: IncomingMessage): boolean {
 }
 
 export function createProxy() {
+  // HTTP goes through forward-http.ts (an agent per upstream, keep-alive); WebSockets through
+  // http-proxy, whose upgrade path is a pair of piped sockets once open.
   const proxy = httpProxy.createProxyServer({ xfwd: true, ws: true, changeOrigin: false, proxyTimeout: 0 });
-  const agents = new Map<string, http.Agent>();
-  const agentFor = (upstream: string) => {
-    let a = agents.get(upstream);
-    if (!a) {
-      a = new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10_000 });
-      agents.set(upstream, a);
+  const upstreams = new Map<string, Upstream>();
+  const upstreamOf = (origin: string) => {
+    let u = upstreams.get(origin);
+    if (!u) {
+      u = parseUpstream(origin);
+      upstreams.set(origin, u);
     }
-    return a;
+    return u;
+  };
+
+  const upstreamError = (err: Error, req: IncomingMessage, res: ServerResponse) => {
+    log.warn("proxy upstream error", { path: req.url?.split("?")[0], error: err.message });
+    if (!res.headersSent) sendPage(res, 502, "The server is not answering", "Its Jupyter did not answer. It may be restarting or may have stopped; try again in a moment, or restart it from My servers.", { href: "/servers", text: "My servers" });
+    else res.destroy();
+  };
+  const hooks: ForwardHooks = {
+    // Jupyter's redirects and pages are already under the base URL; nothing to rewrite. Its cookies
+    // are kept to its own prefix; a user host's renewed credential is added after that filter,
+    // which would drop it.
+    onResponse(upstreamRes, req) {
+      keepCookiesToServer(upstreamRes, req);
+      addRenewedCredential(upstreamRes, req);
+    },
+    onError: upstreamError,
   };
 
   proxy.on("error", (err, req, res) => {
-    log.warn("proxy upstream error", { path: req.url?.split("?")[0], error: err.message });
-    if (res instanceof http.ServerResponse) {
-      if (!res.headersSent) sendPage(res, 502, "The server is not answering", "Its Jupyter did not answer. It may be restarting or may have stopped; try again in a moment, or restart it from My servers.", { href: "/servers", text: "My servers" });
-      else res.end();
-    } else {
+    if (res instanceof http.ServerResponse) upstreamError(err, req, res);
+    else {
+      log.warn("proxy upstream error", { path: req.url?.split("?")[0], error: err.message });
       (res as Duplex).destroy();
     }
   });
-  // Jupyter's redirects and pages are already under the base URL; nothing to rewrite. Its cookies
-  // are kept to its own prefix (http-proxy copies the headers after this event); a user host's
-  // renewed credential is added after that filter, which would drop it.
-  proxy.on("proxyRes", keepCookiesToServer);
-  proxy.on("proxyRes", addRenewedCredential);
   // A WebSocket's answer (101, or a refusal) is written to the socket by http-proxy's own
   // listeners; these run first because they are added before them.
   proxy.on("proxyReqWs", (proxyReq: http.ClientRequest, req: IncomingMessage) => {
@@ -108,7 +120,7 @@ export function createProxy() {
 
   function forwardWeb(req: IncomingMessage, res: ServerResponse, route: Route) {
     prepare(req, route);
-    proxy.web(req, res, { target: route.upstream!, agent: agentFor(route.upstream!) });
+    forwardHttp(req, res, upstreamOf(route.upstream!), hooks);
   }
 
   function forwardWs(req: IncomingMessage, socket: Duplex, head: Buffer, route: Route) {
@@ -196,7 +208,7 @@ export function createProxy() {
     forwardWs,
     close() {
       proxy.close();
-      for (const a of agents.values()) a.destroy();
+      for (const u of upstreams.values()) u.agent.destroy();
     },
   };
 }
