@@ -8,7 +8,7 @@ import { touch } from "./activity";
 import { needsAcknowledgement } from "./admin-ack";
 import { sendJson, sendPage } from "./pages";
 import { watchSocket } from "./session-watch";
-import { resolveTarget, type Resolution } from "./resolve-target";
+import { resolveTarget, resolveTargetCached, type Resolution } from "./resolve-target";
 import type { Route } from "./route-cache";
 import { addRenewedCredential } from "./user-host-proxy";
 import { decideSetCookie, serverPrefix } from "./set-cookie";
@@ -69,6 +69,8 @@ export function withoutTokenParam(url: string): string {
   const rest = params.toString();
   return rest ? `${url.slice(0, q)}?${rest}` : url.slice(0, q);
 }
+
+const DONE = Promise.resolve();
 
 function wantsHtml(req: IncomingMessage): boolean {
   return req.method === "GET" && (req.headers.accept ?? "").includes("text/html");
@@ -176,12 +178,26 @@ export function createProxy() {
     });
   }
 
+  function route(req: IncomingMessage, res: ServerResponse, r: Resolution) {
+    if (r.kind !== "proxy") return answer(req, res, r);
+    if (needsAcknowledgement(r.viewer, r.route, req.headers.cookie)) return askAdmin(req, res, r.route);
+    forwardWeb(req, res, r.route);
+  }
+
   return {
-    async web(req: IncomingMessage, res: ServerResponse) {
-      const r = await resolveTarget((req.url ?? "/").split("?")[0], req.headers.cookie);
-      if (r.kind !== "proxy") return answer(req, res, r);
-      if (needsAcknowledgement(r.viewer, r.route, req.headers.cookie)) return askAdmin(req, res, r.route);
-      forwardWeb(req, res, r.route);
+    web(req: IncomingMessage, res: ServerResponse): Promise<void> {
+      const pathname = (req.url ?? "/").split("?")[0];
+      // Most requests are answered from the caches without a promise; the rest wait for the database.
+      const cached = resolveTargetCached(pathname, req.headers.cookie);
+      if (cached) {
+        try {
+          route(req, res, cached);
+          return DONE;
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }
+      return resolveTarget(pathname, req.headers.cookie).then((r) => route(req, res, r));
     },
     async ws(req: IncomingMessage, socket: Duplex, head: Buffer) {
       const pathname = (req.url ?? "/").split("?")[0];

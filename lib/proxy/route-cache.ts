@@ -26,6 +26,12 @@ export function invalidateRoute(user: string, _name?: string): void {
   cache().delete(user);
 }
 
+/** userRoutes's answer when the cache holds it; undefined when it takes a database read. */
+export function cachedUserRoutes(user: string): Map<string, Route> | null | undefined {
+  const hit = cache().get(user);
+  return hit && Date.now() - hit.at < TTL_MS ? hit.servers : undefined;
+}
+
 export async function userRoutes(user: string): Promise<Map<string, Route> | null> {
   const hit = cache().get(user);
   if (hit && Date.now() - hit.at < TTL_MS) return hit.servers;
