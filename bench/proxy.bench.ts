@@ -24,7 +24,8 @@ import { wsConnects, wsMessages } from "./lib/ws-load";
 // the proxy (CHP or Berth, all its threads) has CPU 0 (taskset); the direct path runs on CPU 1 only.
 // BERTH_BENCH_PIN=0 leaves scheduling to the kernel. BERTH_BENCH_SECONDS sets each wrk run (default 5).
 // BERTH_BENCH_CPU_PROF=<folder> runs Berth with `node --cpu-prof` writing there, under one load only
-// (BERTH_BENCH_PROFILE_LOAD: small, big or ws; 10 connections or 4 clients for 10 s), and reports
+// (BERTH_BENCH_PROFILE_LOAD: small, big or ws; BERTH_BENCH_PROFILE_CONNECTIONS, default 10, or 4
+// WebSocket clients, for 10 s), and reports
 // nothing: read the profile's last seconds with bench/lib/profile-summary.ts.
 
 const SECONDS = Number(process.env.BERTH_BENCH_SECONDS ?? 5);
@@ -238,7 +239,8 @@ async function profileLoad(t: Target) {
     const r = await wsMessages(`${t.url.replace("http", "ws")}/user/${USER}/api/ws`, { clients: WS_CLIENTS, seconds: 10, headers: t.headers });
     process.stdout.write(`profiled: WebSocket echo ${Math.round(r.perSecond)} msg/s\n`);
   } else {
-    const r = await wrk(`${t.url}/user/${USER}/${load === "big" ? "files/big" : "api/small"}`, { connections: 10, seconds: 10, headers: t.headers, cpu });
+    const connections = Number(process.env.BERTH_BENCH_PROFILE_CONNECTIONS ?? 10);
+    const r = await wrk(`${t.url}/user/${USER}/${load === "big" ? "files/big" : "api/small"}`, { connections, seconds: 10, headers: t.headers, cpu });
     process.stdout.write(`profiled: ${load} ${fmt(r)}\n`);
   }
 }
