@@ -81,6 +81,7 @@ function print(title: string, rows: [string, number][], total: number, top: numb
 }
 
 if (process.argv[1]?.endsWith("profile-summary.ts")) {
+  process.stdout.on("error", () => process.exit(0)); // piped into head
   const [file, topArg, lastArg] = process.argv.slice(2);
   if (!file) {
     process.stderr.write("usage: profile-summary.ts <file.cpuprofile> [top]\n");

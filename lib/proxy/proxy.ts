@@ -128,8 +128,15 @@ export function createProxy() {
   function forwardWs(req: IncomingMessage, socket: Duplex, head: Buffer, route: Route) {
     prepare(req, route);
     const serverId = route.serverId;
-    // Messages in either direction are activity, like a kernel's output while nobody types.
-    socket.on("data", () => touch(serverId));
+    // Messages in either direction are activity, like a kernel's output while nobody types. Once
+    // a second is plenty for an idle timeout counted in minutes; not on every frame.
+    let touched = -Infinity;
+    socket.on("data", () => {
+      const now = performance.now();
+      if (now - touched < 1000) return;
+      touched = now;
+      touch(serverId);
+    });
     proxy.ws(req, socket, head, { target: route.upstream! });
   }
 
