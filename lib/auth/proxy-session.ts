@@ -2,7 +2,7 @@ import { decode } from "next-auth/jwt";
 import { shared } from "../shared";
 import { authSecret } from "./secret";
 import { sessionCookieName } from "./options";
-import { checkSession } from "./user-sessions";
+import { checkSession, sessionChecker } from "./user-sessions";
 
 // The proxy checks the session on every request; decrypting a JWE each time would dominate the
 // hot path, so decoded cookies are cached by value for a short while. What the cookie names (its
@@ -43,6 +43,22 @@ export function sessionToken(cookieHeader: string | undefined): string | undefin
     out += part;
   }
   return out || undefined;
+}
+
+/**
+ * proxySession's answer when both caches already hold it (the hot path: no promise, no await);
+ * undefined when it takes a decode or a database read.
+ */
+export function cachedProxySession(cookieHeader: string | undefined): ProxySession | null | undefined {
+  const token = sessionToken(cookieHeader);
+  if (!token) return null;
+  const hit = cache().get(token);
+  const now = Date.now();
+  if (!hit || now - hit.at >= TTL_MS || now >= hit.exp) return undefined;
+  if (!hit.sid) return null;
+  const live = sessionChecker().peek(hit.sid);
+  if (live === undefined) return undefined;
+  return live ? { name: live.name, isAdmin: live.isAdmin } : null;
 }
 
 export async function proxySession(cookieHeader: string | undefined): Promise<ProxySession | null> {

@@ -62,7 +62,7 @@ async function loadSession(sid: string): Promise<LiveSession | null> {
  * one session share a single database read. Tests make two to stand for two replicas.
  */
 export class SessionChecker {
-  private readonly entries = new Map<string, { at: number; result: Promise<LiveSession | null> }>();
+  private readonly entries = new Map<string, { at: number; result: Promise<LiveSession | null>; value?: LiveSession | null }>();
 
   constructor(private readonly ttlMs: () => number) {}
 
@@ -73,13 +73,22 @@ export class SessionChecker {
     if (hit && now - hit.at < this.ttlMs()) return hit.result;
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     const result = loadSession(sid);
-    const entry = { at: now, result };
+    const entry: { at: number; result: Promise<LiveSession | null>; value?: LiveSession | null } = { at: now, result };
     this.entries.set(sid, entry);
+    // Kept beside the promise, so the proxy's hot path can answer without awaiting (peek).
+    result.then((v) => (entry.value = v), () => undefined);
     // A failed read (database down) is not an answer; the next request asks again.
     result.catch(() => {
       if (this.entries.get(sid) === entry) this.entries.delete(sid);
     });
     return result;
+  }
+
+  /** The answer check would give now, when it is already known without waiting; undefined otherwise. */
+  peek(sid: string): LiveSession | null | undefined {
+    const hit = this.entries.get(sid);
+    if (!hit || Date.now() - hit.at >= this.ttlMs()) return undefined;
+    return hit.value;
   }
 
   /** Drops what this replica remembers, so a change made here counts here at once. */

@@ -8,10 +8,11 @@ import { touch } from "./activity";
 import { needsAcknowledgement } from "./admin-ack";
 import { sendJson, sendPage } from "./pages";
 import { watchSocket } from "./session-watch";
-import { resolveTarget, type Resolution } from "./resolve-target";
+import { resolveTarget, resolveTargetCached, type Resolution } from "./resolve-target";
 import type { Route } from "./route-cache";
 import { addRenewedCredential } from "./user-host-proxy";
 import { decideSetCookie, serverPrefix } from "./set-cookie";
+import { forwardHttp, parseUpstream, type ForwardHooks, type Upstream } from "./forward-http";
 
 // /user/<user>/<server>/… → that server's Jupyter, HTTP and WebSocket. The browser never sees the
 // upstream token (added here as a header) and the upstream never sees Berth's session cookie
@@ -69,36 +70,49 @@ export function withoutTokenParam(url: string): string {
   return rest ? `${url.slice(0, q)}?${rest}` : url.slice(0, q);
 }
 
+const DONE = Promise.resolve();
+
 function wantsHtml(req: IncomingMessage): boolean {
   return req.method === "GET" && (req.headers.accept ?? "").includes("text/html");
 }
 
 export function createProxy() {
+  // HTTP goes through forward-http.ts (an agent per upstream, keep-alive); WebSockets through
+  // http-proxy, whose upgrade path is a pair of piped sockets once open.
   const proxy = httpProxy.createProxyServer({ xfwd: true, ws: true, changeOrigin: false, proxyTimeout: 0 });
-  const agents = new Map<string, http.Agent>();
-  const agentFor = (upstream: string) => {
-    let a = agents.get(upstream);
-    if (!a) {
-      a = new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10_000 });
-      agents.set(upstream, a);
+  const upstreams = new Map<string, Upstream>();
+  const upstreamOf = (origin: string) => {
+    let u = upstreams.get(origin);
+    if (!u) {
+      u = parseUpstream(origin);
+      upstreams.set(origin, u);
     }
-    return a;
+    return u;
+  };
+
+  const upstreamError = (err: Error, req: IncomingMessage, res: ServerResponse) => {
+    log.warn("proxy upstream error", { path: req.url?.split("?")[0], error: err.message });
+    if (!res.headersSent) sendPage(res, 502, "The server is not answering", "Its Jupyter did not answer. It may be restarting or may have stopped; try again in a moment, or restart it from My servers.", { href: "/servers", text: "My servers" });
+    else res.destroy();
+  };
+  const hooks: ForwardHooks = {
+    // Jupyter's redirects and pages are already under the base URL; nothing to rewrite. Its cookies
+    // are kept to its own prefix; a user host's renewed credential is added after that filter,
+    // which would drop it.
+    onResponse(upstreamRes, req) {
+      keepCookiesToServer(upstreamRes, req);
+      addRenewedCredential(upstreamRes, req);
+    },
+    onError: upstreamError,
   };
 
   proxy.on("error", (err, req, res) => {
-    log.warn("proxy upstream error", { path: req.url?.split("?")[0], error: err.message });
-    if (res instanceof http.ServerResponse) {
-      if (!res.headersSent) sendPage(res, 502, "The server is not answering", "Its Jupyter did not answer. It may be restarting or may have stopped; try again in a moment, or restart it from My servers.", { href: "/servers", text: "My servers" });
-      else res.end();
-    } else {
+    if (res instanceof http.ServerResponse) upstreamError(err, req, res);
+    else {
+      log.warn("proxy upstream error", { path: req.url?.split("?")[0], error: err.message });
       (res as Duplex).destroy();
     }
   });
-  // Jupyter's redirects and pages are already under the base URL; nothing to rewrite. Its cookies
-  // are kept to its own prefix (http-proxy copies the headers after this event); a user host's
-  // renewed credential is added after that filter, which would drop it.
-  proxy.on("proxyRes", keepCookiesToServer);
-  proxy.on("proxyRes", addRenewedCredential);
   // A WebSocket's answer (101, or a refusal) is written to the socket by http-proxy's own
   // listeners; these run first because they are added before them.
   proxy.on("proxyReqWs", (proxyReq: http.ClientRequest, req: IncomingMessage) => {
@@ -108,14 +122,21 @@ export function createProxy() {
 
   function forwardWeb(req: IncomingMessage, res: ServerResponse, route: Route) {
     prepare(req, route);
-    proxy.web(req, res, { target: route.upstream!, agent: agentFor(route.upstream!) });
+    forwardHttp(req, res, upstreamOf(route.upstream!), hooks);
   }
 
   function forwardWs(req: IncomingMessage, socket: Duplex, head: Buffer, route: Route) {
     prepare(req, route);
     const serverId = route.serverId;
-    // Messages in either direction are activity, like a kernel's output while nobody types.
-    socket.on("data", () => touch(serverId));
+    // Messages in either direction are activity, like a kernel's output while nobody types. Once
+    // a second is plenty for an idle timeout counted in minutes; not on every frame.
+    let touched = -Infinity;
+    socket.on("data", () => {
+      const now = performance.now();
+      if (now - touched < 1000) return;
+      touched = now;
+      touch(serverId);
+    });
     proxy.ws(req, socket, head, { target: route.upstream! });
   }
 
@@ -164,12 +185,26 @@ export function createProxy() {
     });
   }
 
+  function route(req: IncomingMessage, res: ServerResponse, r: Resolution) {
+    if (r.kind !== "proxy") return answer(req, res, r);
+    if (needsAcknowledgement(r.viewer, r.route, req.headers.cookie)) return askAdmin(req, res, r.route);
+    forwardWeb(req, res, r.route);
+  }
+
   return {
-    async web(req: IncomingMessage, res: ServerResponse) {
-      const r = await resolveTarget((req.url ?? "/").split("?")[0], req.headers.cookie);
-      if (r.kind !== "proxy") return answer(req, res, r);
-      if (needsAcknowledgement(r.viewer, r.route, req.headers.cookie)) return askAdmin(req, res, r.route);
-      forwardWeb(req, res, r.route);
+    web(req: IncomingMessage, res: ServerResponse): Promise<void> {
+      const pathname = (req.url ?? "/").split("?")[0];
+      // Most requests are answered from the caches without a promise; the rest wait for the database.
+      const cached = resolveTargetCached(pathname, req.headers.cookie);
+      if (cached) {
+        try {
+          route(req, res, cached);
+          return DONE;
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }
+      return resolveTarget(pathname, req.headers.cookie).then((r) => route(req, res, r));
     },
     async ws(req: IncomingMessage, socket: Duplex, head: Buffer) {
       const pathname = (req.url ?? "/").split("?")[0];
@@ -196,7 +231,7 @@ export function createProxy() {
     forwardWs,
     close() {
       proxy.close();
-      for (const a of agents.values()) a.destroy();
+      for (const u of upstreams.values()) u.agent.destroy();
     },
   };
 }

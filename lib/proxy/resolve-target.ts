@@ -1,7 +1,7 @@
-import { proxySession, type ProxySession } from "../auth/proxy-session";
+import { cachedProxySession, proxySession, type ProxySession } from "../auth/proxy-session";
 import { isPossibleUserName } from "../http/path-segments";
 import { checkServerName } from "../policy/server-name";
-import { userRoutes, type Route } from "./route-cache";
+import { cachedUserRoutes, userRoutes, type Route } from "./route-cache";
 
 export type Resolution =
   | { kind: "proxy"; route: Route; viewer: ProxySession }
@@ -31,9 +31,27 @@ export async function resolveTarget(pathname: string, cookieHeader: string | und
   return resolveRoute(parsed, session);
 }
 
+/**
+ * resolveTarget's answer when the session and route caches already hold everything it needs, with
+ * the same checks in the same order; undefined when it must read the database (then call resolveTarget).
+ */
+export function resolveTargetCached(pathname: string, cookieHeader: string | undefined): Resolution | undefined {
+  const parsed = parseUserPath(pathname);
+  if (!parsed || !isPossibleUserName(parsed.user)) return { kind: "not_found", what: "This address" };
+  const session = cachedProxySession(cookieHeader);
+  if (session === undefined) return undefined;
+  if (!session) return { kind: "signin" };
+  if (session.name !== parsed.user && !session.isAdmin) return { kind: "forbidden" };
+  const routes = cachedUserRoutes(parsed.user);
+  return routes === undefined ? undefined : routeIn(routes, parsed, session);
+}
+
 /** The server a parsed /user/ path reaches, once the visitor may open that person's servers. */
 export async function resolveRoute(parsed: { user: string; second: string | undefined }, viewer: ProxySession): Promise<Resolution> {
-  const routes = await userRoutes(parsed.user);
+  return routeIn(await userRoutes(parsed.user), parsed, viewer);
+}
+
+function routeIn(routes: Map<string, Route> | null, parsed: { user: string; second: string | undefined }, viewer: ProxySession): Resolution {
   if (!routes) return { kind: "not_found", what: `The user "${parsed.user}"` };
   const named = parsed.second ? routes.get(parsed.second) : undefined;
   const route = named && named.name !== "" ? named : routes.get("");

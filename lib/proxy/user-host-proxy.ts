@@ -33,7 +33,7 @@ function cookieAttrs(maxAgeSeconds: number, secure: boolean): string {
 
 const renewals = new WeakMap<IncomingMessage, string>();
 
-/** http-proxy's proxyRes hook: a renewed credential joins whatever cookies Jupyter sets. */
+/** The proxy's response hook (proxy.ts): a renewed credential joins whatever cookies Jupyter sets. */
 export function addRenewedCredential(proxyRes: IncomingMessage, req: IncomingMessage): void {
   const cookie = renewals.get(req);
   if (!cookie) return;

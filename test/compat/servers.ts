@@ -154,7 +154,7 @@ ${opts.extraConfig ?? ""}
  * Berth as it runs in production (`tsx server.ts` on the `next build` output, local runtime),
  * against the test database the calling file set up.
  */
-export async function startBerth(opts: { databaseUrl: string; env?: Record<string, string> }): Promise<Running> {
+export async function startBerth(opts: { databaseUrl: string; env?: Record<string, string>; nodeArgs?: string[] }): Promise<Running> {
   const dir = mkdtempSync(path.join(tmpdir(), "berth-compat-"));
   // Run as root, Berth starts servers under uids of their own, which must pass through every
   // folder above the data folder to reach their workspace; mkdtemp makes this one 0700.
@@ -175,7 +175,8 @@ export async function startBerth(opts: { databaseUrl: string; env?: Record<strin
     BERTH_LOG_LEVEL: "warn",
     ...(opts.env ?? {}),
   };
-  const { child, exited } = startGroup("npx", ["tsx", "server.ts"], { cwd: ROOT, env, log });
+  // nodeArgs: options for the server's Node (tsx passes them on), e.g. --cpu-prof, which NODE_OPTIONS refuses.
+  const { child, exited } = startGroup("npx", ["tsx", ...(opts.nodeArgs ?? []), "server.ts"], { cwd: ROOT, env, log });
   try {
     await waitFor(`${url}/health`, exited, "Berth", 120_000);
   } catch (err) {
