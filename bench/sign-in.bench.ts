@@ -60,7 +60,7 @@ const berthSignIn: SignIn = async (b, person) => {
   if (csrf.status !== 200) throw new Error(`GET /api/auth/csrf: HTTP ${csrf.status}`);
   const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
   // What next-auth's signIn("jira", …) in the page posts.
-  const r = await b.request("POST", "/api/auth/callback/jira", { username: person.name, password: person.password, csrfToken, callbackUrl: "/servers", json: "true" });
+  const r = await b.request("POST", "/api/auth/callback/jira", { username: person.name, password: person.password, csrfToken, callbackUrl: "/servers", json: "true" }, { origin: b.origin, referer: `${b.origin}/signin` });
   if (!b.cookies.has("next-auth.session-token")) throw new Error(`POST /api/auth/callback/jira: HTTP ${r.status} without a session cookie: ${r.body.slice(0, 200)}`);
 };
 
@@ -77,7 +77,7 @@ const hubSignIn: SignIn = async (b, person) => {
   const xsrf = /name="_xsrf"\s+value="([^"]+)"/.exec(page.body)?.[1] ?? b.cookies.get("_xsrf");
   const form: Record<string, string> = { username: person.name, password: person.password };
   if (xsrf) form._xsrf = xsrf;
-  const r = await b.request("POST", "/hub/login?next=", form);
+  const r = await b.request("POST", "/hub/login?next=", form, { origin: b.origin, referer: `${b.origin}/hub/login` });
   if (r.status !== 302 || !b.cookies.has("jupyterhub-hub-login")) throw new Error(`POST /hub/login: HTTP ${r.status} without jupyterhub-hub-login: ${r.body.slice(0, 200)}`);
 };
 
@@ -94,7 +94,8 @@ async function main() {
   let hub: Running | undefined;
   try {
     const env: Record<string, string> = { JIRA_URL: jira.url };
-    if (process.env.BERTH_BENCH_CPU_PROF) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${process.env.BERTH_BENCH_CPU_PROF}`;
+    // For profiling the server under this load, e.g. "--require /path/to/a/profiler-preload.cjs".
+    if (process.env.BERTH_BENCH_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BERTH_BENCH_NODE_OPTIONS;
     berth = await startBerth({ databaseUrl: scratch.url, env });
     const b = await measure(berth.url, berthSignIn, berthVerify, "Berth");
     await berth.stop();

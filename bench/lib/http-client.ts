@@ -13,7 +13,11 @@ export interface Reply {
 export class Browser {
   readonly cookies = new Map<string, string>();
 
-  constructor(private readonly base: string, private readonly agent: http.Agent) {}
+  readonly origin: string;
+
+  constructor(private readonly base: string, private readonly agent: http.Agent) {
+    this.origin = new URL(base).origin;
+  }
 
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
