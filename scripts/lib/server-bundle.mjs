@@ -44,7 +44,7 @@ export function bundleIsFresh() {
 // import.meta.url / import.meta.dirname keep meaning "this source file" inside the bundle: each is
 // rewritten to the file's place relative to the bundle, resolved at run time (so the checkout can
 // move). lib/generated (Prisma's client) and lib/db/installation.ts rely on it.
-function importMetaPlugin() {
+function importMetaPlugin(outDir) {
   return {
     name: "berth-import-meta",
     setup(build) {
@@ -52,7 +52,7 @@ function importMetaPlugin() {
         if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
         let contents = readFileSync(args.path, "utf8");
         if (contents.includes("import.meta.")) {
-          const relDir = path.relative(bundleDir, path.dirname(args.path)).split(path.sep).join("/");
+          const relDir = path.relative(outDir, path.dirname(args.path)).split(path.sep).join("/");
           const dir = `__berthPath.join(import.meta.dirname, ${JSON.stringify(relDir)})`;
           contents = contents
             .replaceAll("import.meta.dirname", dir)
@@ -89,15 +89,19 @@ ${LAZY_KUBE_NAMES.map((n) => `export const ${n} = lazyClass(${JSON.stringify(n)}
   };
 }
 
-/** Builds the bundle (esbuild, which tsx already brings); returns how long it took in ms. */
-export async function buildServerBundle() {
+/**
+ * Builds the bundle (esbuild, which tsx already brings); returns how long it took in ms. `outDir`
+ * (tests) must also be two folders below the repository's root.
+ */
+export async function buildServerBundle(outDir = bundleDir) {
   const t = Date.now();
+  const outFile = path.join(outDir, "server.mjs");
   const newest = newestSource();
   const { build } = await import("esbuild");
   const out = await build({
     write: false,
     entryPoints: [path.join(root, "server.ts")],
-    outfile: bundleFile,
+    outfile: outFile,
     bundle: true,
     platform: "node",
     format: "esm",
@@ -107,16 +111,16 @@ export async function buildServerBundle() {
     sourcemap: "linked",
     logLevel: "warning",
     banner: { js: 'import __berthPath from "node:path"; import __berthUrl from "node:url";' },
-    plugins: [lazyKubernetesPlugin(), importMetaPlugin()],
+    plugins: [lazyKubernetesPlugin(), importMetaPlugin(outDir)],
   });
   // Written beside and renamed into place: Berths starting at the same time (tests start several)
   // may build at once, and none may import a half-written file.
-  mkdirSync(bundleDir, { recursive: true });
+  mkdirSync(outDir, { recursive: true });
   for (const f of out.outputFiles) {
     const tmp = `${f.path}.${process.pid}.tmp`;
     writeFileSync(tmp, f.contents);
     renameSync(tmp, f.path);
   }
-  writeFileSync(stampFile, JSON.stringify({ newest, builtAt: new Date().toISOString() }));
+  writeFileSync(path.join(outDir, "sources.json"), JSON.stringify({ newest, builtAt: new Date().toISOString() }));
   return Date.now() - t;
 }
