@@ -26,7 +26,7 @@ function newestSource() {
     }
   };
   walk(path.join(root, "lib"));
-  for (const f of ["package.json", "tsconfig.json"]) newest = Math.max(newest, statSync(path.join(root, f)).mtimeMs);
+  for (const f of ["package.json", "tsconfig.json", "scripts/lib/server-bundle.mjs"]) newest = Math.max(newest, statSync(path.join(root, f)).mtimeMs);
   return newest;
 }
 
