@@ -8,7 +8,8 @@ COPY scripts ./scripts
 COPY prisma ./prisma
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx next build
+# next build, then Berth's own server compiled (scripts/build-server.mjs) so it starts without tsx.
+RUN npm run build
 
 FROM node:20-bookworm-slim AS prod-deps
 WORKDIR /app
@@ -26,7 +27,8 @@ COPY --from=build /app/lib ./lib
 COPY --from=build /app/app ./app
 COPY --from=build /app/components ./components
 COPY --from=build /app/prisma ./prisma
+COPY --from=build /app/scripts ./scripts
 COPY --from=build /app/package.json /app/server.ts /app/next.config.ts /app/tsconfig.json ./
 USER 1000:1000
 EXPOSE 3000
-CMD ["node_modules/.bin/tsx", "server.ts"]
+CMD ["node", "scripts/start.mjs"]

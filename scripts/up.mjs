@@ -8,7 +8,9 @@ ensureNpmDependencies();
 ensureDebianPackages({ "jupyter-notebook": "jupyter-notebook", "/usr/lib/python3/dist-packages/ipykernel": "python3-ipykernel", "/usr/lib/python3/dist-packages/pip": "python3-pip", "/usr/share/doc/python3-venv": "python3-venv" }, "Starting notebook servers and building launched repositories");
 console.log("▸ Building");
 must("npx", ["next", "build"], { env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+must("node", ["scripts/build-server.mjs"]);
 console.log("▸ Starting Berth");
-const child = spawn("npx", ["tsx", "server.ts"], { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+// The compiled server (scripts/start.mjs, what `npm start` runs): no TypeScript to transpile at start.
+const child = spawn(process.execPath, ["scripts/start.mjs"], { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code) => process.exit(code ?? 0));

@@ -18,9 +18,7 @@ export interface SessionUser {
   isAdmin: boolean;
 }
 
-export function sessionCookieName(): string {
-  return config().secureCookies ? "__Secure-next-auth.session-token" : "next-auth.session-token";
-}
+export { sessionCookieName } from "./cookie-name";
 
 export function authOptions(): NextAuthOptions {
   const c = config();
@@ -44,7 +42,8 @@ export function authOptions(): NextAuthOptions {
         if (user) {
           // Sign-in: the cookie names a server-side session row (lib/auth/user-sessions.ts).
           const u = user as unknown as SignedIn;
-          token.sid = await createSession(u.id, { userAgent: u.userAgent, address: u.address });
+          // The Jira check writes the session row with the rest of the sign-in (one statement).
+          token.sid = u.sid ?? (await createSession(u.id, { userAgent: u.userAgent, address: u.address }));
           token.uid = u.id;
           token.uname = u.name;
           token.displayName = u.displayName;
@@ -76,9 +75,14 @@ export function authOptions(): NextAuthOptions {
   };
 }
 
-type SignedIn = SessionUser & { userAgent: string | null; address: string | null };
+type SignedIn = SessionUser & { userAgent: string | null; address: string | null; sid?: string };
 
-type PasswordCheck = (username: string, password: string, address: string | null) => Promise<{ id: string; name: string; displayName: string | null; isAdmin: boolean } | null>;
+type PasswordCheck = (
+  username: string,
+  password: string,
+  address: string | null,
+  session: { userAgent: string | null },
+) => Promise<{ id: string; name: string; displayName: string | null; isAdmin: boolean; sid?: string } | null>;
 
 // A username + password form whose check runs on the server; the password lives only for that call.
 function passwordProvider(id: "jira" | "local", name: string, check: PasswordCheck) {
@@ -88,9 +92,10 @@ function passwordProvider(id: "jira" | "local", name: string, check: PasswordChe
     credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
     async authorize(credentials, req) {
       const address = headerValue(req?.headers, clientAddressHeader);
-      const user = await check(credentials?.username ?? "", credentials?.password ?? "", address);
+      const userAgent = headerValue(req?.headers, "user-agent");
+      const user = await check(credentials?.username ?? "", credentials?.password ?? "", address, { userAgent });
       if (!user) return null;
-      const signedIn: SignedIn = { id: user.id, name: user.name, displayName: user.displayName, isAdmin: user.isAdmin, userAgent: headerValue(req?.headers, "user-agent"), address };
+      const signedIn: SignedIn = { id: user.id, name: user.name, displayName: user.displayName, isAdmin: user.isAdmin, userAgent, address, sid: user.sid };
       return signedIn;
     },
   });

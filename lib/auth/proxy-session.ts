@@ -1,7 +1,7 @@
 import { decode } from "next-auth/jwt";
 import { shared } from "../shared";
 import { authSecret } from "./secret";
-import { sessionCookieName } from "./options";
+import { sessionCookieName } from "./cookie-name";
 import { checkSession, sessionChecker } from "./user-sessions";
 
 // The proxy checks the session on every request; decrypting a JWE each time would dominate the

@@ -1,6 +1,5 @@
 import { config } from "../config";
 import { db } from "../db/client";
-import { SERIALISED_TX } from "../db/transactions";
 
 // Berth must never be the reason Jira locks someone out (Jira arms a CAPTCHA after a few failed
 // logins), so failed attempts per username are capped before anything reaches Jira, and failed
@@ -16,38 +15,12 @@ export type Settlement = "failed" | "success" | "unavailable";
 export async function reserveAttempt(username: string, address: string | null, opts: { limitUser: boolean }): Promise<Reservation> {
   const { maxFailedPerUser, maxPerAddress, windowMs } = config().signin;
   const user = username.trim().toLowerCase();
-  return db().$transaction(async (tx) => {
-    // Serialise per username, then per address (always in this order: no deadlock).
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`signin:user:${user}`}))`;
-    if (address) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`signin:addr:${address}`}))`;
-    const now = Date.now();
-    const windowStart = new Date(now - windowMs);
-
-    if (opts.limitUser) {
-      const lastSuccess = await tx.signinAttempt.findFirst({ where: { username: user, outcome: "success" }, orderBy: { at: "desc" }, select: { at: true } });
-      const since = lastSuccess && lastSuccess.at > windowStart ? lastSuccess.at : windowStart;
-      const failures = await tx.signinAttempt.findMany({
-        where: { username: user, outcome: { in: ["failed", "pending"] }, at: { gt: since } },
-        orderBy: { at: "asc" },
-        select: { at: true },
-      });
-      if (failures.length >= maxFailedPerUser) {
-        return { ok: false as const, code: "user_locked" as const, retryAfterSeconds: Math.max(1, Math.ceil((failures[0].at.getTime() + windowMs - now) / 1000)) };
-      }
-    }
-    if (address) {
-      const recent = await tx.signinAttempt.findMany({
-        where: { address, outcome: { in: ["failed", "pending"] }, at: { gt: windowStart } },
-        orderBy: { at: "asc" },
-        select: { at: true },
-      });
-      if (recent.length >= maxPerAddress) {
-        return { ok: false as const, code: "address_limited" as const, retryAfterSeconds: Math.max(1, Math.ceil((recent[0].at.getTime() + windowMs - now) / 1000)) };
-      }
-    }
-    const row = await tx.signinAttempt.create({ data: { username: user, address, outcome: "pending" }, select: { id: true } });
-    return { ok: true as const, id: row.id };
-  }, SERIALISED_TX);
+  // One round trip: the locks, counts and insert run inside the database function
+  // (prisma/migrations/20261202200000_signin_reserve), which keeps the locking order and the caps.
+  const [row] = await db().$queryRaw<{ attempt_id: bigint | null; refused: "user_locked" | "address_limited" | null; retry_after_ms: bigint | null }[]>`
+    SELECT * FROM berth_reserve_signin(${user}, ${address}, ${opts.limitUser}, ${maxFailedPerUser}::int, ${maxPerAddress}::int, ${BigInt(windowMs)}::bigint)`;
+  if (row.refused) return { ok: false, code: row.refused, retryAfterSeconds: Math.max(1, Math.ceil(Number(row.retry_after_ms ?? 0) / 1000)) };
+  return { ok: true, id: row.attempt_id! };
 }
 
 export async function settleAttempt(id: bigint, outcome: Settlement): Promise<void> {

@@ -1,10 +1,9 @@
-import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import type { CoreV1Api } from "@kubernetes/client-node";
 import { config } from "../config";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { pingRegistry, type RegistrySettings } from "../launch/registry";
 import { log } from "../log";
-import { call, statusOf } from "../runtime/kubernetes/kube-api";
 import { shared } from "../shared";
 
 // What /health reports: each dependency Berth needs to serve, checked with a deadline so the
@@ -76,8 +75,11 @@ export interface ClusterSettings {
 }
 
 // One client per kubeconfig, loaded the way the Kubernetes runtime loads its own (a file, or the
-// pod's service account), kept across checks.
-function coreApi(kubeconfig: string | undefined): CoreV1Api {
+// pod's service account), kept across checks. The client library takes seconds to load, so it is
+// loaded here, on the first cluster check, not with /health itself: a Berth on the local runtime
+// answers its first /health without it.
+async function coreApi(kubeconfig: string | undefined): Promise<CoreV1Api> {
+  const { CoreV1Api, KubeConfig } = await import("@kubernetes/client-node");
   const clients = shared("ops.kube-clients", () => new Map<string, CoreV1Api>());
   const key = kubeconfig ?? "";
   let api = clients.get(key);
@@ -94,9 +96,11 @@ function coreApi(kubeconfig: string | undefined): CoreV1Api {
 /** Undefined when Berth may list pods in its namespace (a verb its Role grants already); else why not. */
 export async function checkCluster(settings: ClusterSettings = config().kubernetes): Promise<string | undefined> {
   const ns = settings.namespace;
+  const { call, statusOf } = await import("../runtime/kubernetes/kube-api");
   try {
+    const api = await coreApi(settings.kubeconfig);
     // One attempt: the deadline around the check is shorter than the gate's retries.
-    await call("list", "pods", ns, () => coreApi(settings.kubeconfig).listNamespacedPod({ namespace: ns, limit: 1 }), { attempts: 1 });
+    await call("list", "pods", ns, () => api.listNamespacedPod({ namespace: ns, limit: 1 }), { attempts: 1 });
     return undefined;
   } catch (err) {
     if (err instanceof AppError && err.code === "cluster_forbidden") {

@@ -25,8 +25,28 @@ import { recoverAfterRestart, stopAllOnShutdown, watchRuntimeExits } from "../se
 // which Next's route handlers cannot do), and the background jobs.
 
 export async function main(opts: { dev: boolean; dir: string }) {
+  // How long each start-up step took (logged with "Berth is listening"; bench/startup.bench.ts).
+  const steps: Record<string, number> = { load: Math.round(performance.now()) };
+  let last = performance.now();
+  const step = (name: string) => {
+    const now = performance.now();
+    steps[name] = Math.round(now - last);
+    last = now;
+  };
   const c = config();
   mkdirSync(c.dataDir, { recursive: true });
+
+  // Next.js prepares its build output while the database starts, migrates and recovers: the two
+  // do not depend on each other, and neither serves a request before both are done.
+  const nextReady = (async () => {
+    const t = performance.now();
+    const app = next({ dev: opts.dev, dir: opts.dir, hostname: c.host, port: c.port });
+    await app.prepare();
+    steps.nextPrepare = Math.round(performance.now() - t);
+    return app;
+  })();
+  // Awaited below; until then a failure must not count as unhandled (the database's error wins).
+  nextReady.catch(() => undefined);
 
   let embedded: EmbeddedDb | undefined;
   let url = c.databaseUrl;
@@ -37,22 +57,26 @@ export async function main(opts: { dev: boolean; dir: string }) {
     embedded = await startEmbeddedDb(c.dataDir);
     url = embedded.url;
     log.info("embedded database ready", { folder: c.dataDir });
+    step("embeddedDb");
   }
   connectDatabase(url, { embedded: Boolean(embedded) });
   const applied = await applyMigrations(url);
+  step("migrations");
   if (applied.length) log.info("database migrations applied", { migrations: applied });
   // Where this Berth runs, for the CLI to compare with (lib/db/installation.ts).
   const withdrawInstance = announceInstance({ installationId: await ensureInstallationId(url), dataDir: c.dataDir, database: describeDatabase(c.databaseUrl, c.dataDir), external: Boolean(c.databaseUrl) });
   authSecret();
+  step("installation");
 
   const recovered = await recoverAfterRestart();
   // Local builds run inside this process: any left unfinished by the last one are over.
   if (config().runtime === "local") await settleAbandonedBuilds("local", 0);
   if (recovered) log.info("settled servers left running by an earlier Berth process", { count: recovered });
   watchRuntimeExits();
+  step("recovery");
 
-  const app = next({ dev: opts.dev, dir: opts.dir, hostname: c.host, port: c.port });
-  await app.prepare();
+  const app = await nextReady;
+  step("nextWait");
   const handle = app.getRequestHandler();
   const upgradeNext = app.getUpgradeHandler();
   const proxy = createProxy();
@@ -108,10 +132,11 @@ export async function main(opts: { dev: boolean; dir: string }) {
     server.once("error", reject);
     server.listen(c.port, c.host, () => resolve());
   });
+  step("listen");
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : c.port;
   const jobs = startJobs();
-  log.info("Berth is listening", { url: `http://${c.host.includes(":") ? `[${c.host}]` : c.host}:${port}`, publicUrl: c.publicUrl, runtime: c.runtime, database: embedded ? "embedded" : "external" });
+  log.info("Berth is listening", { startupMs: { ...steps, total: Math.round(performance.now()) }, url: `http://${c.host.includes(":") ? `[${c.host}]` : c.host}:${port}`, publicUrl: c.publicUrl, runtime: c.runtime, database: embedded ? "embedded" : "external" });
 
   // With Jira only, administrators come from JIRA_ADMIN_GROUPS; a local setup link would be a back door.
   const setupToken = c.localAccounts ? await issueSetupTokenIfNoUsers() : undefined;

@@ -151,7 +151,7 @@ ${opts.extraConfig ?? ""}
 }
 
 /**
- * Berth as it runs in production (`tsx server.ts` on the `next build` output, local runtime),
+ * Berth as it runs in production (`npm start`: scripts/start.mjs on the `next build` output, local runtime),
  * against the test database the calling file set up.
  */
 export async function startBerth(opts: { databaseUrl: string; env?: Record<string, string>; nodeArgs?: string[] }): Promise<Running> {
@@ -175,8 +175,9 @@ export async function startBerth(opts: { databaseUrl: string; env?: Record<strin
     BERTH_LOG_LEVEL: "warn",
     ...(opts.env ?? {}),
   };
-  // nodeArgs: options for the server's Node (tsx passes them on), e.g. --cpu-prof, which NODE_OPTIONS refuses.
-  const { child, exited } = startGroup("npx", ["tsx", ...(opts.nodeArgs ?? []), "server.ts"], { cwd: ROOT, env, log });
+  // What `npm start` runs: the compiled server (built here when missing or stale). nodeArgs: options
+  // for the server's Node, e.g. --cpu-prof, which NODE_OPTIONS refuses.
+  const { child, exited } = startGroup(process.execPath, [...(opts.nodeArgs ?? []), "scripts/start.mjs"], { cwd: ROOT, env, log });
   try {
     await waitFor(`${url}/health`, exited, "Berth", 120_000);
   } catch (err) {

@@ -2,7 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { startJiraDouble } from "../doubles/jira";
 
 // Jira Server / Data Center. The double is started before Berth's configuration is first read.
-const PASSWORDS = { alice: "alice-Jira-pw-1", root: "root-Jira-pw-2", gone: "gone-Jira-pw-3", bob: "bob-Jira-pw-4", carol: "carol-Jira-pw-5" };
+const PASSWORDS = { alice: "alice-Jira-pw-1", root: "root-Jira-pw-2", gone: "gone-Jira-pw-3", bob: "bob-Jira-pw-4", carol: "carol-Jira-pw-5", dave: "dave-Jira-pw-6" };
 const jira = await startJiraDouble({
   captchaAfter: 3,
   users: [
@@ -11,6 +11,7 @@ const jira = await startJiraDouble({
     { name: "gone", key: "JIRAUSER10200", password: PASSWORDS.gone, email: "gone@example.org", displayName: "Gone", active: false },
     { name: "bob", key: "JIRAUSER10300", password: PASSWORDS.bob, email: "bob@example.org", displayName: "Bob" },
     { name: "carol", key: "JIRAUSER10400", password: PASSWORDS.carol, email: "carol@example.org", displayName: "Carol" },
+    { name: "dave", key: "JIRAUSER10500", password: PASSWORDS.dave, email: "dave@example.org", displayName: "Dave" },
   ],
 });
 process.env.JIRA_URL = jira.url;
@@ -66,6 +67,33 @@ describe("Jira Server sign-in", () => {
     const again = await signInJira("ALICE", PASSWORDS.alice, "10.0.0.1");
     expect(again.id).toBe(u.id);
     expect(await db().user.count({ where: { externalId: "JIRAUSER10100" } })).toBe(1);
+  });
+
+  it("writes the attempt, the audit event and the session row of a sign-in, first and returning alike", async () => {
+    const first = await signInJira("bob", PASSWORDS.bob, "10.0.0.9", { userAgent: "agent-1" });
+    const again = await signInJira("bob", PASSWORDS.bob, "10.0.0.9", { userAgent: "agent-2" });
+    expect(again.id).toBe(first.id);
+    for (const [u, agent] of [[first, "agent-1"], [again, "agent-2"]] as const) {
+      expect(u.sid).toMatch(/^[0-9a-f-]{36}$/);
+      const row = await db().userSession.findUniqueOrThrow({ where: { id: u.sid! } });
+      expect(row).toMatchObject({ userId: first.id, userAgent: agent, address: "10.0.0.9", revokedAt: null });
+      expect(row.expiresAt.getTime()).toBeGreaterThan(Date.now() + 3600_000);
+    }
+    const events = await db().event.findMany({ where: { action: "signin", targetUser: "bob" }, orderBy: { at: "asc" } });
+    expect(events.slice(-2).map((e) => [e.actorId, e.actorName, e.details])).toEqual([
+      [first.id, "bob", { via: "jira", admin: false }],
+      [first.id, "bob", { via: "jira", admin: false }],
+    ]);
+    const attempts = await db().signinAttempt.findMany({ where: { username: "bob" } });
+    expect(attempts.map((a) => a.outcome)).toEqual(["success", "success"]);
+    // Without a cookie to issue (the CLI, a test), no session row is made.
+    expect((await signInJira("bob", PASSWORDS.bob, null)).sid).toBeUndefined();
+  });
+
+  it("creates one user when a person's first sign-ins race each other", async () => {
+    const results = await Promise.all(Array.from({ length: 4 }, () => signInJira("dave", PASSWORDS.dave, null)));
+    expect(new Set(results.map((u) => u.id)).size).toBe(1);
+    expect(await db().user.count({ where: { name: "dave" } })).toBe(1);
   });
 
   it("makes members of JIRA_ADMIN_GROUPS administrators, recomputed at every sign-in", async () => {

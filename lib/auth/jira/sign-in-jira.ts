@@ -1,13 +1,20 @@
 import { config } from "../../config";
 import { db } from "../../db/client";
+import type { User } from "../../generated/prisma/client";
 import { log } from "../../log";
 import { recordEvent } from "../../servers/record-event";
 import { reserveAttempt, settleAttempt } from "../signin-attempts";
 import { SigninRefused } from "../signin-refused";
+import { createSession } from "../user-sessions";
 import { checkJiraCredentials } from "./check-jira-credentials";
 import { loginName } from "./login-name";
+import { recordReturningSignin } from "./record-jira-signin";
 
-export async function signInJira(username: string, password: string, address: string | null) {
+/**
+ * Checks the credentials with Jira and returns the Berth user. With `session` (next-auth is about
+ * to issue a cookie) the server-side session row is created too and its id returned as `sid`.
+ */
+export async function signInJira(username: string, password: string, address: string | null, session?: { userAgent: string | null }): Promise<User & { sid?: string }> {
   const c = config();
   const jira = c.jira;
   if (!jira) throw new SigninRefused("CredentialsSignin");
@@ -37,16 +44,40 @@ export async function signInJira(username: string, password: string, address: st
       throw new SigninRefused("wrong_credentials");
   }
 
-  // Jira accepted the credentials: its own failure count is reset, so is ours.
-  await settleAttempt(reservation.id, "success");
   const p = outcome.profile;
-  if (!p.active) throw new SigninRefused("inactive");
+  if (!p.active) {
+    // Jira accepted the credentials: its own failure count is reset, so is ours.
+    await settleAttempt(reservation.id, "success");
+    throw new SigninRefused("inactive");
+  }
   const isAdmin = p.groups.some((g) => jira.adminGroups.includes(g));
-  const name = loginName(p.login, p.externalId, jira.deployment);
   const data = { displayName: p.displayName, email: p.email, isAdmin, lastLoginAt: new Date() };
+  const event = { via: "jira", admin: isAdmin };
 
-  const user = await db().$transaction(async (tx) => {
-    const byId = await tx.user.findUnique({ where: { externalId: p.externalId } });
+  // The common case, a returning person, in one statement (which also settles the attempt).
+  const expiresAt = new Date(data.lastLoginAt.getTime() + c.sessionMaxAgeSeconds * 1000);
+  const fast = await recordReturningSignin({ attemptId: reservation.id, externalId: p.externalId, data, event, session: session && { userAgent: session.userAgent, address, expiresAt } });
+  if (fast) return fast.sid ? { ...fast.user, sid: fast.sid } : fast.user;
+
+  const name = loginName(p.login, p.externalId, jira.deployment);
+  const user = await upsertJiraUser(p.externalId, name, data).catch((err: unknown) => {
+    // Two first sign-ins of one person at once: the other one created the row; take it.
+    if ((err as { code?: unknown })?.code === "P2002") return upsertJiraUser(p.externalId, name, data);
+    throw err;
+  });
+  if (user === "disabled") throw new SigninRefused("disabled");
+  if (!user) {
+    log.warn("Jira sign-in refused: the name belongs to another account", { username: name });
+    throw new SigninRefused("name_conflict");
+  }
+  await recordEvent({ id: user.id, name: user.name, isAdmin: user.isAdmin }, { action: "signin", targetUser: user.name, details: event });
+  if (!session) return user;
+  return { ...user, sid: await createSession(user.id, { userAgent: session.userAgent, address }) };
+}
+
+function upsertJiraUser(externalId: string, name: string, data: { displayName: string | null; email: string | null; isAdmin: boolean; lastLoginAt: Date }) {
+  return db().$transaction(async (tx) => {
+    const byId = await tx.user.findUnique({ where: { externalId } });
     // A Berth administrator disabled this account: Jira's yes does not override that.
     if (byId?.disabledAt) return "disabled" as const;
     if (byId) return tx.user.update({ where: { id: byId.id }, data });
@@ -55,14 +86,7 @@ export async function signInJira(username: string, password: string, address: st
       // A local account (or another Jira identity) owns this name: never merge silently.
       return null;
     }
-    if (byName) return tx.user.update({ where: { id: byName.id }, data: { ...data, externalId: p.externalId } });
-    return tx.user.create({ data: { ...data, name, externalId: p.externalId } });
+    if (byName) return tx.user.update({ where: { id: byName.id }, data: { ...data, externalId } });
+    return tx.user.create({ data: { ...data, name, externalId } });
   });
-  if (user === "disabled") throw new SigninRefused("disabled");
-  if (!user) {
-    log.warn("Jira sign-in refused: the name belongs to another account", { username: name });
-    throw new SigninRefused("name_conflict");
-  }
-  await recordEvent({ id: user.id, name: user.name, isAdmin: user.isAdmin }, { action: "signin", targetUser: user.name, details: { via: "jira", admin: isAdmin } });
-  return user;
 }
