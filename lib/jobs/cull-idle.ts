@@ -39,6 +39,8 @@ export interface CullPass {
   culled: string[];
   /** Stops the runtime failed (the server is marked failed, with why). */
   failed: number;
+  /** Where the pass spent its time (ms): the candidates query, asking Jupyter, the writes and stops. */
+  ms: { candidates: number; probes: number; writes: number };
 }
 
 interface Candidate {
@@ -60,7 +62,14 @@ export async function cullIdle(now = new Date(), opts: Omit<CullOptions, "now"> 
 
 export async function cullIdlePass(opts: CullOptions = {}): Promise<CullPass> {
   const idleMs = config().policy.idleTimeoutSeconds * 1000;
-  const pass: CullPass = { candidates: 0, active: 0, unreachable: 0, culled: [], failed: 0 };
+  const pass: CullPass = { candidates: 0, active: 0, unreachable: 0, culled: [], failed: 0, ms: { candidates: 0, probes: 0, writes: 0 } };
+  let t = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = now - t;
+    t = now;
+    return Math.round(ms);
+  };
   if (idleMs <= 0) return pass;
   const now = opts.now ?? new Date();
   const cutoff = new Date(now.getTime() - idleMs);
@@ -74,6 +83,7 @@ export async function cullIdlePass(opts: CullOptions = {}): Promise<CullPass> {
     FROM servers s JOIN users o ON o.id = s.owner_id
     WHERE s.state = 'running' AND COALESCE(s.last_activity_at, s.started_at) < ${cutoff}`;
   pass.candidates = candidates.length;
+  pass.ms.candidates = lap();
   const failed = failures();
   const stillCandidates = new Set(candidates.map((c) => c.id));
   for (const id of failed.keys()) if (!stillCandidates.has(id)) failed.delete(id);
@@ -103,6 +113,7 @@ export async function cullIdlePass(opts: CullOptions = {}): Promise<CullPass> {
     else idle.push(s);
   });
 
+  pass.ms.probes = lap();
   if (active.length) {
     pass.active = active.length;
     await db().$executeRaw`
@@ -111,6 +122,7 @@ export async function cullIdlePass(opts: CullOptions = {}): Promise<CullPass> {
       WHERE s.id = v.id`;
   }
   if (idle.length) await stopIdle(idle, cutoff, concurrency, pass);
+  pass.ms.writes = lap();
   return pass;
 }
 
