@@ -16,8 +16,12 @@ export async function listServers(actor: Actor, ownerName: string) {
   const owner = await resolveOwner(actor, ownerName);
   const all = profiles();
   const fallback = defaultProfile();
-  await ensureDefaultServer(owner.id, fallback.slug);
-  const rows = await db().server.findMany({ where: { ownerId: owner.id }, orderBy: [{ name: "asc" }] });
+  // Polled every second: the upsert (a write) only when the default server is missing.
+  let rows = await db().server.findMany({ where: { ownerId: owner.id }, orderBy: [{ name: "asc" }] });
+  if (!rows.some((s) => s.name === "")) {
+    await ensureDefaultServer(owner.id, fallback.slug);
+    rows = await db().server.findMany({ where: { ownerId: owner.id }, orderBy: [{ name: "asc" }] });
+  }
   const rt = runtime();
   const idleMs = c.policy.idleTimeoutSeconds * 1000;
   const servers = rows.map((s) => {
