@@ -142,7 +142,7 @@ async function routeFigures(signed: Map<string, string>) {
     return resolveTarget(`/user/${n}/s1/lab`, signed.get(n));
   });
   const anchorRef = { name: "SELECT 1, same pool, 50 clients", value: anchor.p95 };
-  report({ bench: BENCH, figure: "proxy route lookup, cold cache, p95 at 50 clients", unit: "ms", better: "lower", berth: cold.p95, anchor: anchorRef, goal: GOAL(cold.p95), note: `one indexed query per lookup; ${cold.perSecond.toFixed(0)}/s through a pool of 10 connections` });
+  report({ bench: BENCH, figure: "proxy route lookup, cold cache, p95 at 50 clients", unit: "ms", better: "lower", berth: cold.p95, anchor: anchorRef, goal: GOAL(cold.p95), note: `two indexed queries per lookup (Prisma: the user, then their servers); ${cold.perSecond.toFixed(0)}/s through a pool of 10 connections` });
   report({ bench: BENCH, figure: "proxy route lookup, warm cache, p95 at 50 clients", unit: "ms", better: "lower", berth: warm.p95, anchor: anchorRef, goal: GOAL(warm.p95) });
   report({ bench: BENCH, figure: "proxy resolveTarget (session + route), warm, p95", unit: "ms", better: "lower", berth: resolve.p95, anchor: anchorRef, goal: GOAL(resolve.p95) });
 }
