@@ -5,6 +5,7 @@ import { closeDb, connectDatabase, db } from "../lib/db/client";
 import { applyMigrations } from "../lib/db/migrate";
 import { SYSTEM } from "../lib/servers/types";
 import { admin, RUNS, time, WARMUP, withDb, ADMIN_URL } from "./lib/harness";
+import { report, valueGoal } from "./lib/report";
 
 // The console's Servers list at the issue's scale: 10,000 users and 60,000 servers (six each:
 // about one in seven running, a few failed, starting or stopping; activity spread over two days;
@@ -75,6 +76,11 @@ async function main() {
     process.stdout.write(`${"case".padEnd(w)}  median ms   p95 ms  rows\n`);
     for (const [label, t, note] of rows) {
       process.stdout.write(`${label.padEnd(w)}  ${t.median.toFixed(1).padStart(9)}  ${t.p95.toFixed(1).padStart(7)}  ${note}\n`);
+      if (label.startsWith("anchor")) continue;
+      report({
+        bench: "admin-servers", figure: `listAllServers: ${label}, p95 (1 client)`, unit: "ms", better: "lower", berth: t.p95,
+        anchor: { name: "50 servers, no filter/sort/join", value: rows[1][1].p95 }, goal: valueGoal(t.p95, "<=", 50, "p95 ≤ 50 ms"), note,
+      });
     }
     process.stdout.write(`\n${RUNS} runs each after ${WARMUP} warm-up runs; no run passes or fails on a time.\n`);
   } finally {

@@ -5,6 +5,7 @@ import { SYSTEM } from "../lib/servers/types";
 import { listUsers } from "../lib/users/list-users";
 import { parseUsersQuery } from "../lib/users/users-query";
 import { admin, RUNS, time, WARMUP, withDb, ADMIN_URL } from "./lib/harness";
+import { report, valueGoal } from "./lib/report";
 
 // The console's Users list at the issue's scale: 10,000 users and 60,000 servers (six each, about
 // one in seven running) in a scratch database on the local PostgreSQL (BERTH_BENCH_PG_URL, default
@@ -79,6 +80,11 @@ async function main() {
     for (const r of rows) process.stdout.write(`${r.what.padEnd(36)}${fmt(r.median)}  ${fmt(r.p95)}\n`);
     withIndexes.forEach((r, i) => {
       process.stdout.write(`${r.what.padEnd(36)}${fmt(r.median)}  ${fmt(r.p95)}   |                ${fmt(without[i].median)}  ${fmt(without[i].p95)}\n`);
+      report({
+        bench: "admin-users", figure: `listUsers: ${r.what}, p95 (1 client)`, unit: "ms", better: "lower", berth: r.p95,
+        anchor: { name: rows[1].what.replace("anchor: ", ""), value: rows[1].p95 }, goal: valueGoal(r.p95, "<=", 50, "p95 ≤ 50 ms"),
+        note: `10,000 users, 60,000 servers; without the console's indexes p95 ${without[i].p95.toFixed(1)} ms`,
+      });
     });
   } finally {
     await closeDb().catch(() => undefined);

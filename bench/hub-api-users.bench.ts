@@ -4,6 +4,7 @@
 import { db } from "../lib/db/client";
 import { listHubUsers, parseUserListQuery } from "../lib/hub-api/list-hub-users";
 import { withScratchBerth } from "./lib/harness";
+import { report, valueGoal } from "./lib/report";
 
 const USERS = 10_000;
 const SERVERS_PER_USER = 6;
@@ -40,6 +41,14 @@ async function main() {
       "include_stopped_servers&limit=200",
     ];
     process.stdout.write("query (paginated media type)                    median     worst   items / total\n");
+    // The anchor shown beside every figure, measured in the same run: counting every user.
+    const anchorTimes: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const start = performance.now();
+      await db().$queryRaw`SELECT count(*) FROM users`;
+      anchorTimes.push(performance.now() - start);
+    }
+    const anchor = { name: "SELECT count(*) FROM users", value: Math.max(...anchorTimes) };
     for (const shape of shapes) {
       const q = parseUserListQuery(new URLSearchParams(shape), true);
       const times: number[] = [];
@@ -52,6 +61,7 @@ async function main() {
       times.sort((a, b) => a - b);
       const label = `/hub/api/users${shape ? `?${shape}` : ""}`;
       process.stdout.write(`${label.padEnd(48)} ${times[Math.floor(RUNS / 2)].toFixed(1).padStart(6)} ms ${times[RUNS - 1].toFixed(1).padStart(6)} ms   ${last.items.length} / ${last.total}\n`);
+      report({ bench: "hub-api-users", figure: `${label}, worst of ${RUNS} (1 client)`, unit: "ms", better: "lower", berth: times[RUNS - 1], anchor, goal: valueGoal(times[RUNS - 1], "<=", 50, "≤ 50 ms"), note: `10,000 users, 60,000 servers; ${last.items.length} of ${last.total}` });
     }
   });
 }

@@ -125,8 +125,9 @@ export function ServerCard({ server, now, busy, onStart, onStop, onDelete }: {
           <dt className="text-xs font-medium text-slate-500">Storage</dt>
           <dd className="min-w-32 text-right text-slate-800 sm:mt-0.5 sm:text-left">
             {s.storageUsed === null ? (
-              // Some runtimes (Kubernetes volumes) cannot measure usage; say so rather than show 0.
-              <span className="text-slate-500">{formatBytes(s.storageLimit)} volume</span>
+              // Not measured yet (measured in the background, shown on the next refresh), or a runtime
+              // that cannot measure (Kubernetes volumes): say so rather than show 0.
+              <span className="text-slate-500">{s.storageMeasuring ? `Measuring… (${formatBytes(s.storageLimit)} volume)` : `${formatBytes(s.storageLimit)} volume`}</span>
             ) : (
               <>
                 {formatBytes(used)} <span className="text-slate-500">of {formatBytes(s.storageLimit)}</span>

@@ -29,12 +29,14 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
     setNow(Date.now());
   }, [base]);
 
-  // Poll quickly while anything is changing state, slowly otherwise (activity, storage).
+  // Poll quickly while anything is changing state, soon while a storage figure is being measured
+  // (in the background; it shows "Measuring…" until then), slowly otherwise (activity, storage).
   const transitional = page.servers.some((s) => s.state === "starting" || s.state === "stopping");
+  const measuring = page.servers.some((s) => s.storageMeasuring);
   useEffect(() => {
-    const t = setInterval(() => void refresh(), transitional ? 1000 : 15000);
+    const t = setInterval(() => void refresh(), transitional ? 1000 : measuring ? 2000 : 15000);
     return () => clearInterval(t);
-  }, [transitional, refresh]);
+  }, [transitional, measuring, refresh]);
 
   async function act(name: string, action: "start" | "stop" | "delete") {
     setBusy(name);

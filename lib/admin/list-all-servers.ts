@@ -62,7 +62,8 @@ export function serversOrderBy(q: ServersQuery): Prisma.Sql {
 
 /**
  * Every person's servers for the console: one page of 50, filtered and sorted by PostgreSQL. The
- * runtime is asked for storage use only for the rows on the page (a folder walk or the cluster).
+ * runtime is asked for storage use only for the rows on the page, from its cache (measured in the
+ * background).
  */
 export async function listAllServers(actor: Actor, q: ServersQuery, opts: { storage?: boolean; now?: Date } = {}) {
   if (!actor.isAdmin) throw new AppError("forbidden", 403, "Only administrators can see everyone's servers.");
@@ -95,34 +96,35 @@ export async function listAllServers(actor: Actor, q: ServersQuery, opts: { stor
   const fallback = live.find((p) => p.default) ?? live[0];
   const idleMs = c.policy.idleTimeoutSeconds * 1000;
   const rt = opts.storage === false ? undefined : runtime();
-  const servers = await Promise.all(
-    rows.map(async (s) => {
-      const known = live.find((p) => p.slug === s.profile);
-      const profile = known ?? fallback;
-      const activity = s.lastActivityAt ?? s.startedAt;
-      const url = serverBaseUrl(s.owner.name, s.name);
-      return {
-        owner: s.owner.name,
-        name: s.name,
-        label: serverLabel(s.name),
-        state: s.state,
-        reason: s.stateReason,
-        progress: s.progress,
-        // A profile removed from the configuration since still names what the server was made with.
-        profile: { slug: s.profile, displayName: known?.displayName ?? `${s.profile} (no longer configured)`, cpu: profile.cpu, memory: profile.memory, storage: profile.storage },
-        image: s.image,
-        launchedFrom: launchedFrom(s),
-        startedAt: s.startedAt?.toISOString() ?? null,
-        lastActivityAt: s.lastActivityAt?.toISOString() ?? null,
-        idleStopAt: s.state === "running" && idleMs > 0 && activity ? new Date(activity.getTime() + idleMs).toISOString() : null,
-        storageUsed: rt ? ((await rt.storageUsed(s.id).catch(() => undefined)) ?? null) : null,
-        storageLimit: parseBytes(profile.storage),
-        url,
-        // Through the administrator's warning before someone else's server (app/open-server).
-        openUrl: `/open-server?next=${encodeURIComponent(url)}`,
-      };
-    }),
-  );
+  const servers = rows.map((s) => {
+    const known = live.find((p) => p.slug === s.profile);
+    const profile = known ?? fallback;
+    const activity = s.lastActivityAt ?? s.startedAt;
+    const url = serverBaseUrl(s.owner.name, s.name);
+    // From memory, measured in the background (never a folder walk in the request).
+    const usage = rt?.storageUsage(s.id);
+    return {
+      owner: s.owner.name,
+      name: s.name,
+      label: serverLabel(s.name),
+      state: s.state,
+      reason: s.stateReason,
+      progress: s.progress,
+      // A profile removed from the configuration since still names what the server was made with.
+      profile: { slug: s.profile, displayName: known?.displayName ?? `${s.profile} (no longer configured)`, cpu: profile.cpu, memory: profile.memory, storage: profile.storage },
+      image: s.image,
+      launchedFrom: launchedFrom(s),
+      startedAt: s.startedAt?.toISOString() ?? null,
+      lastActivityAt: s.lastActivityAt?.toISOString() ?? null,
+      idleStopAt: s.state === "running" && idleMs > 0 && activity ? new Date(activity.getTime() + idleMs).toISOString() : null,
+      storageUsed: usage?.bytes ?? null,
+      storageMeasuring: Boolean(usage && usage.bytes === null && usage.measuring),
+      storageLimit: parseBytes(profile.storage),
+      url,
+      // Through the administrator's warning before someone else's server (app/open-server).
+      openUrl: `/open-server?next=${encodeURIComponent(url)}`,
+    };
+  });
   return {
     servers,
     total,

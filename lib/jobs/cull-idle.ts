@@ -1,45 +1,177 @@
 import { config } from "../config";
 import { db } from "../db/client";
 import { log } from "../log";
-import { upstreamAuthHeaders } from "../runtime/jupyter-auth/jupyter-auth";
-import { stopServer } from "../servers/stop-server";
+import { invalidateRoute } from "../proxy/route-cache";
+import { recordEvent } from "../servers/record-event";
+import { haltServer } from "../servers/stop-server";
 import { SYSTEM, serverBaseUrl } from "../servers/types";
+import { shared } from "../shared";
+import { mapLimit } from "./map-limit";
+import { probeActivity } from "./probe-activity";
 
 // Stops servers idle longer than the policy allows (storage kept). Idle means no traffic through
 // the proxy AND nothing Jupyter itself counts as activity (a kernel busy with a long run).
-export async function cullIdle(now = new Date()): Promise<string[]> {
-  const idleMs = config().policy.idleTimeoutSeconds * 1000;
-  if (idleMs <= 0) return [];
-  const cutoff = new Date(now.getTime() - idleMs);
-  const candidates = await db().server.findMany({
-    where: { state: "running", OR: [{ lastActivityAt: { lt: cutoff } }, { lastActivityAt: null, startedAt: { lt: cutoff } }] },
-    include: { owner: true },
-  });
-  const culled: string[] = [];
-  for (const s of candidates) {
-    const jupyterActivity = s.upstream ? await upstreamActivity(s.upstream + serverBaseUrl(s.owner.name, s.name), s.token) : undefined;
-    if (jupyterActivity && jupyterActivity > cutoff) {
-      await db().server.update({ where: { id: s.id }, data: { lastActivityAt: jupyterActivity } });
-      continue;
-    }
-    try {
-      await stopServer(SYSTEM, s.owner.name, s.name, "idle");
-      culled.push(`${s.owner.name}/${s.name}`);
-      log.info("stopped an idle server", { user: s.owner.name, server: s.name });
-    } catch (err) {
-      log.warn("could not stop an idle server", { user: s.owner.name, server: s.name, error: String(err) });
-    }
-  }
-  return culled;
+//
+// One pass: one query for the candidates (running, no proxy activity since the cutoff), Jupyter's
+// /api/status asked for every candidate with at most `concurrency` requests in flight (never one
+// network wait after another), one statement recording the activity Jupyter reported, one marking
+// the idle ones `stopping` (with their audit events), the runtime's stops with the same bound, and
+// one statement marking them `stopped`. A server whose Jupyter does not answer is not culled on one
+// failure (a restart, a slow node): only when the next pass cannot reach it either.
+
+export interface CullOptions {
+  now?: Date;
+  /** Status requests (and stops) in flight at once. */
+  concurrency?: number;
+  /** Consecutive passes a server's Jupyter must fail to answer before it is culled as idle. */
+  failuresBeforeCull?: number;
+  /** How long one status request may take. */
+  timeoutMs?: number;
 }
 
-async function upstreamActivity(serverUrl: string, token: string): Promise<Date | undefined> {
-  try {
-    const res = await fetch(`${serverUrl}api/status`, { headers: upstreamAuthHeaders(token), signal: AbortSignal.timeout(5000) });
-    if (!res.ok) return undefined;
-    const body = (await res.json()) as { last_activity?: string };
-    return body.last_activity ? new Date(body.last_activity) : undefined;
-  } catch {
-    return undefined;
+export interface CullPass {
+  candidates: number;
+  /** Kept: Jupyter reported activity since the cutoff (recorded as the server's last activity). */
+  active: number;
+  /** Kept for now: Jupyter did not answer (culled when the next pass cannot reach it either). */
+  unreachable: number;
+  /** "user/server" of each server stopped. */
+  culled: string[];
+  /** Stops the runtime failed (the server is marked failed, with why). */
+  failed: number;
+  /** Where the pass spent its time (ms): the candidates query, asking Jupyter, the writes and stops. */
+  ms: { candidates: number; probes: number; writes: number };
+}
+
+interface Candidate {
+  id: string;
+  name: string;
+  owner: string;
+  upstream: string | null;
+  token: string;
+}
+
+const IDLE_REASON = "Stopped after being idle; its files are kept.";
+// Consecutive failed status checks per server, kept by the replica running the jobs.
+const failures = () => shared("cullFailures", () => new Map<string, number>());
+
+/** Stops idle servers; returns "user/server" of each one stopped. */
+export async function cullIdle(now = new Date(), opts: Omit<CullOptions, "now"> = {}): Promise<string[]> {
+  return (await cullIdlePass({ ...opts, now })).culled;
+}
+
+export async function cullIdlePass(opts: CullOptions = {}): Promise<CullPass> {
+  const idleMs = config().policy.idleTimeoutSeconds * 1000;
+  const pass: CullPass = { candidates: 0, active: 0, unreachable: 0, culled: [], failed: 0, ms: { candidates: 0, probes: 0, writes: 0 } };
+  let t = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = now - t;
+    t = now;
+    return Math.round(ms);
+  };
+  if (idleMs <= 0) return pass;
+  const now = opts.now ?? new Date();
+  const cutoff = new Date(now.getTime() - idleMs);
+  const concurrency = Math.max(1, opts.concurrency ?? 32);
+  const failuresBeforeCull = Math.max(1, opts.failuresBeforeCull ?? 2);
+  const timeoutMs = opts.timeoutMs ?? 5000;
+
+  // As the admin list's "idle for more than" judges it: no activity since the cutoff, or none since it started.
+  const candidates = await db().$queryRaw<Candidate[]>`
+    SELECT s.id, s.name, o.name AS owner, s.upstream, s.token
+    FROM servers s JOIN users o ON o.id = s.owner_id
+    WHERE s.state = 'running' AND COALESCE(s.last_activity_at, s.started_at) < ${cutoff}`;
+  pass.candidates = candidates.length;
+  pass.ms.candidates = lap();
+  const failed = failures();
+  const stillCandidates = new Set(candidates.map((c) => c.id));
+  for (const id of failed.keys()) if (!stillCandidates.has(id)) failed.delete(id);
+
+  const active: { id: string; at: Date }[] = [];
+  const idle: Candidate[] = [];
+  await mapLimit(candidates, concurrency, async (s) => {
+    if (!s.upstream) {
+      idle.push(s);
+      return;
+    }
+    const r = await probeActivity(`${s.upstream}${serverBaseUrl(s.owner, s.name)}api/status`, s.token, timeoutMs);
+    if (!r.ok) {
+      const n = (failed.get(s.id) ?? 0) + 1;
+      if (n >= failuresBeforeCull) {
+        failed.delete(s.id);
+        idle.push(s);
+      } else {
+        failed.set(s.id, n);
+        pass.unreachable++;
+        log.info("an idle server's Jupyter did not answer; it is culled if it does not answer next time", { user: s.owner, server: s.name, error: r.error });
+      }
+      return;
+    }
+    failed.delete(s.id);
+    if (r.lastActivity && r.lastActivity > cutoff) active.push({ id: s.id, at: r.lastActivity });
+    else idle.push(s);
+  });
+
+  pass.ms.probes = lap();
+  if (active.length) {
+    pass.active = active.length;
+    await db().$executeRaw`
+      UPDATE servers AS s SET last_activity_at = GREATEST(COALESCE(s.last_activity_at, v.t), v.t)
+      FROM (SELECT unnest(${active.map((a) => a.id)}::uuid[]) AS id, unnest(${active.map((a) => a.at.toISOString())}::timestamptz[]) AS t) AS v
+      WHERE s.id = v.id`;
   }
+  if (idle.length) await stopIdle(idle, cutoff, concurrency, pass);
+  pass.ms.writes = lap();
+  return pass;
+}
+
+/** Marks the idle servers stopping (those still idle and running), stops them, marks them stopped. */
+async function stopIdle(idle: Candidate[], cutoff: Date, concurrency: number, pass: CullPass): Promise<void> {
+  // Whoever wins the row (a person stopping it, proxy activity flushed meanwhile) decides.
+  const won = new Set(
+    (
+      await db().$queryRaw<{ id: string }[]>`
+        UPDATE servers SET state = 'stopping', progress = 'Stopping Jupyter', updated_at = now()
+        WHERE id = ANY(${idle.map((s) => s.id)}::uuid[]) AND state = 'running' AND COALESCE(last_activity_at, started_at) < ${cutoff}
+        RETURNING id`
+    ).map((r) => r.id),
+  );
+  const stopping = idle.filter((s) => won.has(s.id));
+  if (!stopping.length) return;
+  await recordEvents("cull", stopping, "idle");
+  for (const s of stopping) invalidateRoute(s.owner, s.name);
+
+  const stopped: Candidate[] = [];
+  await mapLimit(stopping, concurrency, async (s) => {
+    try {
+      await haltServer(s.id);
+      stopped.push(s);
+    } catch (err) {
+      pass.failed++;
+      const why = `Could not stop it cleanly: ${(err as Error).message}. Try stopping it again.`;
+      log.error("server stop failed", { user: s.owner, server: s.name, error: String(err) });
+      await db().server.updateMany({ where: { id: s.id, state: "stopping" }, data: { state: "failed", stateReason: why, progress: null } });
+      await recordEvent(SYSTEM, { action: "failed", targetUser: s.owner, serverName: s.name, reason: why });
+    }
+  });
+  if (stopped.length) {
+    await db().$executeRaw`
+      UPDATE servers SET state = 'stopped', progress = NULL, upstream = NULL, runtime_ref = NULL, state_reason = ${IDLE_REASON}, updated_at = now()
+      WHERE id = ANY(${stopped.map((s) => s.id)}::uuid[]) AND state = 'stopping'`;
+    await recordEvents("stopped", stopped);
+  }
+  for (const s of stopping) invalidateRoute(s.owner, s.name);
+  for (const s of stopped) {
+    pass.culled.push(`${s.owner}/${s.name}`);
+    log.info("stopped an idle server", { user: s.owner, server: s.name });
+  }
+}
+
+/** One audit event per server, written by Berth itself, in one statement. */
+async function recordEvents(action: "cull" | "stopped", servers: Candidate[], reason?: string): Promise<void> {
+  await db().$executeRaw`
+    INSERT INTO events (id, at, actor_name, action, target_user, server_name, reason)
+    SELECT gen_random_uuid(), now(), ${SYSTEM.name}, ${action}, t.owner, t.name, ${reason ?? null}
+    FROM unnest(${servers.map((s) => s.owner)}::text[], ${servers.map((s) => s.name)}::text[]) AS t(owner, name)`;
 }

@@ -1,4 +1,7 @@
 import type { Profile } from "../config";
+import type { StorageReading } from "./storage-meter";
+
+export type { StorageReading };
 
 // What the services ask of a runtime; they never know which one they drive (DESIGN.md §2).
 
@@ -50,8 +53,17 @@ export interface Runtime {
   remove(serverId: string): Promise<void>;
   /** Is the server's process/pod alive right now? */
   isAlive(serverId: string, ref: string | null): Promise<boolean>;
-  /** Bytes of storage used, or undefined when unknown. */
+  /**
+   * Bytes of storage used at most ~30 s ago, or undefined when unknown; waits for a measurement
+   * when none is that recent (for confirmations that name what a delete loses).
+   */
   storageUsed(serverId: string): Promise<number | undefined>;
+  /**
+   * Storage use from memory, never waiting: the last figure (null before the first one, or when
+   * the runtime cannot measure), refreshed in the background when older than ~30 s. What lists
+   * and polled pages call.
+   */
+  storageUsage(serverId: string): StorageReading;
   capabilities(): RuntimeCapabilities;
   /** Called when a running server dies without being asked to. */
   onUnexpectedExit(listener: ExitListener): void;

@@ -16,31 +16,38 @@ export async function listServers(actor: Actor, ownerName: string) {
   const owner = await resolveOwner(actor, ownerName);
   const all = profiles();
   const fallback = defaultProfile();
-  await ensureDefaultServer(owner.id, fallback.slug);
-  const rows = await db().server.findMany({ where: { ownerId: owner.id }, orderBy: [{ name: "asc" }] });
+  // Polled every second: the upsert (a write) only when the default server is missing.
+  let rows = await db().server.findMany({ where: { ownerId: owner.id }, orderBy: [{ name: "asc" }] });
+  if (!rows.some((s) => s.name === "")) {
+    await ensureDefaultServer(owner.id, fallback.slug);
+    rows = await db().server.findMany({ where: { ownerId: owner.id }, orderBy: [{ name: "asc" }] });
+  }
   const rt = runtime();
   const idleMs = c.policy.idleTimeoutSeconds * 1000;
-  const servers = await Promise.all(
-    rows.map(async (s) => {
-      const profile = all.find((p) => p.slug === s.profile) ?? fallback;
-      const activity = s.lastActivityAt ?? s.startedAt;
-      return {
-        name: s.name,
-        label: serverLabel(s.name),
-        state: s.state,
-        reason: s.stateReason,
-        progress: s.progress,
-        profile: { slug: profile.slug, displayName: profile.displayName, cpu: profile.cpu, memory: profile.memory },
-        lastActivityAt: s.lastActivityAt?.toISOString() ?? null,
-        startedAt: s.startedAt?.toISOString() ?? null,
-        idleStopAt: s.state === "running" && idleMs > 0 && activity ? new Date(activity.getTime() + idleMs).toISOString() : null,
-        storageUsed: (await rt.storageUsed(s.id).catch(() => undefined)) ?? null,
-        storageLimit: parseBytes(profile.storage),
-        url: serverBaseUrl(owner.name, s.name),
-        launchedFrom: launchedFrom(s),
-      };
-    }),
-  );
+  const servers = rows.map((s) => {
+    const profile = all.find((p) => p.slug === s.profile) ?? fallback;
+    const activity = s.lastActivityAt ?? s.startedAt;
+    // From memory: the spawn page polls this every second, and a walk of a big workspace must
+    // not be in that path (the runtime measures in the background).
+    const usage = rt.storageUsage(s.id);
+    return {
+      name: s.name,
+      label: serverLabel(s.name),
+      state: s.state,
+      reason: s.stateReason,
+      progress: s.progress,
+      profile: { slug: profile.slug, displayName: profile.displayName, cpu: profile.cpu, memory: profile.memory },
+      lastActivityAt: s.lastActivityAt?.toISOString() ?? null,
+      startedAt: s.startedAt?.toISOString() ?? null,
+      idleStopAt: s.state === "running" && idleMs > 0 && activity ? new Date(activity.getTime() + idleMs).toISOString() : null,
+      storageUsed: usage.bytes,
+      /** No figure yet, and one is being measured (rather than a runtime that cannot measure). */
+      storageMeasuring: usage.bytes === null && usage.measuring,
+      storageLimit: parseBytes(profile.storage),
+      url: serverBaseUrl(owner.name, s.name),
+      launchedFrom: launchedFrom(s),
+    };
+  });
   return {
     user: owner.name,
     servers,

@@ -95,16 +95,18 @@ export async function listUsers(actor: Actor, query: UsersQuery, opts: { storage
   };
 }
 
-/** Sum of what the runtime reports per owner; null for an owner none of whose servers it could measure. */
+/** Sum of what the runtime reports per owner; null for an owner with a server it has no figure for. */
 async function storageByOwner(ownerIds: string[]): Promise<Map<string, number | null>> {
   const servers = await db().server.findMany({ where: { ownerId: { in: ownerIds } }, select: { id: true, ownerId: true } });
   const rt = runtime();
-  const sizes = await Promise.all(servers.map(async (s) => ({ owner: s.ownerId, bytes: await rt.storageUsed(s.id).catch(() => undefined) })));
+  // From the runtime's cache (measured in the background); a figure not known yet counts as unknown.
+  const sizes = servers.map((s) => ({ owner: s.ownerId, bytes: rt.storageUsage(s.id).bytes ?? undefined }));
+  // An owner with any server not measured yet shows as unknown rather than a partial sum.
   const out = new Map<string, number | null>();
-  for (const id of ownerIds) out.set(id, servers.some((s) => s.ownerId === id) ? null : 0);
+  for (const id of ownerIds) out.set(id, 0);
   for (const s of sizes) {
-    if (s.bytes === undefined) continue;
-    out.set(s.owner, (out.get(s.owner) ?? 0) + s.bytes);
+    const sum = out.get(s.owner);
+    out.set(s.owner, sum === null || sum === undefined || s.bytes === undefined ? null : sum + s.bytes);
   }
   return out;
 }

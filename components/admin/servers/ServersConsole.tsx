@@ -268,7 +268,7 @@ export function ServersConsole({ initial }: { initial: AdminServersPage }) {
                     <td className="px-3 py-2.5 align-top whitespace-nowrap">{left === null ? "—" : left === "now" ? "due now" : `in ${left}`}</td>
                     <td className="px-3 py-2.5 align-top whitespace-nowrap">
                       {s.storageUsed === null ? (
-                        <span className="text-slate-500">{formatBytes(s.storageLimit)} volume</span>
+                        <span className="text-slate-500">{s.storageMeasuring ? `Measuring… (${formatBytes(s.storageLimit)} volume)` : `${formatBytes(s.storageLimit)} volume`}</span>
                       ) : (
                         <>
                           {formatBytes(s.storageUsed)} <span className="text-slate-500">of {formatBytes(s.storageLimit)}</span>

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { CoreV1Api, type V1PersistentVolumeClaim, type V1Pod } from "@kubernetes/client-node";
 import { log } from "../../log";
 import type { JupyterCommand } from "../local/jupyter-command";
-import type { ExitListener, Runtime, RuntimeCapabilities, ServerSpec, StartedServer } from "../types";
+import type { ExitListener, Runtime, RuntimeCapabilities, ServerSpec, StartedServer, StorageReading } from "../types";
 import { call, statusOf } from "./kube-api";
 import { PooledKubeConfig } from "./kube-config";
 import { objectName } from "./names";
@@ -268,8 +268,14 @@ export class KubeRuntime implements Runtime {
     return Boolean(pod && pod.status?.phase !== "Failed" && pod.status?.phase !== "Succeeded" && !pod.metadata?.deletionTimestamp);
   }
 
+  // A PVC's use is not in the API server (only the kubelet's stats know it): nothing to walk, and
+  // nothing to wait for; lists show the volume's size instead.
   async storageUsed(): Promise<number | undefined> {
     return undefined;
+  }
+
+  storageUsage(): StorageReading {
+    return { bytes: null, measuring: false, at: null };
   }
 
   async shutdown(): Promise<void> {

@@ -11,6 +11,7 @@ import { prepareLaunchEnvironment, sourceMarker } from "./launch-environment";
 import { endGracefully, killAll, serverProcesses } from "./server-processes";
 import { ServerUids } from "./server-uids";
 import { log } from "../../log";
+import { StorageMeter, type StorageReading } from "../storage-meter";
 import type { ExitListener, Runtime, RuntimeCapabilities, ServerSpec, StartedServer } from "../types";
 
 // The embedded default: a server is a Jupyter process on a free loopback port, in its own process
@@ -72,7 +73,8 @@ export class LocalRuntime implements Runtime {
   private procs = new Map<string, Proc>();
   private exitListeners: ExitListener[] = [];
   private cgroups: CgroupMode;
-  private usageCache = new Map<string, { at: number; bytes: number }>();
+  /** Workspace sizes, walked in the background (a read never walks; see storage-meter.ts). */
+  readonly storage = new StorageMeter({ measure: (id) => diskUsage(this.workspaceDir(id)), maxAgeMs: 30_000, concurrency: 2 });
   /** Present when Berth is root: each server then runs under a uid of its own. */
   private uids: ServerUids | undefined;
 
@@ -233,6 +235,12 @@ export class LocalRuntime implements Runtime {
   }
 
   async stop(serverId: string): Promise<void> {
+    await this.stopProcesses(serverId);
+    // What Jupyter wrote until the end shows on the next read (measured in the background).
+    this.storage.refresh(serverId);
+  }
+
+  private async stopProcesses(serverId: string): Promise<void> {
     const proc = this.procs.get(serverId);
     if (!proc) {
       await this.stopStartedElsewhere(serverId);
@@ -322,12 +330,12 @@ export class LocalRuntime implements Runtime {
 
 
   async remove(serverId: string): Promise<void> {
-    await this.stop(serverId);
+    await this.stopProcesses(serverId);
     rmSync(this.workspaceDir(serverId), { recursive: true, force: true });
     rmSync(sourceMarker(this.workspaceDir(serverId)), { force: true });
     rmSync(this.runtimeDir(serverId), { recursive: true, force: true });
     this.uids?.forget(serverId);
-    this.usageCache.delete(serverId);
+    this.storage.forget(serverId);
   }
 
   async isAlive(serverId: string, ref: string | null): Promise<boolean> {
@@ -357,14 +365,14 @@ export class LocalRuntime implements Runtime {
   }
 
   async storageUsed(serverId: string): Promise<number | undefined> {
-    const hit = this.usageCache.get(serverId);
-    if (hit && Date.now() - hit.at < 15_000) return hit.bytes;
-    const bytes = await diskUsage(this.workspaceDir(serverId));
-    this.usageCache.set(serverId, { at: Date.now(), bytes });
-    return bytes;
+    return this.storage.fresh(serverId);
+  }
+
+  storageUsage(serverId: string): StorageReading {
+    return this.storage.read(serverId);
   }
 
   async shutdown(): Promise<void> {
-    await Promise.all([...this.procs.keys()].map((id) => this.stop(id)));
+    await Promise.all([...this.procs.keys()].map((id) => this.stopProcesses(id)));
   }
 }
