@@ -40,6 +40,8 @@ interface Proc {
 }
 
 const ID = /^[0-9a-f-]{36}$/;
+/** The readiness poll's interval when Jupyter writes nothing to wake it (see start()). */
+const READY_POLL_MS = 200;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -162,6 +164,17 @@ export class LocalRuntime implements Runtime {
       } as unknown as NodeJS.ProcessEnv,
     });
     const stderrTail: string[] = [];
+    // Jupyter logs as it comes up ("… is running at …" once it listens): each chunk it writes
+    // wakes the readiness check below at once, so readiness is seen when it happens rather than
+    // at the next tick of the poll, which stays as the fallback for a command that logs nothing.
+    let wake: (() => void) | undefined;
+    let poked = false;
+    const poke = () => {
+      poked = true;
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => {
       for (const line of chunk.split("\n")) {
@@ -169,16 +182,19 @@ export class LocalRuntime implements Runtime {
         stderrTail.push(line.split(spec.token).join("***"));
         if (stderrTail.length > 30) stderrTail.shift();
       }
+      poke();
     });
     let exitInfo: string | undefined;
     const exited = new Promise<void>((resolve) => {
       child.on("exit", (code, sig) => {
         exitInfo = sig ? `signal ${sig}` : `exit code ${code}`;
         resolve();
+        poke();
       });
       child.on("error", (err) => {
         exitInfo = err.message;
         resolve();
+        poke();
       });
     });
     const proc: Proc = { child, stopping: false, exited, releaseLimits: () => undefined, stderrTail };
@@ -214,7 +230,10 @@ export class LocalRuntime implements Runtime {
       } catch {
         // not listening yet
       }
-      await sleep(200, signal);
+      // Output that came while the check above ran counts too: check again at once.
+      if (!poked) await Promise.race([sleep(READY_POLL_MS, signal), new Promise<void>((r) => (wake = r))]);
+      poked = false;
+      wake = undefined;
     }
 
     // From here on an exit nobody asked for is a crash the services must hear about.
