@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { applyLimits, detectCgroups, type CgroupMode } from "./cgroups";
 import { diskUsage } from "./disk-usage";
 import { hardenDataDir, NOT_ISOLATED_NOTE, ownDir, runningAsRoot, unreachableBecause } from "./isolation";
 import { installJupyterAuth, SECRET_ENV, upstreamAuthHeaders } from "../jupyter-auth/jupyter-auth";
-import { jupyterArgs, resolveJupyterCommand } from "./jupyter-command";
-import { prepareLaunchEnvironment, sourceMarker } from "./launch-environment";
+import { jupyterArgs, resolveJupyterCommand, type JupyterCommand } from "./jupyter-command";
+import { prepareLaunchEnvironment, sourceMarker, type LaunchEnvironment } from "./launch-environment";
 import { endGracefully, killAll, serverProcesses } from "./server-processes";
+import { PORT_TAKEN, PortPicker, PortTaken } from "./local-ports";
 import { ServerUids } from "./server-uids";
 import { log } from "../../log";
 import type { ExitListener, Runtime, RuntimeCapabilities, ServerSpec, StartedServer } from "../types";
@@ -43,17 +43,6 @@ const ID = /^[0-9a-f-]{36}$/;
 /** The readiness poll's interval when Jupyter writes nothing to wake it (see start()). */
 const READY_POLL_MS = 200;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 // Resolves after ms, or at once when signal aborts; never leaves a listener on the signal.
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -75,6 +64,7 @@ export class LocalRuntime implements Runtime {
   private exitListeners: ExitListener[] = [];
   private cgroups: CgroupMode;
   private usageCache = new Map<string, { at: number; bytes: number }>();
+  private ports = new PortPicker();
   /** Present when Berth is root: each server then runs under a uid of its own. */
   private uids: ServerUids | undefined;
 
@@ -134,7 +124,28 @@ export class LocalRuntime implements Runtime {
       ownDir(runtimeDir, identity.uid, identity.gid);
     }
     const cmd = env?.command ?? hostCmd;
-    const port = await freePort();
+    // A port found free can be taken before Jupyter binds it (see local-ports.ts): Jupyter then
+    // exits at once saying so, and the start tries another port.
+    for (let attempt = 1; ; attempt++) {
+      const port = await this.ports.pick();
+      try {
+        return await this.run(spec, { cmd, env, identity, home, runtimeDir, port }, onProgress, signal);
+      } catch (err) {
+        if (!(err instanceof PortTaken) || attempt >= 3) throw err;
+        log.warn("a local server's port was taken before Jupyter bound it; trying another", { port });
+      } finally {
+        this.ports.release(port);
+      }
+    }
+  }
+
+  private async run(
+    spec: ServerSpec,
+    how: { cmd: JupyterCommand; env: LaunchEnvironment | undefined; identity: { uid: number; gid: number } | undefined; home: string; runtimeDir: string; port: number },
+    onProgress: (m: string) => void,
+    signal: AbortSignal,
+  ): Promise<StartedServer> {
+    const { cmd, env, identity, home, runtimeDir, port } = how;
     const argv = jupyterArgs(cmd, { port, baseUrl: spec.baseUrl, root: home });
     onProgress(`Starting ${cmd.app === "ServerApp" ? "JupyterLab" : "Jupyter Notebook"}${env ? " in the repository's environment" : ""}`);
     const child = spawn(argv[0], argv.slice(1), {
@@ -220,6 +231,10 @@ export class LocalRuntime implements Runtime {
     while (true) {
       if (signal.aborted) return fail("The start was cancelled.");
       if (exitInfo) {
+        if (PORT_TAKEN.test(stderrTail.join("\n"))) {
+          await this.stop(spec.serverId);
+          throw new PortTaken(`port ${port} was taken`);
+        }
         const tail = stderrTail.slice(-5).join("\n");
         return fail(`Jupyter exited while starting (${exitInfo}).${tail ? `\n${tail}` : ""}`);
       }
