@@ -7,7 +7,7 @@ import { hardenDataDir, NOT_ISOLATED_NOTE, ownDir, runningAsRoot, unreachableBec
 import { installJupyterAuth, SECRET_ENV, upstreamAuthHeaders } from "../jupyter-auth/jupyter-auth";
 import { jupyterArgs, resolveJupyterCommand, type JupyterCommand } from "./jupyter-command";
 import { prepareLaunchEnvironment, sourceMarker, type LaunchEnvironment } from "./launch-environment";
-import { endGracefully, killAll, serverProcesses } from "./server-processes";
+import { endGracefully, killAll, killAllShared, serverProcesses, serverProcessesShared } from "./server-processes";
 import { PORT_TAKEN, PortPicker, PortTaken } from "./local-ports";
 import { ServerUids } from "./server-uids";
 import { log } from "../../log";
@@ -112,7 +112,7 @@ export class LocalRuntime implements Runtime {
     const hostCmd = resolveJupyterCommand(this.opts.jupyterCommand, this.opts.hostEnv.PATH);
     const home = this.workspaceDir(spec.serverId);
     const runtimeDir = this.runtimeDir(spec.serverId);
-    const identity = this.identity(spec.serverId);
+    const identity = await this.identity(spec.serverId);
     mkdirSync(home, { recursive: true });
     mkdirSync(runtimeDir, { recursive: true });
     const env = spec.environment
@@ -299,7 +299,7 @@ export class LocalRuntime implements Runtime {
    * ending any process still running as that uid (Berth is about to write into its workspace as
    * root; nothing of the server's may change it meanwhile). Undefined when Berth is not root.
    */
-  private identity(serverId: string): { uid: number; gid: number } | undefined {
+  private async identity(serverId: string): Promise<{ uid: number; gid: number } | undefined> {
     if (!this.uids) return undefined;
     const closed = unreachableBecause(this.opts.dataDir);
     if (closed) {
@@ -310,7 +310,8 @@ export class LocalRuntime implements Runtime {
     }
     hardenDataDir(this.opts.dataDir);
     const uid = this.uids.uidFor(serverId);
-    this.killLeftovers(serverId);
+    // The same search as killLeftovers, through a pass over /proc that starts arriving together share.
+    await killAllShared(() => serverProcessesShared(this.runtimeDir(serverId), uid));
     return { uid, gid: uid };
   }
 
