@@ -5,7 +5,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { freePort } from "../../test/helpers";
 import { installJupyterAuth, SECRET_ENV, upstreamAuthHeaders } from "../../lib/runtime/jupyter-auth/jupyter-auth";
-import { jupyterArgs, resolveJupyterCommand } from "../../lib/runtime/local/jupyter-command";
+import { jupyterArgs, resolveJupyterCommand, type JupyterCommand } from "../../lib/runtime/local/jupyter-command";
 import { percentile } from "./load";
 
 // What the start benchmarks share: the bare Jupyter start (the command Berth's local runtime runs,
@@ -50,11 +50,12 @@ async function round(n: number, one: (i: number) => Promise<void>): Promise<Star
 }
 
 /** `n` bare Jupyters at once, each until its /api/status answers; stopped (process group) after. */
-export async function bareStarts(n: number, opts: { uidBase?: number } = {}): Promise<StartRound> {
+export async function bareStarts(n: number, opts: { uidBase?: number; command?: JupyterCommand; envDir?: string } = {}): Promise<StartRound> {
   const dir = mkdtempSync(path.join(tmpdir(), "berth-bench-bare-"));
   chmodSync(dir, 0o711);
   const children: ChildProcess[] = [];
-  const cmd = resolveJupyterCommand(undefined, process.env.PATH ?? "/usr/bin:/bin");
+  const hostPath = process.env.PATH ?? "/usr/bin:/bin";
+  const cmd = opts.command ?? resolveJupyterCommand(undefined, hostPath);
   const authPath = installJupyterAuth(dir);
   const asRoot = process.getuid?.() === 0;
   try {
@@ -75,7 +76,7 @@ export async function bareStarts(n: number, opts: { uidBase?: number } = {}): Pr
         detached: true,
         stdio: "ignore",
         ...(uid !== undefined ? { uid, gid: uid } : {}),
-        env: { PATH: process.env.PATH, LANG: "C.UTF-8", HOME: home, [SECRET_ENV]: secret, PYTHONPATH: authPath, JUPYTER_RUNTIME_DIR: runtimeDir, PYTHONUNBUFFERED: "1" } as unknown as NodeJS.ProcessEnv,
+        env: { PATH: opts.envDir ? `${opts.envDir}/bin:${hostPath}` : hostPath, ...(opts.envDir ? { VIRTUAL_ENV: opts.envDir } : {}), LANG: "C.UTF-8", HOME: home, [SECRET_ENV]: secret, PYTHONPATH: authPath, JUPYTER_RUNTIME_DIR: runtimeDir, PYTHONUNBUFFERED: "1" } as unknown as NodeJS.ProcessEnv,
       });
       children.push(child);
       let exited = false;
