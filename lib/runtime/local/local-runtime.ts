@@ -239,14 +239,19 @@ export class LocalRuntime implements Runtime {
         return fail(`Jupyter exited while starting (${exitInfo}).${tail ? `\n${tail}` : ""}`);
       }
       if (Date.now() > deadline) return fail(`Jupyter did not answer within ${Math.round(this.opts.startTimeoutMs / 1000)} s.`);
+      let answered = false;
       try {
         const res = await fetch(statusUrl, { headers: upstreamAuthHeaders(spec.token), signal: AbortSignal.timeout(2000) });
         if (res.ok) break;
+        answered = true;
       } catch {
         // not listening yet
       }
-      // Output that came while the check above ran counts too: check again at once.
-      if (!poked) await Promise.race([sleep(READY_POLL_MS, signal), new Promise<void>((r) => (wake = r))]);
+      // Output that came while the check above ran counts too: check again at once. Once Jupyter
+      // answers (not yet OK), only the poll: it logs each refused request, which must not wake
+      // another at once.
+      if (answered) await sleep(READY_POLL_MS, signal);
+      else if (!poked) await Promise.race([sleep(READY_POLL_MS, signal), new Promise<void>((r) => (wake = r))]);
       poked = false;
       wake = undefined;
     }
