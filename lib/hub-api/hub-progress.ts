@@ -1,6 +1,7 @@
 import { db } from "../db/client";
 import { dataEvent, eventStream } from "../http/event-stream";
 import { AppError } from "../errors";
+import { untilStartSettles } from "../servers/pending-starts";
 import { resolveOwner } from "../servers/resolve-owner";
 import type { Actor } from "../servers/types";
 import { requireUserAccess, urlBase } from "./access";
@@ -65,7 +66,7 @@ export async function progressStream(actor: Actor, ownerName: string, name: stri
         // The runtime reports steps, not percentages: each new step moves the bar, never past 90.
         emit({ progress: Math.min(90, step * 10), message: row.progress });
       }
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await untilStartSettles(first.id, POLL_MS, stopped);
     }
   };
   return eventStream(

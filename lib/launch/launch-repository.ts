@@ -8,6 +8,7 @@ import { runtime } from "../runtime";
 import { createServer } from "../servers/create-server";
 import { ensureDefaultServer } from "../servers/find-server";
 import { recordEvent } from "../servers/record-event";
+import { untilStartSettles } from "../servers/pending-starts";
 import { resolveOwner } from "../servers/resolve-owner";
 import { startServer } from "../servers/start-server";
 import { stopServer } from "../servers/stop-server";
@@ -158,7 +159,7 @@ async function followStart(id: string, name: string, emit: (e: LaunchEvent) => v
     if (s.state === "running") return;
     if (s.state === "failed") throw new AppError("start_failed", 502, `${serverLabel(name)} could not start: ${s.stateReason ?? "no reason given"}. Try again, or look at it on the My servers page.`);
     if (s.state === "stopped" || s.state === "stopping") throw new AppError("invalid_state", 409, `${serverLabel(name)} was stopped while it was starting. Launch again.`);
-    await new Promise((r) => setTimeout(r, 300));
+    await untilStartSettles(id, 300, signal);
   }
 }
 

@@ -45,4 +45,32 @@ describe("a Jupyter that cannot start", () => {
     expect(failed.stateReason).toMatch(/ENOENT|not found|no such file/i);
     expect(await runtime().isAlive(s.id, null)).toBe(false);
   });
+
+  it("tries another port when Jupyter finds its port taken, and starts", async () => {
+    const { setShared } = await import("../../lib/shared");
+    const { LocalRuntime } = await import("../../lib/runtime/local/local-runtime");
+    const { config } = await import("../../lib/config");
+    const { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    // The first run says what Notebook 6 says when another program took its port meanwhile.
+    const dir = mkdtempSync(path.join(tmpdir(), "berth-port-taken-"));
+    chmodSync(dir, 0o777);
+    const marker = path.join(dir, "tried");
+    const script = path.join(dir, "jupyter-notebook");
+    writeFileSync(script, `#!/bin/sh\nif [ ! -e ${marker} ]; then : > ${marker}; echo "[C NotebookApp] ERROR: the notebook server could not be started because port 1 is not available." >&2; exit 1; fi\nexec /usr/bin/jupyter-notebook "$@"\n`, { mode: 0o755 });
+    await runtime().shutdown();
+    setShared("runtime", new LocalRuntime({ dataDir: config().dataDir, jupyterCommand: script, cgroupRoot: config().cgroupRoot, startTimeoutMs: 60_000, hostEnv: config().hostEnv, uidBase: config().localUidBase }));
+    try {
+      const carol = await makeUser("carol");
+      const s = await createServer(carol, "carol", { name: "retry" });
+      await startServer(carol, "carol", "retry");
+      const running = await waitForState(s.id, "running");
+      expect(existsSync(marker)).toBe(true);
+      expect(running.upstream).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      await runtime().stop(s.id);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -4,9 +4,11 @@ import { config, type Config } from "../../config";
 import { AppError } from "../../errors";
 import { log } from "../../log";
 import { checkGitUrl } from "../repo-spec";
+import { baseEnv, copyBaseEnv } from "./base-env";
 import { acquireBuildLock } from "./build-lock";
 import { detectConfig, type BuildPlan } from "./detect-config";
 import { checkCommit, fetchCommit } from "./fetch-commit";
+import { asksForPackages } from "./requirements-file";
 import { runCommand, type RunResult } from "./run-command";
 
 // A build on the local runtime: the commit's files plus the Python environment its configuration
@@ -165,23 +167,28 @@ async function build(opts: BuildLocalOptions, settings: LocalBuildSettings): Pro
     };
 
     say(`Creating a Python ${python} environment`);
-    // --system-site-packages: the host's packages (Jupyter among them) are there as in Binder's
-    // base image. --without-pip: the host's pip serves the environment too, installing into it;
-    // seeding a private pip costs seconds per build. Only a host Python without pip seeds one.
-    await step("python -m venv", buildPython(settings), ["-m", "venv", "--system-site-packages", "--without-pip", "--", paths.envDir]);
+    // A copy of the base environment made once for this Python (base-env.ts): the same venv
+    // (--system-site-packages: the host's packages, Jupyter among them, are there as in Binder's
+    // base image; --without-pip: the host's pip serves it) with its own python3 kernelspec, so
+    // notebooks run in this environment. What `python -m venv` and `ipykernel install` would make.
+    const base = await baseEnv({ dataDir: settings.dataDir, python: buildPython(settings), hostPath: settings.hostEnv.PATH, lang: settings.hostEnv.LANG, timeoutMs: settings.localBuild.timeoutMs, onLog: say, signal: opts.signal });
+    cancelled();
+    await copyBaseEnv(base, paths.envDir);
+    steps.push("python -m venv");
+    if (base.hasIpykernel) steps.push("ipykernel install");
+    else say("Note: this host's Python has no ipykernel, so notebooks use the host's kernel, not this environment.");
+    if (!base.prepared) say(`Copied the base environment prepared for this Python${base.hasIpykernel ? " (with its python3 kernel)" : ""}.`);
     const envPython = path.join(paths.envDir, "bin", "python");
-    const hasPip = await runCommand(envPython, ["-c", "import pip"], { cwd: paths.repoDir, env, timeoutMs: 30_000 });
-    if (hasPip.code !== 0) {
-      await step("python -m ensurepip", envPython, ["-m", "ensurepip", "--default-pip"]);
-    }
-    // The environment's own "python3" kernel, found before the host's (Jupyter searches
-    // sys.prefix/share/jupyter before /usr/share/jupyter), so notebooks run in this environment.
-    const hasIpykernel = await runCommand(envPython, ["-c", "import ipykernel"], { cwd: paths.repoDir, env, timeoutMs: 30_000 });
-    if (hasIpykernel.code === 0) {
-      await step("ipykernel install", envPython, ["-m", "ipykernel", "install", "--prefix", paths.envDir, "--name", "python3", "--display-name", "Python 3 (ipykernel)"]);
-    } else say("Note: this host's Python has no ipykernel, so notebooks use the host's kernel, not this environment.");
+    // Only a host Python without pip seeds one; installing nothing needs none, but the person may
+    // install packages in their server later.
+    if (!base.hasPip) await step("python -m ensurepip", envPython, ["-m", "ensurepip", "--default-pip"]);
     const pip = [envPython, "-m", "pip", "install", "--no-input", "--disable-pip-version-check", "--no-cache-dir"];
-    if (plan.requirements) await step(`pip install -r ${plan.requirements}`, pip[0], [...pip.slice(1), "-r", plan.requirements]);
+    if (plan.requirements) {
+      // A file with no requirements (empty, comments only) is not given to pip: it would install
+      // nothing, after seconds of start-up and index look-ups.
+      if (asksForPackages(readFileSync(path.join(paths.repoDir, plan.requirements), "utf8"))) await step(`pip install -r ${plan.requirements}`, pip[0], [...pip.slice(1), "-r", plan.requirements]);
+      else say(`${plan.requirements} lists no packages; nothing to install.`);
+    }
     if (plan.installRepo) await step("pip install .", pip[0], [...pip.slice(1), "."]);
     if (plan.postBuild) {
       // As repo2docker: made executable and run as ./postBuild, so its #! line picks the

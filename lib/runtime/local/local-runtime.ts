@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { applyLimits, detectCgroups, type CgroupMode } from "./cgroups";
 import { diskUsage } from "./disk-usage";
 import { hardenDataDir, NOT_ISOLATED_NOTE, ownDir, runningAsRoot, unreachableBecause } from "./isolation";
 import { installJupyterAuth, SECRET_ENV, upstreamAuthHeaders } from "../jupyter-auth/jupyter-auth";
-import { jupyterArgs, resolveJupyterCommand } from "./jupyter-command";
-import { prepareLaunchEnvironment, sourceMarker } from "./launch-environment";
-import { endGracefully, killAll, serverProcesses } from "./server-processes";
+import { jupyterArgs, resolveJupyterCommand, type JupyterCommand } from "./jupyter-command";
+import { prepareLaunchEnvironment, sourceMarker, type LaunchEnvironment } from "./launch-environment";
+import { endGracefully, killAll, killAllShared, serverProcesses, serverProcessesShared } from "./server-processes";
+import { PORT_TAKEN, PortPicker, PortTaken } from "./local-ports";
 import { ServerUids } from "./server-uids";
 import { log } from "../../log";
 import { StorageMeter, type StorageReading } from "../storage-meter";
@@ -41,17 +41,8 @@ interface Proc {
 }
 
 const ID = /^[0-9a-f-]{36}$/;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** The readiness poll's interval when Jupyter writes nothing to wake it (see start()). */
+const READY_POLL_MS = 200;
 
 // Resolves after ms, or at once when signal aborts; never leaves a listener on the signal.
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -75,6 +66,7 @@ export class LocalRuntime implements Runtime {
   private cgroups: CgroupMode;
   /** Workspace sizes, walked in the background (a read never walks; see storage-meter.ts). */
   readonly storage = new StorageMeter({ measure: (id) => diskUsage(this.workspaceDir(id)), maxAgeMs: 30_000, concurrency: 2 });
+  private ports = new PortPicker();
   /** Present when Berth is root: each server then runs under a uid of its own. */
   private uids: ServerUids | undefined;
 
@@ -122,7 +114,7 @@ export class LocalRuntime implements Runtime {
     const hostCmd = resolveJupyterCommand(this.opts.jupyterCommand, this.opts.hostEnv.PATH);
     const home = this.workspaceDir(spec.serverId);
     const runtimeDir = this.runtimeDir(spec.serverId);
-    const identity = this.identity(spec.serverId);
+    const identity = await this.identity(spec.serverId);
     mkdirSync(home, { recursive: true });
     mkdirSync(runtimeDir, { recursive: true });
     const env = spec.environment
@@ -134,7 +126,28 @@ export class LocalRuntime implements Runtime {
       ownDir(runtimeDir, identity.uid, identity.gid);
     }
     const cmd = env?.command ?? hostCmd;
-    const port = await freePort();
+    // A port found free can be taken before Jupyter binds it (see local-ports.ts): Jupyter then
+    // exits at once saying so, and the start tries another port.
+    for (let attempt = 1; ; attempt++) {
+      const port = await this.ports.pick();
+      try {
+        return await this.run(spec, { cmd, env, identity, home, runtimeDir, port }, onProgress, signal);
+      } catch (err) {
+        if (!(err instanceof PortTaken) || attempt >= 3) throw err;
+        log.warn("a local server's port was taken before Jupyter bound it; trying another", { port });
+      } finally {
+        this.ports.release(port);
+      }
+    }
+  }
+
+  private async run(
+    spec: ServerSpec,
+    how: { cmd: JupyterCommand; env: LaunchEnvironment | undefined; identity: { uid: number; gid: number } | undefined; home: string; runtimeDir: string; port: number },
+    onProgress: (m: string) => void,
+    signal: AbortSignal,
+  ): Promise<StartedServer> {
+    const { cmd, env, identity, home, runtimeDir, port } = how;
     const argv = jupyterArgs(cmd, { port, baseUrl: spec.baseUrl, root: home });
     onProgress(`Starting ${cmd.app === "ServerApp" ? "JupyterLab" : "Jupyter Notebook"}${env ? " in the repository's environment" : ""}`);
     const child = spawn(argv[0], argv.slice(1), {
@@ -164,6 +177,17 @@ export class LocalRuntime implements Runtime {
       } as unknown as NodeJS.ProcessEnv,
     });
     const stderrTail: string[] = [];
+    // Jupyter logs as it comes up ("… is running at …" once it listens): each chunk it writes
+    // wakes the readiness check below at once, so readiness is seen when it happens rather than
+    // at the next tick of the poll, which stays as the fallback for a command that logs nothing.
+    let wake: (() => void) | undefined;
+    let poked = false;
+    const poke = () => {
+      poked = true;
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => {
       for (const line of chunk.split("\n")) {
@@ -171,16 +195,19 @@ export class LocalRuntime implements Runtime {
         stderrTail.push(line.split(spec.token).join("***"));
         if (stderrTail.length > 30) stderrTail.shift();
       }
+      poke();
     });
     let exitInfo: string | undefined;
     const exited = new Promise<void>((resolve) => {
       child.on("exit", (code, sig) => {
         exitInfo = sig ? `signal ${sig}` : `exit code ${code}`;
         resolve();
+        poke();
       });
       child.on("error", (err) => {
         exitInfo = err.message;
         resolve();
+        poke();
       });
     });
     const proc: Proc = { child, stopping: false, exited, releaseLimits: () => undefined, stderrTail };
@@ -206,17 +233,29 @@ export class LocalRuntime implements Runtime {
     while (true) {
       if (signal.aborted) return fail("The start was cancelled.");
       if (exitInfo) {
+        if (PORT_TAKEN.test(stderrTail.join("\n"))) {
+          await this.stop(spec.serverId);
+          throw new PortTaken(`port ${port} was taken`);
+        }
         const tail = stderrTail.slice(-5).join("\n");
         return fail(`Jupyter exited while starting (${exitInfo}).${tail ? `\n${tail}` : ""}`);
       }
       if (Date.now() > deadline) return fail(`Jupyter did not answer within ${Math.round(this.opts.startTimeoutMs / 1000)} s.`);
+      let answered = false;
       try {
         const res = await fetch(statusUrl, { headers: upstreamAuthHeaders(spec.token), signal: AbortSignal.timeout(2000) });
         if (res.ok) break;
+        answered = true;
       } catch {
         // not listening yet
       }
-      await sleep(200, signal);
+      // Output that came while the check above ran counts too: check again at once. Once Jupyter
+      // answers (not yet OK), only the poll: it logs each refused request, which must not wake
+      // another at once.
+      if (answered) await sleep(READY_POLL_MS, signal);
+      else if (!poked) await Promise.race([sleep(READY_POLL_MS, signal), new Promise<void>((r) => (wake = r))]);
+      poked = false;
+      wake = undefined;
     }
 
     // From here on an exit nobody asked for is a crash the services must hear about.
@@ -273,7 +312,7 @@ export class LocalRuntime implements Runtime {
    * ending any process still running as that uid (Berth is about to write into its workspace as
    * root; nothing of the server's may change it meanwhile). Undefined when Berth is not root.
    */
-  private identity(serverId: string): { uid: number; gid: number } | undefined {
+  private async identity(serverId: string): Promise<{ uid: number; gid: number } | undefined> {
     if (!this.uids) return undefined;
     const closed = unreachableBecause(this.opts.dataDir);
     if (closed) {
@@ -284,7 +323,8 @@ export class LocalRuntime implements Runtime {
     }
     hardenDataDir(this.opts.dataDir);
     const uid = this.uids.uidFor(serverId);
-    this.killLeftovers(serverId);
+    // The same search as killLeftovers, through a pass over /proc that starts arriving together share.
+    await killAllShared(() => serverProcessesShared(this.runtimeDir(serverId), uid));
     return { uid, gid: uid };
   }
 

@@ -46,6 +46,64 @@ export function serverProcesses(runtimeDir: string, uid: number | undefined): nu
   return [...new Set([...processesWithEnv(entry), ...(uid === undefined ? [] : processesOfUid(uid))])];
 }
 
+interface ProcEntry {
+  pid: number;
+  /** The Uid: line of /proc/<pid>/status (real, effective, saved, file-system). */
+  uids: string[];
+  environ: string[];
+}
+
+let nextSnapshot: Promise<ProcEntry[]> | undefined;
+
+/**
+ * Every process's uids and environment, read in one pass that every caller waiting for it shares.
+ * A caller always gets a pass that starts after its call (so it sees every process that existed
+ * when it asked); callers arriving together — a burst of starts — share one pass instead of each
+ * reading every process's files on the event loop in turn.
+ */
+function procSnapshot(): Promise<ProcEntry[]> {
+  nextSnapshot ??= new Promise<ProcEntry[]>((resolve) => {
+    setImmediate(() => {
+      nextSnapshot = undefined;
+      const entries: ProcEntry[] = [];
+      scanProc((pid) => {
+        let uids: string[] = [];
+        let environ: string[] = [];
+        try {
+          uids = readFileSync(`/proc/${pid}/status`, "utf8").match(/^Uid:\s+(.*)$/m)?.[1].split(/\s+/) ?? [];
+        } catch {
+          // gone, or not ours to read
+        }
+        try {
+          environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+        } catch {
+          // likewise
+        }
+        entries.push({ pid: Number(pid), uids, environ });
+        return false;
+      });
+      resolve(entries);
+    });
+  });
+  return nextSnapshot;
+}
+
+/** serverProcesses() through a shared pass over /proc (see procSnapshot). */
+export async function serverProcessesShared(runtimeDir: string, uid: number | undefined): Promise<number[]> {
+  const entry = `JUPYTER_RUNTIME_DIR=${runtimeDir}`;
+  const wanted = uid === undefined ? undefined : String(uid);
+  return (await procSnapshot()).filter((p) => (wanted !== undefined && p.uids.includes(wanted)) || p.environ.includes(entry)).map((p) => p.pid);
+}
+
+/** killAll() with an asynchronous finder: passes until none is left (at most 5). */
+export async function killAllShared(find: () => Promise<number[]>): Promise<void> {
+  for (let pass = 0; pass < 5; pass++) {
+    const pids = await find();
+    if (pids.length === 0) return;
+    signalAll(pids, "SIGKILL");
+  }
+}
+
 function signalAll(pids: number[], signal: NodeJS.Signals): void {
   for (const pid of pids) {
     try {
