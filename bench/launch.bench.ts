@@ -24,6 +24,7 @@ import { withScratchBerth } from "./lib/harness";
 import { percentile } from "./lib/load";
 import { report, valueGoal } from "./lib/report";
 import { bareStarts, hubClient } from "./lib/starts";
+import { sseEvents } from "./lib/sse";
 
 const RUNS_A = 20;
 const RUNS_B = Number(process.env.BERTH_BENCH_LAUNCH_START_RUNS ?? 5);
@@ -41,29 +42,13 @@ export async function launch(berth: string, token: string, repoUrl: string, quer
   const t = performance.now();
   const res = await fetch(`${berth}/build/git/${encodeURIComponent(repoUrl)}/main?server=${query ? `&${query.slice(1)}` : ""}`, { headers: { Authorization: `Bearer ${token}`, Accept: "text/event-stream" }, signal: AbortSignal.timeout(180_000) });
   if (!res.ok || !res.body) throw new Error(`/build: ${res.status} ${await res.text()}`);
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
   const phases: string[] = [];
-  let buffered = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the stream ended after ${phases.join(" → ")}`);
-    buffered += decoder.decode(value, { stream: true });
-    let nl: number;
-    while ((nl = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, nl).trim();
-      buffered = buffered.slice(nl + 1);
-      if (!line.startsWith("data:")) continue;
-      const e = JSON.parse(line.slice(5)) as { phase: string; message?: string };
-      if (phases.at(-1) !== e.phase) phases.push(e.phase);
-      if (e.phase === "failed") throw new Error(`launch failed: ${e.message}`);
-      if (e.phase === "ready") {
-        const ms = performance.now() - t;
-        await reader.cancel().catch(() => undefined);
-        return { ms, phases };
-      }
-    }
+  for await (const e of sseEvents<{ phase: string; message?: string }>(res.body)) {
+    if (phases.at(-1) !== e.phase) phases.push(e.phase);
+    if (e.phase === "failed") throw new Error(`launch failed: ${e.message}`);
+    if (e.phase === "ready") return { ms: performance.now() - t, phases };
   }
+  throw new Error(`the stream ended after ${phases.join(" → ")}`);
 }
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);

@@ -7,6 +7,7 @@ import { freePort } from "../../test/helpers";
 import { installJupyterAuth, SECRET_ENV, upstreamAuthHeaders } from "../../lib/runtime/jupyter-auth/jupyter-auth";
 import { jupyterArgs, resolveJupyterCommand, type JupyterCommand } from "../../lib/runtime/local/jupyter-command";
 import { percentile } from "./load";
+import { sseEvents } from "./sse";
 
 // What the start benchmarks share: the bare Jupyter start (the command Berth's local runtime runs,
 // started directly, as Berth would start it: own uid when root, the same environment and
@@ -126,25 +127,9 @@ export function hubClient(url: string, token: string) {
       if (res.status !== 202) throw new Error(`POST /users/${user}/server: ${res.status} ${(await res.text()).slice(0, 200)}`);
       const progress = await fetch(`${url}/hub/api/users/${user}/server/progress`, { headers: { Authorization: `token ${token}`, Accept: "text/event-stream" }, signal: AbortSignal.timeout(120_000) });
       if (!progress.ok || !progress.body) throw new Error(`GET /users/${user}/server/progress: ${progress.status}`);
-      const decoder = new TextDecoder();
-      let buffered = "";
-      const reader = progress.body.getReader();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffered += decoder.decode(value, { stream: true });
-        let nl: number;
-        while ((nl = buffered.indexOf("\n")) >= 0) {
-          const line = buffered.slice(0, nl).trim();
-          buffered = buffered.slice(nl + 1);
-          if (!line.startsWith("data:")) continue;
-          const e = JSON.parse(line.slice(5)) as { ready?: boolean; failed?: boolean; message?: string };
-          if (e.ready) {
-            await reader.cancel().catch(() => undefined);
-            return;
-          }
-          if (e.failed) throw new Error(`${user}'s server failed: ${e.message}`);
-        }
+      for await (const e of sseEvents<{ ready?: boolean; failed?: boolean; message?: string }>(progress.body)) {
+        if (e.ready) return;
+        if (e.failed) throw new Error(`${user}'s server failed: ${e.message}`);
       }
       // The stream ended without `ready`: ask once more (a hub may close it at ready).
       if (!(await serverOf(user))?.ready) throw new Error(`${user}'s progress stream ended before ready`);

@@ -2,7 +2,8 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createHash, createPrivateKey, randomBytes, sign, type KeyObject } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import net, { type AddressInfo } from "node:net";
+import { type AddressInfo } from "node:net";
+import { freePort } from "../../lib/runtime/local/local-ports";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -56,17 +57,6 @@ const MEDIA = {
   ociLayer: "application/vnd.oci.image.layer.v1.tar+gzip",
 };
 
-// docker-registry takes its address from the config file, so the port is chosen here.
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const digestOf = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 const b64url = (b: Buffer | string) => Buffer.from(b).toString("base64url");

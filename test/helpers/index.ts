@@ -100,16 +100,8 @@ export async function expectAppError(p: Promise<unknown>, code: AppError["code"]
   return e;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A free loopback port, picked at run time (the same picker the local runtime uses). */
+export { freePort } from "../../lib/runtime/local/local-ports";
 
 export async function jupyterFetch(upstream: string, base: string, apiPath: string, token: string, init: RequestInit = {}) {
   return fetch(`${upstream}${base}${apiPath}`, {
