@@ -41,9 +41,10 @@ function identityOf(file: string): string {
 const state = () =>
   shared<{ s?: State }>("policy.profiles", () => ({}));
 
-function initial(): State {
+function initial(now: number): State {
   const c = config();
-  const s: State = { list: c.profiles, identity: "", checkedAt: Date.now(), loadedAt: new Date(), error: undefined };
+  // The first look counts from the caller's clock, like every later one.
+  const s: State = { list: c.profiles, identity: "", checkedAt: now, loadedAt: new Date(now), error: undefined };
   if (!c.profilesFile) return s;
   // What the file says now (it may have changed since config() read it at start); if that is
   // not usable, the start-time list, and the next look reports why.
@@ -60,7 +61,7 @@ function initial(): State {
 /** Looks at the file if CHECK_MS has passed (or `force`), and reads it again if it changed. */
 function refresh(now: number, force = false): State {
   const holder = state();
-  const s = (holder.s ??= initial());
+  const s = (holder.s ??= initial(now));
   const c = config();
   if (!c.profilesFile || (!force && now - s.checkedAt < CHECK_MS)) return s;
   s.checkedAt = now;
