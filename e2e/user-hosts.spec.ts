@@ -57,7 +57,7 @@ function hit(method: string, url: string, headers: Record<string, string> = {}):
 }
 
 async function signIn(page: Page, user: { name: string; password: string }) {
-  await page.goto(`${base}/signin`);
+  await page.goto(`${base}/signin?callbackUrl=%2Fservers`);
   await page.getByLabel("Username").fill(user.name);
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
