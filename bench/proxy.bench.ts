@@ -88,11 +88,12 @@ async function exitOf(pid: number): Promise<void> {
   }
 }
 
-async function startUpstream(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [new URL("./lib/proxy-upstream.mjs", import.meta.url).pathname], { stdio: ["ignore", "pipe", "inherit"] });
+/** Runs one of bench/lib's small Node servers, which print {"port": N} once they listen. */
+async function startNodeScript(script: string, args: string[] = []): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [new URL(`./lib/${script}`, import.meta.url).pathname, ...args], { stdio: ["ignore", "pipe", "inherit"] });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`The upstream exited (${code}).`)));
+    child.once("exit", (code) => reject(new Error(`${script} exited (${code}).`)));
   });
   return { url: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`, child };
 }
@@ -146,7 +147,7 @@ async function startBerthWithServer(upstream: string): Promise<{ berth: Running;
 }
 
 interface Target {
-  name: "direct" | "CHP" | "Berth";
+  name: "direct" | "CHP" | "Node floor" | "Berth";
   url: string;
   headers: Record<string, string>;
   /** The proxy's process, for its CPU time per request. */
@@ -169,8 +170,11 @@ async function main() {
   if (PIN) pin(process.pid, LOAD_CPU); // the upstream and CHP start from here and inherit it
   const cleanup: (() => Promise<void>)[] = [];
   try {
-    const upstream = await startUpstream();
+    const upstream = await startNodeScript("proxy-upstream.mjs");
     cleanup.unshift(() => stopChild(upstream.child));
+    const floor = await startNodeScript("node-floor-proxy.mjs", [upstream.url]);
+    cleanup.unshift(() => stopChild(floor.child));
+    pin(floor.child.pid!, PROXY_CPU);
     const chp = await startChp(upstream.url);
     cleanup.unshift(() => stopChild(chp.child));
     pin(chp.child.pid!, PROXY_CPU);
@@ -186,6 +190,7 @@ async function main() {
     await run([
       { name: "direct", url: upstream.url, headers: {} },
       { name: "CHP", url: chp.url, headers: {}, pid: chp.child.pid },
+      { name: "Node floor", url: floor.url, headers: {}, pid: floor.child.pid },
       { name: "Berth", url: b.url, headers: { cookie: b.cookie }, pid: berthPid },
     ]);
     process.stdout.write(`Load after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
@@ -196,7 +201,7 @@ async function main() {
 
 async function run(targets: Target[]) {
   for (const t of targets) await check(t);
-  if (process.env.BERTH_BENCH_CPU_PROF) return profileLoad(targets[2]);
+  if (process.env.BERTH_BENCH_CPU_PROF) return profileLoad(targets.find((t) => t.name === "Berth")!);
   // JIT and keep-alive pools warm before anything counts.
   for (const t of targets) await wrk(`${t.url}/user/${USER}/api/small`, { connections: 10, seconds: 2, headers: t.headers, cpu: PIN ? LOAD_CPU : undefined });
 
@@ -212,7 +217,7 @@ async function run(targets: Target[]) {
         const cpu0 = cpuSeconds(t.pid);
         const w = await wrk(`${t.url}/user/${USER}/${body.path}`, { connections: c, seconds: SECONDS, headers: t.headers, cpu: PIN ? LOAD_CPU : undefined });
         r[t.name] = { ...w, cpuMicros: ((cpuSeconds(t.pid) - cpu0) * 1e6) / w.requests };
-        process.stdout.write(`${body.label.padEnd(10)} ${String(c).padStart(3)} conn  ${t.name.padEnd(6)} ${fmt(r[t.name])}\n`);
+        process.stdout.write(`${body.label.padEnd(10)} ${String(c).padStart(3)} conn  ${t.name.padEnd(10)} ${fmt(r[t.name])}\n`);
       }
       reportHttp(body.label, c, r);
     }
@@ -223,11 +228,11 @@ async function run(targets: Target[]) {
   const conns: Record<string, number> = {};
   for (const t of targets) {
     msgs[t.name] = (await wsMessages(wsUrl(t), { clients: WS_CLIENTS, seconds: SECONDS, headers: t.headers })).perSecond;
-    process.stdout.write(`WebSocket echo, ${WS_CLIENTS} clients  ${t.name.padEnd(6)} ${Math.round(msgs[t.name])} msg/s\n`);
+    process.stdout.write(`WebSocket echo, ${WS_CLIENTS} clients  ${t.name.padEnd(10)} ${Math.round(msgs[t.name])} msg/s\n`);
   }
   for (const t of targets) {
     conns[t.name] = (await wsConnects(wsUrl(t), { clients: WS_CLIENTS, seconds: Math.min(SECONDS, 4), headers: t.headers })).perSecond;
-    process.stdout.write(`WebSocket connects, ${WS_CLIENTS} at a time  ${t.name.padEnd(6)} ${Math.round(conns[t.name])} /s\n`);
+    process.stdout.write(`WebSocket connects, ${WS_CLIENTS} at a time  ${t.name.padEnd(10)} ${Math.round(conns[t.name])} /s\n`);
   }
   reportWs(msgs, conns);
 }
@@ -261,13 +266,21 @@ function reportHttp(label: string, c: number, r: Record<string, Measured>) {
   report(direct);
   // The proxy's own CPU time per request: what the throughput would be on an idle core, and far
   // less disturbed than req/s by whatever else the machine runs.
-  if (c === 10) report({ bench: "proxy", figure: `HTTP ${label}, proxy CPU per request`, unit: "µs", better: "lower", berth: r.Berth.cpuMicros, anchor: { name: "CHP 5", value: r.CHP.cpuMicros }, note: "user + system CPU time of the proxy process (all threads, /proc) over the 10-connection run ÷ requests" });
+  if (c !== 10) return;
+  const cpuNote = "user + system CPU time of the proxy process (all threads, /proc) over the 10-connection run ÷ requests";
+  report({ bench: "proxy", figure: `HTTP ${label}, proxy CPU per request`, unit: "µs", better: "lower", berth: r.Berth.cpuMicros, anchor: { name: "CHP 5", value: r.CHP.cpuMicros }, note: cpuNote });
+  // What Node's own HTTP costs a proxy that does nothing else (bench/lib/node-floor-proxy.mjs): the
+  // ceiling any proxy built on Node's http module can reach on this core.
+  const floorNote = "the Node floor forwards to the one upstream with no session, route or header work";
+  report({ bench: "proxy", figure: `${base}, req/s vs the Node floor`, unit: "req/s", better: "higher", berth: r.Berth.requestsPerSecond, anchor: { name: "bare Node http proxy", value: r["Node floor"].requestsPerSecond }, note: floorNote });
+  report({ bench: "proxy", figure: `HTTP ${label}, proxy CPU per request vs the Node floor`, unit: "µs", better: "lower", berth: r.Berth.cpuMicros, anchor: { name: "bare Node http proxy", value: r["Node floor"].cpuMicros }, note: `${cpuNote}; ${floorNote}` });
 }
 
 function reportWs(msgs: Record<string, number>, conns: Record<string, number>) {
   const note = `${WS_CLIENTS} clients ping-ponging 64-byte messages (ws package, on the load CPU); ${CORES}`;
   const m: Figure = { bench: "proxy", figure: `WebSocket echo, ${WS_CLIENTS} clients`, unit: "msg/s", better: "higher", berth: msgs.Berth, anchor: { name: "CHP 5", value: msgs.CHP } };
   report({ ...m, goal: ratioGoal(m, ">=", 1, "≥ CHP"), note });
+  report({ bench: "proxy", figure: `WebSocket echo, ${WS_CLIENTS} clients, vs the Node floor`, unit: "msg/s", better: "higher", berth: msgs.Berth, anchor: { name: "bare Node proxy (sockets piped)", value: msgs["Node floor"] } });
   report({ bench: "proxy", figure: `WebSocket echo, ${WS_CLIENTS} clients, vs direct`, unit: "msg/s", better: "higher", berth: msgs.Berth, anchor: { name: "direct", value: msgs.direct } });
   report({ bench: "proxy", figure: `WebSocket connects, ${WS_CLIENTS} at a time`, unit: "/s", better: "higher", berth: conns.Berth, anchor: { name: "CHP 5", value: conns.CHP } });
   report({ bench: "proxy", figure: `WebSocket connects, ${WS_CLIENTS} at a time, vs direct`, unit: "/s", better: "higher", berth: conns.Berth, anchor: { name: "direct", value: conns.direct } });
