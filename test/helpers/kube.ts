@@ -1,8 +1,13 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { BatchV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1PersistentVolumeClaim, type V1Pod } from "@kubernetes/client-node";
-import { inject } from "vitest";
+import { afterAll, afterEach, beforeAll, inject } from "vitest";
 import { KubeRuntime, type KubeRuntimeOptions } from "../../lib/runtime/kubernetes/kube-runtime";
 import { kubeRuntimeOptions } from "../../lib/runtime";
 import { setShared } from "../../lib/shared";
+import { watchRuntimeExits } from "../../lib/servers/lifecycle";
+import { FaultProxy } from "../k8s/fault-proxy";
 import { KubeletSimClient } from "../k8s/kubelet-sim";
 import { waitFor } from "./index";
 
@@ -102,3 +107,37 @@ export async function installKubeRuntime(overrides: Partial<KubeRuntimeOptions> 
 
 /** The options lib/runtime/index.ts gives the Kubernetes runtime, from the configuration. */
 export const runtimeOptions = () => kubeRuntimeOptions();
+
+/**
+ * For a suite that puts the fault proxy (test/k8s/fault-proxy.ts) between Berth and the API server:
+ * registers hooks that start the proxy and a runtime talking through it before the suite, clear the
+ * proxy's record after each test, and stop both afterwards. `install()` replaces the runtime (with
+ * other options, or after a test installed another one); `dir` is a scratch folder for the suite.
+ */
+export function proxiedRuntimeSuite(prefix: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const kubeconfig = path.join(dir, "proxied.kubeconfig");
+  const suite = {
+    dir,
+    proxy: undefined as unknown as FaultProxy,
+    rt: undefined as unknown as KubeRuntime,
+    async install(overrides: Partial<KubeRuntimeOptions> = {}): Promise<KubeRuntime> {
+      suite.rt = await installKubeRuntime({ kubeconfig, ...overrides });
+      watchRuntimeExits();
+      await Promise.all([suite.rt.pods.ready(), suite.rt.claims.ready()]);
+      return suite.rt;
+    },
+  };
+  beforeAll(async () => {
+    suite.proxy = await new FaultProxy({ server: kube().server, caFile: kube().caFile }).start();
+    suite.proxy.writeKubeconfig(kube().berthKubeconfig, kubeconfig);
+    await suite.install();
+  });
+  afterEach(() => suite.proxy.clear());
+  afterAll(async () => {
+    await suite.rt.shutdown();
+    await suite.proxy.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return suite;
+}

@@ -1,19 +1,16 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { V1Role } from "@kubernetes/client-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../lib/db/client";
-import type { KubeRuntime } from "../../lib/runtime/kubernetes/kube-runtime";
 import { createServer } from "../../lib/servers/create-server";
 import { deleteServer } from "../../lib/servers/delete-server";
 import { watchRuntimeExits } from "../../lib/servers/lifecycle";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
 import type { Actor } from "../../lib/servers/types";
-import { FaultProxy } from "../k8s/fault-proxy";
 import { makeUser, waitFor, waitForState } from "../helpers";
-import { adminApi, kube, listPods, readClaim, readPod, sim, installKubeRuntime, waitPodGone } from "../helpers/kube";
+import { adminApi, kube, listPods, readClaim, readPod, sim, installKubeRuntime, proxiedRuntimeSuite, waitPodGone } from "../helpers/kube";
 import { applyManifests, kubeconfigText, readManifest, serviceAccountToken } from "../setup/global-kube";
 
 // The Kubernetes API misbehaving and refusing, between Berth and the API server: a fault proxy
@@ -23,44 +20,21 @@ import { applyManifests, kubeconfigText, readManifest, serviceAccountToken } fro
 process.env.BERTH_MAX_NAMED_SERVERS = "20";
 
 let alice: Actor;
-let proxy: FaultProxy;
-let rt: KubeRuntime;
-const dir = mkdtempSync(path.join(tmpdir(), "berth-api-errors-"));
-const proxiedKubeconfig = path.join(dir, "proxied.kubeconfig");
+const k = proxiedRuntimeSuite("berth-api-errors-");
 
-async function proxiedRuntime(): Promise<KubeRuntime> {
-  rt = await installKubeRuntime({ kubeconfig: proxiedKubeconfig });
-  watchRuntimeExits();
-  await Promise.all([rt.pods.ready(), rt.claims.ready()]);
-  return rt;
-}
-
-const injected = (method: string, p: RegExp) => proxy.requests.filter((r) => r.method === method && p.test(r.path) && r.injected);
-const passed = (method: string, p: RegExp) => proxy.requests.filter((r) => r.method === method && p.test(r.path) && !r.injected);
+const injected = (method: string, p: RegExp) => k.proxy.requests.filter((r) => r.method === method && p.test(r.path) && r.injected);
+const passed = (method: string, p: RegExp) => k.proxy.requests.filter((r) => r.method === method && p.test(r.path) && !r.injected);
 const PODS = /\/namespaces\/berth-test\/pods$/;
 const CLAIMS = /\/namespaces\/berth-test\/persistentvolumeclaims$/;
 
 beforeAll(async () => {
   alice = await makeUser("alice");
-  proxy = await new FaultProxy({ server: kube().server, caFile: kube().caFile }).start();
-  proxy.writeKubeconfig(kube().berthKubeconfig, proxiedKubeconfig);
-  await proxiedRuntime();
-});
-
-afterEach(() => {
-  proxy.clear();
-});
-
-afterAll(async () => {
-  await rt.shutdown();
-  await proxy.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("transient API errors", () => {
   it("retries creates answered with 500 and 429, and the start succeeds", async () => {
-    proxy.failNext(2, 500, { method: "POST", path: PODS });
-    proxy.failNext(1, 429, { method: "POST", path: CLAIMS });
+    k.proxy.failNext(2, 500, { method: "POST", path: PODS });
+    k.proxy.failNext(1, 429, { method: "POST", path: CLAIMS });
     const s = await createServer(alice, "alice", { name: "flaky" });
     await startServer(alice, "alice", "flaky");
     await waitForState(s.id, "running");
@@ -74,32 +48,32 @@ describe("transient API errors", () => {
   it("retries a create refused while a new ResourceQuota is not counted yet (403 \"status unknown for quota\")", async () => {
     // What kube-apiserver answers between an operator creating a quota and the quota controller's first count.
     const message = 'pods "jupyter-alice--counted" is forbidden: status unknown for quota: compute, resource: limits.memory';
-    proxy.failNext(2, 403, { method: "POST", path: PODS }, { message });
+    k.proxy.failNext(2, 403, { method: "POST", path: PODS }, { message });
     const s = await createServer(alice, "alice", { name: "counted" });
     await startServer(alice, "alice", "counted");
     await waitForState(s.id, "running");
-    expect(proxy.requests.filter((r) => r.method === "POST" && PODS.test(r.path)).map((r) => r.status)).toEqual([403, 403, 201]);
+    expect(k.proxy.requests.filter((r) => r.method === "POST" && PODS.test(r.path)).map((r) => r.status)).toEqual([403, 403, 201]);
     await deleteServer(alice, "alice", "counted");
   });
 
   it("adopts a pod whose create succeeded although its answer was lost (500 after the API server made it)", async () => {
-    proxy.failNext(1, 500, { method: "POST", path: PODS }, { afterForwarding: true });
+    k.proxy.failNext(1, 500, { method: "POST", path: PODS }, { afterForwarding: true });
     const s = await createServer(alice, "alice", { name: "lost" });
     await startServer(alice, "alice", "lost");
     await waitForState(s.id, "running");
     // The retry was told "already exists" (409) and waited for the pod of this very start.
-    expect(proxy.requests.filter((r) => r.method === "POST" && PODS.test(r.path)).map((r) => r.status)).toEqual([500, 409]);
+    expect(k.proxy.requests.filter((r) => r.method === "POST" && PODS.test(r.path)).map((r) => r.status)).toEqual([500, 409]);
     expect((await sim().podUids())["jupyter-alice--lost"]).toHaveLength(1);
     await deleteServer(alice, "alice", "lost");
   });
 
   it("resumes a dropped watch from its resourceVersion, without listing again", async () => {
-    const before = { ...rt.pods.stats };
-    await waitFor("an open pod watch", async () => proxy.openWatchCount({ path: PODS }) > 0);
-    expect(proxy.dropWatches({ path: PODS })).toBe(1);
-    await waitFor("the watch to be resumed", async () => rt.pods.stats.watches > before.watches && proxy.openWatchCount({ path: PODS }) > 0);
-    expect(rt.pods.stats.lists).toBe(before.lists);
-    expect(rt.pods.stats.relists410).toBe(before.relists410);
+    const before = { ...k.rt.pods.stats };
+    await waitFor("an open pod watch", async () => k.proxy.openWatchCount({ path: PODS }) > 0);
+    expect(k.proxy.dropWatches({ path: PODS })).toBe(1);
+    await waitFor("the watch to be resumed", async () => k.rt.pods.stats.watches > before.watches && k.proxy.openWatchCount({ path: PODS }) > 0);
+    expect(k.rt.pods.stats.lists).toBe(before.lists);
+    expect(k.rt.pods.stats.relists410).toBe(before.relists410);
     // And the resumed watch is what a start waits on.
     const s = await createServer(alice, "alice", { name: "rewatch" });
     await startServer(alice, "alice", "rewatch");
@@ -113,14 +87,14 @@ describe("transient API errors", () => {
     await startServer(alice, "alice", "unseen");
     await waitForState(s.id, "running");
     // A Berth that restarts sees the pod only in its first list.
-    await proxiedRuntime();
-    const before = { ...rt.pods.stats };
+    await k.install();
+    const before = { ...k.rt.pods.stats };
 
     // The watch drops; its resumption is held at the proxy while the pod is deleted outside Berth,
     // then answered "410 Gone" (that resourceVersion is too old).
-    const held = proxy.holdNext({ watch: true, path: PODS });
-    proxy.expireNextWatch({ path: PODS });
-    proxy.dropWatches({ path: PODS });
+    const held = k.proxy.holdNext({ watch: true, path: PODS });
+    k.proxy.expireNextWatch({ path: PODS });
+    k.proxy.dropWatches({ path: PODS });
     await held.arrived;
     await adminApi().core.deleteNamespacedPod({ name: "jupyter-alice--unseen", namespace: kube().namespace, gracePeriodSeconds: 0 });
     await waitPodGone("jupyter-alice--unseen");
@@ -128,19 +102,19 @@ describe("transient API errors", () => {
 
     const failed = await waitForState(s.id, "failed");
     expect(failed.stateReason).toBe("Its pod was deleted outside Berth.");
-    expect(rt.pods.stats.relists410).toBe(before.relists410 + 1);
-    expect(rt.pods.stats.lists).toBe(before.lists + 1);
-    expect(rt.pods.cache.has("jupyter-alice--unseen")).toBe(false);
+    expect(k.rt.pods.stats.relists410).toBe(before.relists410 + 1);
+    expect(k.rt.pods.stats.lists).toBe(before.lists + 1);
+    expect(k.rt.pods.cache.has("jupyter-alice--unseen")).toBe(false);
   });
 
   it("notices, in the list after an expired watch, a pod that failed while it was not watching", async () => {
     const s = await createServer(alice, "alice", { name: "silent" });
     await startServer(alice, "alice", "silent");
     await waitForState(s.id, "running");
-    const before = { ...rt.pods.stats };
-    const held = proxy.holdNext({ watch: true, path: PODS });
-    proxy.expireNextWatch({ path: PODS });
-    proxy.dropWatches({ path: PODS });
+    const before = { ...k.rt.pods.stats };
+    const held = k.proxy.holdNext({ watch: true, path: PODS });
+    k.proxy.expireNextWatch({ path: PODS });
+    k.proxy.dropWatches({ path: PODS });
     await held.arrived;
     expect(await sim().kill(kube().namespace, "jupyter-alice--silent", { oom: true })).toBe(true);
     await waitFor("the pod to be reported failed", async () => (await readPod("jupyter-alice--silent"))?.status?.phase === "Failed");
@@ -148,7 +122,7 @@ describe("transient API errors", () => {
 
     const failed = await waitForState(s.id, "failed");
     expect(failed.stateReason).toMatch(/^OOMKilled: the server ran out of memory/);
-    expect(rt.pods.stats.relists410).toBe(before.relists410 + 1);
+    expect(k.rt.pods.stats.relists410).toBe(before.relists410 + 1);
   });
 });
 
@@ -167,7 +141,7 @@ describe("refusals", () => {
         "The cluster is full right now: there is no room for another server within its quota. Stop a server you are not using, or try again later.",
       );
       // The API server refused it: one try, no retries, nothing left half-made.
-      const attempts = proxy.requests.filter((r) => r.method === "POST" && PODS.test(r.path) && r.status === 403);
+      const attempts = k.proxy.requests.filter((r) => r.method === "POST" && PODS.test(r.path) && r.status === 403);
       expect(attempts).toHaveLength(1);
       expect(await readPod("jupyter-alice--crowded")).toBeUndefined();
       expect(await listPods(`berth/server-id=${s.id}`)).toEqual([]);
@@ -200,7 +174,7 @@ describe("refusals", () => {
       } as never,
     ]);
     const token = await serviceAccountToken(core, namespace, "berth-limited");
-    const file = path.join(dir, `limited-${missingVerb}.kubeconfig`);
+    const file = path.join(k.dir, `limited-${missingVerb}.kubeconfig`);
     writeFileSync(file, kubeconfigText({ server: kube().server, caFile: kube().caFile, token, user: "berth-limited", namespace }), { mode: 0o600 });
     return file;
   }
@@ -211,7 +185,7 @@ describe("refusals", () => {
     await rbac.deleteNamespacedRoleBinding({ name: "berth-limited", namespace });
     await rbac.deleteNamespacedRole({ name: "berth-limited", namespace });
     await core.deleteNamespacedServiceAccount({ name: "berth-limited", namespace });
-    await proxiedRuntime();
+    await k.install();
   }
 
   it("a Role without `create pods`: the start fails naming the verb, the resource and the namespace", async () => {

@@ -1,22 +1,18 @@
-import { chmodSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, copyFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inFlight } from "../../lib/runtime/kubernetes/kube-api";
-import type { KubeRuntime } from "../../lib/runtime/kubernetes/kube-runtime";
 import { Limiter } from "../../lib/runtime/kubernetes/limiter";
 import { parseJupyterCommand } from "../../lib/runtime/local/jupyter-command";
 import { createServer } from "../../lib/servers/create-server";
 import { deleteServer } from "../../lib/servers/delete-server";
-import { watchRuntimeExits } from "../../lib/servers/lifecycle";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
 import type { Actor } from "../../lib/servers/types";
 import { setShared } from "../../lib/shared";
 import { countsDelta, requestCounts } from "../k8s/apiserver-metrics";
-import { FaultProxy } from "../k8s/fault-proxy";
 import { makeUser, waitForState } from "../helpers";
-import { adminApi, installKubeRuntime, kube } from "../helpers/kube";
+import { adminApi, kube, proxiedRuntimeSuite } from "../helpers/kube";
 
 // What a start costs the API server (issue 11: ≤ 3 requests per start), counted two ways: every
 // call Berth makes passes the fault proxy (test/k8s/fault-proxy.ts), and the API server's own
@@ -26,52 +22,32 @@ import { adminApi, installKubeRuntime, kube } from "../helpers/kube";
 process.env.BERTH_MAX_NAMED_SERVERS = "20";
 
 let alice: Actor;
-let proxy: FaultProxy;
-let rt: KubeRuntime;
-const dir = mkdtempSync(path.join(tmpdir(), "berth-api-requests-"));
-const proxiedKubeconfig = path.join(dir, "proxied.kubeconfig");
+const k = proxiedRuntimeSuite("berth-api-requests-");
 const NS = kube().namespace;
 const CLAIMS = new RegExp(`/namespaces/${NS}/persistentvolumeclaims$`);
 
 /** Berth's calls since the last clear(), watches apart: "POST pods", "DELETE pods/<name>"… */
 const calls = () =>
-  proxy.requests.filter((r) => !r.watch).map((r) => `${r.method} ${r.path.replace(`/api/v1/namespaces/${NS}/`, "")}`);
+  k.proxy.requests.filter((r) => !r.watch).map((r) => `${r.method} ${r.path.replace(`/api/v1/namespaces/${NS}/`, "")}`);
 
 async function apiserverCounts() {
   const token = adminApi().kc.getCurrentUser()?.token;
   return requestCounts(kube().server, kube().caFile, token!);
 }
 
-async function proxiedRuntime(overrides: Parameters<typeof installKubeRuntime>[0] = {}): Promise<KubeRuntime> {
-  rt = await installKubeRuntime({ kubeconfig: proxiedKubeconfig, ...overrides });
-  watchRuntimeExits();
-  await Promise.all([rt.pods.ready(), rt.claims.ready()]);
-  return rt;
-}
-
 beforeAll(async () => {
   alice = await makeUser("alice");
-  proxy = await new FaultProxy({ server: kube().server, caFile: kube().caFile }).start();
-  proxy.writeKubeconfig(kube().berthKubeconfig, proxiedKubeconfig);
-  await proxiedRuntime();
 });
 
-afterEach(() => {
-  proxy.clear();
-});
-
-afterAll(async () => {
+afterAll(() => {
   setShared("kubeInFlight", undefined);
-  await rt.shutdown();
-  await proxy.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("API requests per start", () => {
   it("a first start creates the claim and the pod and reads nothing; a stop deletes the pod; a start again creates only the pod", async () => {
     const s = await createServer(alice, "alice", { name: "counted" });
     const before = await apiserverCounts();
-    proxy.clear();
+    k.proxy.clear();
     await startServer(alice, "alice", "counted");
     await waitForState(s.id, "running");
     expect(calls()).toEqual(["POST persistentvolumeclaims", "POST pods"]);
@@ -80,12 +56,12 @@ describe("API requests per start", () => {
     expect(delta.get("POST persistentvolumeclaims")).toBe(1);
     expect(delta.get("POST pods")).toBe(1);
 
-    proxy.clear();
+    k.proxy.clear();
     await stopServer(alice, "alice", "counted");
     expect(calls()).toEqual(["DELETE pods/jupyter-alice--counted"]);
 
     // The claim is known from the watch: no create, no read.
-    proxy.clear();
+    k.proxy.clear();
     await startServer(alice, "alice", "counted");
     await waitForState(s.id, "running");
     expect(calls()).toEqual(["POST pods"]);
@@ -93,28 +69,28 @@ describe("API requests per start", () => {
   });
 
   it("creates without reading first: a claim that already exists (made by a create whose answer was lost) is adopted on 409", async () => {
-    proxy.failNext(1, 500, { method: "POST", path: CLAIMS }, { afterForwarding: true });
+    k.proxy.failNext(1, 500, { method: "POST", path: CLAIMS }, { afterForwarding: true });
     const s = await createServer(alice, "alice", { name: "adopted" });
     await startServer(alice, "alice", "adopted");
     await waitForState(s.id, "running");
-    expect(proxy.requests.filter((r) => !r.watch).map((r) => `${r.method} ${r.status}`)).toEqual(["POST 500", "POST 409", "POST 201"]);
+    expect(k.proxy.requests.filter((r) => !r.watch).map((r) => `${r.method} ${r.status}`)).toEqual(["POST 500", "POST 409", "POST 201"]);
     expect(calls().filter((c) => c.startsWith("GET"))).toEqual([]);
     await deleteServer(alice, "alice", "adopted");
   });
 
   it("a burst of starts queues at the client-side limit, reuses connections and still makes two calls per start", async () => {
     // A stand-in for Jupyter (as the burst benchmark runs): ten real Jupyters would only slow the suite.
-    const standIn = path.join(dir, "stand-in-jupyter.py");
+    const standIn = path.join(k.dir, "stand-in-jupyter.py");
     copyFileSync(path.join(import.meta.dirname, "../k8s/stand-in-jupyter.py"), standIn);
-    chmodSync(dir, 0o755);
-    await proxiedRuntime({ jupyter: parseJupyterCommand(`/usr/bin/python3 -S -I ${standIn}`) });
+    chmodSync(k.dir, 0o755);
+    await k.install({ jupyter: parseJupyterCommand(`/usr/bin/python3 -S -I ${standIn}`) });
     const limiter = new Limiter(2);
     setShared("kubeInFlight", limiter);
     expect(inFlight()).toBe(limiter);
     const names = Array.from({ length: 10 }, (_, i) => `burst${i}`);
     const servers = await Promise.all(names.map((name) => createServer(alice, "alice", { name })));
-    proxy.clear();
-    proxy.addLatency(50);
+    k.proxy.clear();
+    k.proxy.addLatency(50);
 
     await Promise.all(names.map((name) => startServer(alice, "alice", name)));
     for (const s of servers) await waitForState(s.id, "running");
@@ -123,13 +99,13 @@ describe("API requests per start", () => {
     expect(calls().filter((c) => c === "POST pods")).toHaveLength(10);
     expect(calls()).toHaveLength(20);
     // Never more than the limit at the API server at once, and the limit was reached (starts waited).
-    expect(proxy.peakInFlight).toBeLessThanOrEqual(2);
+    expect(k.proxy.peakInFlight).toBeLessThanOrEqual(2);
     expect(limiter.peak.waiting).toBeGreaterThan(0);
     // Keep-alive: far fewer TLS connections than calls (client-node alone opens one per call).
-    expect(proxy.connections).toBeLessThan(calls().length);
+    expect(k.proxy.connections).toBeLessThan(calls().length);
 
     setShared("kubeInFlight", undefined);
-    proxy.clear();
+    k.proxy.clear();
     await Promise.all(names.map((name) => deleteServer(alice, "alice", name)));
   });
 });
