@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../errors";
 import { isPossibleServerName, isPossibleUserName, serverFromPath, userFromPath } from "./path-segments";
-
-function refusal(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error("expected a refusal");
-}
+import { refusal } from "../../test/helpers/refusal";
 
 describe("path segments", () => {
   it("accepts every name Berth gives, escaped or not", () => {

@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../errors";
 import { badgeMarkdown, badgeSnippets, buildSpec, checkGitUrl, checkRef, launchPath, launchUrl, parseLaunchInput, parseSpec, refUrl, type LaunchInput } from "./repo-spec";
+import { refusal } from "../../test/helpers/refusal";
 
 const urls = { gh: "https://github.com", gl: "https://gitlab.com", gist: "https://gist.github.com" };
 const parse = (repository: string, ref?: string, provider?: LaunchInput["provider"]) => parseLaunchInput({ repository, ref, provider }, urls);
 
-function refusal(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    expect((err as AppError).status).toBe(422);
-    expect((err as AppError).code).toBe("invalid_input");
-    return err as AppError;
-  }
-  throw new Error("expected a refusal");
-}
+const refused = (fn: () => unknown) => refusal(fn, { code: "invalid_input", status: 422 });
 
 describe("parseLaunchInput", () => {
   it.each([
@@ -56,7 +46,7 @@ describe("parseLaunchInput", () => {
     });
     expect(parse("gist.github.com/alice/0123abcd/" + "a".repeat(40)).ref).toBe("a".repeat(40));
     expect(parse("alice/0123abcd", "HEAD", "gist").spec).toBe("alice/0123abcd/HEAD");
-    expect(refusal(() => parse("https://gist.github.com/0123abcd")).message).toMatch(/with the user name/);
+    expect(refused(() => parse("https://gist.github.com/0123abcd")).message).toMatch(/with the user name/);
   });
 
   it("takes any other https address as a plain Git repository, URL-escaped in the spec", () => {
@@ -84,7 +74,7 @@ describe("parseLaunchInput", () => {
   });
 
   it("refuses a forced provider for an address on another host", () => {
-    expect(refusal(() => parse("https://example.org/a/b", undefined, "gh")).message).toMatch(/not on GitHub/);
+    expect(refused(() => parse("https://example.org/a/b", undefined, "gh")).message).toMatch(/not on GitHub/);
   });
 
   it.each([
@@ -127,7 +117,7 @@ describe("parseLaunchInput", () => {
       expect(parse(repository).spec).toBe("o/r/HEAD");
       return;
     }
-    expect(refusal(() => parse(repository)).message).toMatch(message);
+    expect(refused(() => parse(repository)).message).toMatch(message);
   });
 
   it.each([
@@ -148,7 +138,7 @@ describe("parseLaunchInput", () => {
     ["a\u0000b", /space/],
     ["x".repeat(256), /longer than 255/],
   ])("refuses the ref %j", (ref, message) => {
-    const err = refusal(() => parse("o/r", ref));
+    const err = refused(() => parse("o/r", ref));
     expect(err.message).toMatch(message);
     expect(err.details).toEqual({ reason: "invalid_ref" });
   });
@@ -217,7 +207,7 @@ describe("specs", () => {
     ["git", "%2D%2Dupload-pack%3Dx/HEAD", /start with “-”/],
     ["gist", "alice/not-hex!/HEAD", /gist id/],
   ])("refuses %s spec %s", (provider, spec, message) => {
-    expect(refusal(() => parseSpec(provider, spec, urls)).message).toMatch(message);
+    expect(refused(() => parseSpec(provider, spec, urls)).message).toMatch(message);
   });
 });
 

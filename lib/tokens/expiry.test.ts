@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../errors";
 import { parseDuration } from "./duration";
 import { tokenExpiry } from "./tokens";
+import { refusal } from "../../test/helpers/refusal";
 
 const NOW = Date.parse("2026-12-01T00:00:00Z");
 const DAY = 86_400;
-
-function refusal(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error("expected a refusal");
-}
 
 describe("tokenExpiry", () => {
   it("gives a token the operator's maximum when none is asked for", () => {

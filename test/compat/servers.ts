@@ -44,6 +44,30 @@ function startGroup(cmd: string, args: string[], opts: { cwd: string; env: Recor
   return { child, exited: () => exit };
 }
 
+/** Starts a service in its own process group and waits for `health` to answer; stopping it removes `dir`. */
+async function startService(
+  cmd: string,
+  args: string[],
+  o: { cwd: string; env: Record<string, string | undefined>; dir: string; log: string; url: string; health: string; what: string; timeoutMs: number; graceMs: number },
+): Promise<Running> {
+  const { child, exited } = startGroup(cmd, args, o);
+  try {
+    await waitFor(`${o.url}${o.health}`, exited, o.what, o.timeoutMs);
+  } catch (err) {
+    await stopGroup(child, 5_000);
+    throw err;
+  }
+  return {
+    url: o.url,
+    dir: o.dir,
+    log: o.log,
+    async stop() {
+      await stopGroup(child, o.graceMs);
+      rmSync(o.dir, { recursive: true, force: true });
+    },
+  };
+}
+
 function tail(file: string): string {
   try {
     return readFileSync(file, "utf8").slice(-3000);
@@ -131,23 +155,7 @@ ${opts.extraConfig ?? ""}
     // not look there by itself.
     NODE_PATH: ["/usr/share/nodejs", "/usr/lib/nodejs", process.env.NODE_PATH].filter(Boolean).join(":"),
   };
-  const { child, exited } = startGroup("jupyterhub", ["-f", path.join(dir, "jupyterhub_config.py")], { cwd: dir, env, log });
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor(`${url}/hub/api/`, exited, "JupyterHub", 90_000);
-  } catch (err) {
-    await stopGroup(child, 5_000);
-    throw err;
-  }
-  return {
-    url,
-    dir,
-    log,
-    async stop() {
-      await stopGroup(child, 20_000);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return startService("jupyterhub", ["-f", path.join(dir, "jupyterhub_config.py")], { cwd: dir, env, dir, log, url: `http://127.0.0.1:${port}`, health: "/hub/api/", what: "JupyterHub", timeoutMs: 90_000, graceMs: 20_000 });
 }
 
 /**
@@ -177,20 +185,5 @@ export async function startBerth(opts: { databaseUrl: string; env?: Record<strin
   };
   // What `npm start` runs: the compiled server (built here when missing or stale). nodeArgs: options
   // for the server's Node, e.g. --cpu-prof, which NODE_OPTIONS refuses.
-  const { child, exited } = startGroup(process.execPath, [...(opts.nodeArgs ?? []), "scripts/start.mjs"], { cwd: ROOT, env, log });
-  try {
-    await waitFor(`${url}/health`, exited, "Berth", 120_000);
-  } catch (err) {
-    await stopGroup(child, 5_000);
-    throw err;
-  }
-  return {
-    url,
-    dir,
-    log,
-    async stop() {
-      await stopGroup(child, 30_000);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return startService(process.execPath, [...(opts.nodeArgs ?? []), "scripts/start.mjs"], { cwd: ROOT, env, dir, log, url, health: "/health", what: "Berth", timeoutMs: 120_000, graceMs: 30_000 });
 }

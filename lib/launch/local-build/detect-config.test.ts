@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { AppError } from "../../errors";
 import { detectConfig, parseRuntime } from "./detect-config";
+import { refusal } from "../../../test/helpers/refusal";
 
 const made: string[] = [];
 function repo(files: Record<string, string>): string {
@@ -19,16 +19,6 @@ function repo(files: Record<string, string>): string {
 afterEach(() => {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-
-function refusal(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error("expected a refusal");
-}
 
 describe("parseRuntime", () => {
   it("reads python-X.Y and compares major.minor with the host", () => {
