@@ -22,7 +22,7 @@ import { startBerth, type Running } from "../test/compat/servers";
 import { needJupyterHub } from "./lib/anchors";
 import { withScratchBerth } from "./lib/harness";
 import { percentile } from "./lib/load";
-import { report, valueGoal } from "./lib/report";
+import { report, valueGoal, type Figure } from "./lib/report";
 import { bareStarts, hubClient } from "./lib/starts";
 import { sseEvents } from "./lib/sse";
 
@@ -119,32 +119,24 @@ async function main() {
       say(`(c) comments-only build: p50 ${percentile(cs, 0.5).toFixed(0)} ms, venv + kernelspec alone p50 ${percentile(ans, 0.5).toFixed(0)} ms (${load()})`);
 
       const when = load();
-      report({
-        bench: "launch",
+      const figure = (f: Omit<Figure, "bench" | "unit" | "better">) => report({ bench: "launch", unit: "ms", better: "lower", ...f });
+      figure({
         figure: "cache hit, server running: request → ready, p95",
-        unit: "ms",
-        better: "lower",
         berth: Math.round(percentile(as, 0.95)),
         anchor: { name: "the Git server's ref advertisement alone", value: Math.round(percentile(rs, 0.95)) },
         goal: valueGoal(percentile(as, 0.95), "<=", 300, "≤ 300 ms"),
         note: `${RUNS_A} launches through /build, each resolving the ref against git http-backend on loopback (p50 ${Math.round(percentile(rs, 0.5))} ms of it alone); launch p50 ${Math.round(percentile(as, 0.5))} ms; ${when}`,
       });
       const overhead = percentile(bs, 0.5) - percentile(bares, 0.5);
-      report({
-        bench: "launch",
+      figure({
         figure: "cache hit with a server start: request → ready, median",
-        unit: "ms",
-        better: "lower",
         berth: Math.round(percentile(bs, 0.5)),
         anchor: { name: "bare start of the same Jupyter", value: Math.round(percentile(bares, 0.5)) },
         goal: valueGoal(overhead, "<=", 500, "overhead ≤ 500 ms"),
         note: `overhead ${Math.round(overhead)} ms (medians of ${RUNS_B} alternated runs; p95 ${Math.round(percentile(bs, 0.95))} vs ${Math.round(percentile(bares, 0.95))} ms); ${when}`,
       });
-      report({
-        bench: "launch",
+      figure({
         figure: "build of a comments-only requirements.txt: request → ready (build_only), median",
-        unit: "ms",
-        better: "lower",
         berth: Math.round(percentile(cs, 0.5)),
         anchor: { name: "python -m venv + ipykernel install alone", value: Math.round(percentile(ans, 0.5)) },
         goal: valueGoal(percentile(cs, 0.5), "<=", 3000, "≤ 3 s"),

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import pg from "pg";
+import type pg from "pg";
 import { closeDb, connectDatabase } from "../../lib/db/client";
 import { applyMigrations } from "../../lib/db/migrate";
+import { withClient } from "../../lib/db/with-client";
 import { createDatabase, dropDatabase } from "../../test/helpers/pg";
 
 // What the database benchmarks share: a scratch database on the local PostgreSQL and a timer.
@@ -22,15 +23,7 @@ export function withDb(base: string, name: string): string {
 }
 
 /** Runs `fn` with a fresh connection to `url` (the admin database by default), closed after. */
-export async function admin<T>(fn: (c: pg.Client) => Promise<T>, url = ADMIN_URL): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+export const admin = <T>(fn: (c: pg.Client) => Promise<T>, url = ADMIN_URL): Promise<T> => withClient(url, fn);
 
 /** Median and 95th percentile (ms) of RUNS runs of `fn`, after WARMUP runs not counted. */
 export async function time(fn: () => Promise<unknown>): Promise<{ median: number; p95: number }> {

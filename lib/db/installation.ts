@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
+import { withClient } from "./with-client";
 
 // Which database a Berth uses, recorded where the CLI can find it, so that a command run with other
 // settings than the running Berth's is refused instead of quietly opening (or creating) another
@@ -43,15 +43,6 @@ export function describeDatabase(databaseUrl: string | undefined, dataDir: strin
   }
 }
 
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 /** Reads the database's id without changing anything (no migration runs before this check). */
 export function readInstallation(url: string): Promise<DatabaseIdentity> {

@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
+import WS from "ws";
 import type WebSocket from "ws";
+import { upstreamAuthHeaders } from "../../lib/runtime/jupyter-auth/jupyter-auth";
+import { jupyterFetch } from "./index";
 
 /** Runs code on a kernel over its channels WebSocket (Jupyter's JSON protocol) and returns its stdout. */
 export function executeOnKernel(ws: WebSocket, code: string, user = "alice"): Promise<string> {
@@ -43,4 +46,26 @@ export async function openKernelSocket(url: string, cookie: string): Promise<Web
     ws.once("unexpected-response", (_req, res) => reject(new Error(`WebSocket refused: ${res.statusCode}`)));
   });
   return ws;
+}
+
+/**
+ * Runs Python in a new kernel of a running server, straight to its Jupyter (not through Berth's
+ * proxy), and returns what it printed. The kernel is shut down afterwards unless `keepKernel`
+ * (shutting it down ends the processes it started, which a test may want to outlive it).
+ */
+export async function runInNewKernel(s: { upstream: string | null; token: string }, baseUrl: string, code: string, opts: { keepKernel?: boolean } = {}): Promise<string> {
+  const res = await jupyterFetch(s.upstream!, baseUrl, "api/kernels", s.token, { method: "POST", body: "{}" });
+  if (res.status !== 201) throw new Error(`Jupyter answered ${res.status} to a new kernel: ${await res.text()}`);
+  const kernel = (await res.json()) as { id: string };
+  const ws = new WS(`${s.upstream!.replace("http", "ws")}${baseUrl}api/kernels/${kernel.id}/channels`, { headers: upstreamAuthHeaders(s.token) });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+    });
+    return await executeOnKernel(ws, code);
+  } finally {
+    ws.close();
+    if (!opts.keepKernel) await jupyterFetch(s.upstream!, baseUrl, `api/kernels/${kernel.id}`, s.token, { method: "DELETE" });
+  }
 }

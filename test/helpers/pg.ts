@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
+import { withClient } from "../../lib/db/with-client";
 
 // Throwaway databases on the PostgreSQL the integration suite uses. BERTH_TEST_PG_URL points at
 // the server's maintenance database (trust auth as postgres by default).
@@ -14,44 +15,22 @@ export function withDatabase(base: string, name: string): string {
 
 export async function createDatabase(prefix = "berth_it"): Promise<{ name: string; url: string }> {
   const name = `${prefix}_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl() });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
+  await withClient(adminUrl(), (c) => c.query(`CREATE DATABASE "${name}"`));
   return { name, url: withDatabase(adminUrl(), name) };
 }
 
 export async function dropDatabase(name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl() });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
+  await withClient(adminUrl(), (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
 
 /** Drops `name` and every database whose name starts with `name_`. */
 export async function dropDatabasesLike(name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl() });
-  await admin.connect();
-  try {
-    const rows = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname = $1 OR starts_with(datname, $2)`, [name, `${name}_`]);
-    for (const r of rows.rows) await admin.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
+  await withClient(adminUrl(), async (c) => {
+    const rows = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname = $1 OR starts_with(datname, $2)`, [name, `${name}_`]);
+    for (const r of rows.rows) await c.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
+  });
 }
 
 export async function query<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql, params)).rows;
-  } finally {
-    await c.end();
-  }
+  return withClient(url, async (c) => (await c.query<T>(sql, params)).rows);
 }

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { config } from "../../lib/config";
 import { db } from "../../lib/db/client";
@@ -11,13 +10,12 @@ import { planLaunch } from "../../lib/launch/plan-launch";
 import { settleAbandonedBuilds } from "../../lib/launch/builds/build-queue";
 import { pruneUnusedBuilds } from "../../lib/launch/local-build/prune-unused";
 import { renderMetrics } from "../../lib/metrics";
-import { PROXY_AUTH_HEADER } from "../../lib/runtime/jupyter-auth/jupyter-auth";
 import { createServer } from "../../lib/servers/create-server";
 import { deleteServer } from "../../lib/servers/delete-server";
 import type { Actor } from "../../lib/servers/types";
 import { startGitServer, type GitServerDouble } from "../doubles/git-server";
-import { jupyterFetch, makeUser } from "../helpers";
-import { executeOnKernel } from "../helpers/kernel";
+import { makeUser } from "../helpers";
+import { runInNewKernel } from "../helpers/kernel";
 
 // Launching repositories on the local runtime, end to end through the services: a real
 // `git http-backend` serves fixture repositories, the local builder makes a real Python
@@ -75,22 +73,6 @@ async function serverRow(actor: Actor, name: string) {
   return db().server.findFirstOrThrow({ where: { owner: { name: actor.name }, name } });
 }
 
-async function runOnServer(s: { upstream: string | null; token: string }, baseUrl: string, code: string): Promise<string> {
-  const res = await jupyterFetch(s.upstream!, baseUrl, "api/kernels", s.token, { method: "POST", body: "{}" });
-  const kernel = (await res.json()) as { id: string };
-  const ws = new WebSocket(`${s.upstream!.replace("http", "ws")}${baseUrl}api/kernels/${kernel.id}/channels`, { headers: { [PROXY_AUTH_HEADER]: s.token } });
-  await new Promise<void>((resolve, reject) => {
-    ws.once("open", () => resolve());
-    ws.once("error", reject);
-  });
-  try {
-    return await executeOnKernel(ws, code);
-  } finally {
-    ws.close();
-    await jupyterFetch(s.upstream!, baseUrl, `api/kernels/${kernel.id}`, s.token, { method: "DELETE" });
-  }
-}
-
 describe("launching a repository on the local runtime", () => {
   it("builds the commit, starts a new server in its environment with the repository's files, and says where to go", async () => {
     const events = await launch(alice, "octo/demo", { open: { labpath: "hello.ipynb" } });
@@ -114,13 +96,13 @@ describe("launching a repository on the local runtime", () => {
     expect(readFileSync(path.join(home, "postbuild-marker.txt"), "utf8")).toBe("built\n");
     expect(existsSync(path.join(home, "hello.ipynb"))).toBe(true);
     // The kernel is the environment's Python, so what requirements.txt installed is importable.
-    const prefix = await runOnServer(s, "/user/alice/demo/", "import sys; print(sys.prefix)");
+    const prefix = await runInNewKernel(s, "/user/alice/demo/", "import sys; print(sys.prefix)");
     expect(prefix.trim()).toBe(path.join(config().dataDir, "builds", commits.demo, "env"));
     if (process.getuid?.() === 0) {
       // Berth is root here, so the server runs under a uid of its own (lib/runtime/local/server-uids.ts):
       // the copied files are that uid's, the environment is shared and only readable.
       const who = JSON.parse(
-        await runOnServer(
+        await runInNewKernel(
           s,
           "/user/alice/demo/",
           [

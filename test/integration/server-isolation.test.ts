@@ -1,8 +1,6 @@
 import { spawn } from "node:child_process";
 import { linkSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import WebSocket from "ws";
-import { upstreamAuthHeaders } from "../../lib/runtime/jupyter-auth/jupyter-auth";
 import { beforeAll, describe, expect, it } from "vitest";
 import { authSecret } from "../../lib/auth/secret";
 import { config } from "../../lib/config";
@@ -14,8 +12,8 @@ import { deleteServer } from "../../lib/servers/delete-server";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
 import { serverBaseUrl, type Actor } from "../../lib/servers/types";
-import { jupyterFetch, makeUser, pidAlive, waitFor, waitForState } from "../helpers";
-import { executeOnKernel } from "../helpers/kernel";
+import { makeUser, pidAlive, waitFor, waitForState } from "../helpers";
+import { runInNewKernel } from "../helpers/kernel";
 import { query } from "../helpers/pg";
 
 // Code in a local server is hostile (DESIGN.md §8). With Berth running as root, as here, each
@@ -41,24 +39,6 @@ async function running(actor: Actor, name: string) {
   const s = await createServer(actor, actor.name, { name });
   await startServer(actor, actor.name, name);
   return waitForState(s.id, "running");
-}
-
-/** Runs Python in a new kernel of the server (straight to its Jupyter) and returns what it printed. */
-async function runInKernel(s: { upstream: string | null; token: string }, owner: string, name: string, code: string): Promise<string> {
-  const base = serverBaseUrl(owner, name);
-  const res = await jupyterFetch(s.upstream!, base, "api/kernels", s.token, { method: "POST", body: "{}" });
-  expect(res.status).toBe(201);
-  const kernel = (await res.json()) as { id: string };
-  const ws = new WebSocket(`${s.upstream!.replace("http", "ws")}${base}api/kernels/${kernel.id}/channels`, { headers: upstreamAuthHeaders(s.token) });
-  await new Promise<void>((resolve, reject) => {
-    ws.once("open", () => resolve());
-    ws.once("error", reject);
-  });
-  try {
-    return await executeOnKernel(ws, code);
-  } finally {
-    ws.close();
-  }
 }
 
 // Each attempt prints its outcome: "ok", or the exception's class. Paths come in as JSON.
@@ -167,7 +147,7 @@ describe("local servers are isolated from Berth and from each other", () => {
     };
     let out: Record<string, unknown> & { uid: number; escaped: number; refused: number };
     try {
-      out = JSON.parse(await runInKernel(aliceRow, "alice", "work", ATTACK(targets)));
+      out = JSON.parse(await runInNewKernel(aliceRow, serverBaseUrl("alice", "work"), ATTACK(targets), { keepKernel: true }));
     } finally {
       berth.kill("SIGKILL");
       await embedded.stop();
