@@ -1,7 +1,7 @@
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { idleTimeoutSeconds } from "../policy/profiles";
-import { lastTouched, touch } from "../proxy/activity";
+import { lastTouched } from "../proxy/activity";
 import { findServer } from "./find-server";
 import { resolveOwner } from "./resolve-owner";
 import { serverLabel, type Actor } from "./types";
@@ -66,7 +66,6 @@ export async function idleViewById(serverId: string): Promise<IdleView | null> {
  */
 export async function keepRunningById(serverId: string): Promise<IdleView | null> {
   const now = new Date();
-  touch(serverId);
   await db().$executeRaw`UPDATE servers SET last_activity_at = GREATEST(COALESCE(last_activity_at, ${now}), ${now}) WHERE id = ${serverId}::uuid AND state = 'running'`;
   return idleViewById(serverId);
 }
