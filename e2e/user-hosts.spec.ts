@@ -95,6 +95,9 @@ test("a person's server opens on their own host, with no Berth session there, an
     await expect(page.locator("#notebook_list")).toBeVisible();
     expect(hops).toEqual([`${base}/user/carol/tree`, `${carolHost}/user/carol/tree`, `${base}/api/user-servers/authorize`, `${carolHost}/_berth/auth-callback`, `${carolHost}/user/carol/tree`]);
     await shot(page, "user-host-tree");
+    // The Berth bar is there too, served from carol's host; its links go to Berth's own address.
+    await expect(page.locator("berth-bar").getByRole("link", { name: "My servers" })).toHaveAttribute("href", `${base}/servers`);
+    await expect(page.locator("berth-bar").getByText(/^Idle stop in /)).toBeVisible();
   });
 
   await test.step("the session cookie stays on Berth's host; carol's host has only its own credential", async () => {
@@ -145,6 +148,14 @@ test("a person's server opens on their own host, with no Berth session there, an
     expect(outcome[2]).toMatch(/^error /);
     const list = (await (await page.request.get(`${base}/api/users/carol/servers`)).json()) as { servers: { name: string }[] };
     expect(list.servers.map((s) => s.name)).toEqual([""]);
+  });
+
+  await test.step("Jupyter's Logout on carol's host goes to Berth's sign-out page, on Berth's host", async () => {
+    await page.goto(`${carolHost}/user/carol/tree`);
+    await page.locator("#logout").click();
+    await expect(page).toHaveURL(`${base}/signout?from=%2Fuser%2Fcarol%2F`);
+    await expect(page.getByRole("heading", { name: "Sign out of Berth?" })).toBeVisible();
+    await shot(page, "user-host-logout-signout");
   });
 
   await context.close();

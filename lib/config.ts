@@ -184,11 +184,13 @@ const profileSchema = z.object({
   memory: quantity.optional(),
   storage: quantity.optional(),
   image: z.string().optional(),
+  /** This profile's idle stop (0: never); unset: the operator's BERTH_IDLE_TIMEOUT_SECONDS. */
+  idleTimeoutSeconds: z.number().int().min(0).max(366 * 86_400).optional(),
   default: z.boolean().default(false),
 });
 const profilesFileSchema = z.object({ profiles: z.array(profileSchema).min(1) });
 
-export type Profile = Required<Omit<z.infer<typeof profileSchema>, "image">> & { image?: string };
+export type Profile = Required<Omit<z.infer<typeof profileSchema>, "image" | "idleTimeoutSeconds">> & { image?: string; idleTimeoutSeconds?: number };
 
 export type Config = ReturnType<typeof loadConfig>;
 

@@ -3,16 +3,20 @@
 import type { ServerView } from "@/lib/servers/list-servers";
 import { buttonStyles } from "../ui/button-styles";
 import { Spinner } from "../ui/Spinner";
-import { formatBytes, idleStopText, relativeTime } from "./format";
+import { formatBytes, idleStopText, relativeTime, timeLeft } from "./format";
+import { IdleWarning } from "./IdleWarning";
 import { ServerIcon } from "./ServerIcon";
 import { StateBadge } from "./StateBadge";
 
-export function ServerCard({ server, now, busy, onStart, onStop, onDelete }: {
+export function ServerCard({ server, now, busy, warningSeconds, onStart, onStop, onKeepRunning, onDelete }: {
   server: ServerView;
   now: number;
   busy: boolean;
+  /** How long before an idle stop the card warns. */
+  warningSeconds: number;
   onStart: () => void;
   onStop: () => void;
+  onKeepRunning: () => void;
   onDelete?: () => void;
 }) {
   const s = server;
@@ -20,6 +24,7 @@ export function ServerCard({ server, now, busy, onStart, onStop, onDelete }: {
   const used = s.storageUsed ?? 0;
   const pct = Math.min(100, Math.round((used / s.storageLimit) * 100));
   const idleStop = idleStopText(s.idleStopAt, now);
+  const idleSoon = s.state === "running" && s.idleStopAt !== null && new Date(s.idleStopAt).getTime() - now <= warningSeconds * 1000;
   const transitional = s.state === "starting" || s.state === "stopping";
   return (
     <li
@@ -102,6 +107,7 @@ export function ServerCard({ server, now, busy, onStart, onStop, onDelete }: {
       </div>
 
       <div aria-live="polite">
+        {idleSoon ? <IdleWarning label={s.label} left={timeLeft(s.idleStopAt, now) ?? "now"} busy={busy} onKeepRunning={onKeepRunning} /> : null}
         {transitional ? (
           <p className="mx-4 mb-4 flex items-center gap-2 rounded-lg bg-sky-50 px-3 py-2 text-sm text-sky-800 sm:mx-5">
             <Spinner className="h-4 w-4 text-sky-600" />

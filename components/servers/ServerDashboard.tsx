@@ -38,7 +38,7 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
     return () => clearInterval(t);
   }, [transitional, measuring, refresh]);
 
-  async function act(name: string, action: "start" | "stop" | "delete") {
+  async function act(name: string, action: "start" | "stop" | "keep-running" | "delete") {
     setBusy(name);
     setError(null);
     const path = name === "" ? `${base}/server` : `${base}/servers/${encodeURIComponent(name)}`;
@@ -104,7 +104,7 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
           Default server
         </h2>
         <ul className="space-y-3">
-          {defaultServer ? <ServerCard server={defaultServer} now={now} busy={busy === ""} onStart={() => void act("", "start")} onStop={() => void act("", "stop")} /> : null}
+          {defaultServer ? <ServerCard server={defaultServer} now={now} busy={busy === ""} onStart={() => void act("", "start")} onStop={() => void act("", "stop")} warningSeconds={page.policy.idleWarningSeconds} onKeepRunning={() => void act("", "keep-running")} /> : null}
         </ul>
       </section>
 
@@ -127,7 +127,7 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
         ) : (
           <ul className="space-y-3">
             {named.map((s) => (
-              <ServerCard key={s.name} server={s} now={now} busy={busy === s.name} onStart={() => void act(s.name, "start")} onStop={() => void act(s.name, "stop")} onDelete={() => setToDelete(s.name)} />
+              <ServerCard key={s.name} server={s} now={now} busy={busy === s.name} onStart={() => void act(s.name, "start")} onStop={() => void act(s.name, "stop")} warningSeconds={page.policy.idleWarningSeconds} onKeepRunning={() => void act(s.name, "keep-running")} onDelete={() => setToDelete(s.name)} />
             ))}
           </ul>
         )}

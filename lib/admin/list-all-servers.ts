@@ -5,6 +5,7 @@ import { AppError } from "../errors";
 import { profiles } from "../policy/profiles";
 import { parseBytes } from "../policy/quantity";
 import { runtime } from "../runtime";
+import { idleStopAt } from "../servers/idle-stop";
 import { launchedFrom } from "../servers/list-servers";
 import { serverBaseUrl, serverLabel, type Actor } from "../servers/types";
 import { PAGE_SIZE, type ServersQuery } from "./servers-query";
@@ -94,12 +95,10 @@ export async function listAllServers(actor: Actor, q: ServersQuery, opts: { stor
   // The profiles in use now (an edited profiles file is picked up without a restart).
   const live = profiles();
   const fallback = live.find((p) => p.default) ?? live[0];
-  const idleMs = c.policy.idleTimeoutSeconds * 1000;
   const rt = opts.storage === false ? undefined : runtime();
   const servers = rows.map((s) => {
     const known = live.find((p) => p.slug === s.profile);
     const profile = known ?? fallback;
-    const activity = s.lastActivityAt ?? s.startedAt;
     const url = serverBaseUrl(s.owner.name, s.name);
     // From memory, measured in the background (never a folder walk in the request).
     const usage = rt?.storageUsage(s.id);
@@ -116,7 +115,7 @@ export async function listAllServers(actor: Actor, q: ServersQuery, opts: { stor
       launchedFrom: launchedFrom(s),
       startedAt: s.startedAt?.toISOString() ?? null,
       lastActivityAt: s.lastActivityAt?.toISOString() ?? null,
-      idleStopAt: s.state === "running" && idleMs > 0 && activity ? new Date(activity.getTime() + idleMs).toISOString() : null,
+      idleStopAt: idleStopAt(s)?.toISOString() ?? null,
       storageUsed: usage?.bytes ?? null,
       storageMeasuring: Boolean(usage && usage.bytes === null && usage.measuring),
       storageLimit: parseBytes(profile.storage),

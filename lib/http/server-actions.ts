@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { actorFor } from "../auth/request-actor";
 import { AppError } from "../errors";
 import { deleteServer } from "../servers/delete-server";
+import { keepServerRunning } from "../servers/idle-stop";
 import { startServer } from "../servers/start-server";
 import { stopServer } from "../servers/stop-server";
 import { route } from "./handler";
@@ -25,7 +26,11 @@ export const serverAction = route(async (req: Request, ctx: { params: Promise<Pa
     const s = await stopServer(actor, user, name, undefined, { wait: false });
     return NextResponse.json({ name, state: s.state, progress: s.progress }, { status: 202 });
   }
-  throw new AppError("not_found", 404, `Unknown action "${p.action}": use start or stop.`);
+  if (p.action === "keep-running") {
+    // Counts as activity and nothing else; from Berth's own pages only (proxy.ts refuses a change sent from a /user/ page).
+    return NextResponse.json({ name, ...(await keepServerRunning(actor, user, name)) });
+  }
+  throw new AppError("not_found", 404, `Unknown action "${p.action}": use start, stop or keep-running.`);
 });
 
 export const serverDelete = route(async (req: Request, ctx: { params: Promise<DeleteParams> }) => {

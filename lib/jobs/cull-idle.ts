@@ -6,11 +6,13 @@ import { recordEvent } from "../servers/record-event";
 import { haltServer } from "../servers/stop-server";
 import { SYSTEM, serverBaseUrl } from "../servers/types";
 import { shared } from "../shared";
+import { profiles } from "../policy/profiles";
 import { mapLimit } from "./map-limit";
-import { probeActivity } from "./probe-activity";
+import { busyKernels, probeActivity } from "./probe-activity";
 
-// Stops servers idle longer than the policy allows (storage kept). Idle means no traffic through
-// the proxy AND nothing Jupyter itself counts as activity (a kernel busy with a long run).
+// Stops servers idle longer than their profile allows (storage kept; lib/policy/profiles.ts
+// idleTimeoutSeconds, the operator's default otherwise). Idle means no traffic through the proxy
+// AND nothing Jupyter itself counts as activity AND no kernel busy with a long run.
 //
 // One pass: one query for the candidates (running, no proxy activity since the cutoff), Jupyter's
 // /api/status asked for every candidate with at most `concurrency` requests in flight (never one
@@ -49,6 +51,10 @@ interface Candidate {
   owner: string;
   upstream: string | null;
   token: string;
+  profile: string;
+  since: Date;
+  /** Idle since before this: culled (its profile's timeout back from now). */
+  cutoff: Date;
 }
 
 const IDLE_REASON = "Stopped after being idle; its files are kept.";
@@ -61,7 +67,6 @@ export async function cullIdle(now = new Date(), opts: Omit<CullOptions, "now"> 
 }
 
 export async function cullIdlePass(opts: CullOptions = {}): Promise<CullPass> {
-  const idleMs = config().policy.idleTimeoutSeconds * 1000;
   const pass: CullPass = { candidates: 0, active: 0, unreachable: 0, culled: [], failed: 0, ms: { candidates: 0, probes: 0, writes: 0 } };
   let t = performance.now();
   const lap = () => {
@@ -70,18 +75,30 @@ export async function cullIdlePass(opts: CullOptions = {}): Promise<CullPass> {
     t = now;
     return Math.round(ms);
   };
-  if (idleMs <= 0) return pass;
   const now = opts.now ?? new Date();
-  const cutoff = new Date(now.getTime() - idleMs);
+  // The shortest timeout any server can have bounds the query; each row is then judged by its own
+  // profile's. 0 is "never" (for one profile, or for all as the operator's default).
+  const fallback = config().policy.idleTimeoutSeconds;
+  // Per slug as idleTimeoutSeconds() (lib/policy/profiles.ts) says, looked up once for the pass.
+  const timeoutOf = new Map(profiles().map((p) => [p.slug, p.idleTimeoutSeconds ?? fallback]));
+  const timeouts = [fallback, ...timeoutOf.values()].filter((s) => s > 0);
+  if (!timeouts.length) return pass;
+  const widest = new Date(now.getTime() - Math.min(...timeouts) * 1000);
   const concurrency = Math.max(1, opts.concurrency ?? 32);
   const failuresBeforeCull = Math.max(1, opts.failuresBeforeCull ?? 2);
   const timeoutMs = opts.timeoutMs ?? 5000;
 
   // As the admin list's "idle for more than" judges it: no activity since the cutoff, or none since it started.
-  const candidates = await db().$queryRaw<Candidate[]>`
-    SELECT s.id, s.name, o.name AS owner, s.upstream, s.token
+  const rows = await db().$queryRaw<Omit<Candidate, "cutoff">[]>`
+    SELECT s.id, s.name, o.name AS owner, s.upstream, s.token, s.profile, COALESCE(s.last_activity_at, s.started_at) AS since
     FROM servers s JOIN users o ON o.id = s.owner_id
-    WHERE s.state = 'running' AND COALESCE(s.last_activity_at, s.started_at) < ${cutoff}`;
+    WHERE s.state = 'running' AND COALESCE(s.last_activity_at, s.started_at) < ${widest}`;
+  const candidates: Candidate[] = [];
+  for (const r of rows) {
+    const seconds = timeoutOf.get(r.profile) ?? fallback;
+    const cutoff = new Date(now.getTime() - seconds * 1000);
+    if (seconds > 0 && r.since < cutoff) candidates.push({ ...r, cutoff });
+  }
   pass.candidates = candidates.length;
   pass.ms.candidates = lap();
   const failed = failures();
@@ -95,7 +112,8 @@ export async function cullIdlePass(opts: CullOptions = {}): Promise<CullPass> {
       idle.push(s);
       return;
     }
-    const r = await probeActivity(`${s.upstream}${serverBaseUrl(s.owner, s.name)}api/status`, s.token, timeoutMs);
+    const base = `${s.upstream}${serverBaseUrl(s.owner, s.name)}`;
+    const r = await probeActivity(`${base}api/status`, s.token, timeoutMs);
     if (!r.ok) {
       const n = (failed.get(s.id) ?? 0) + 1;
       if (n >= failuresBeforeCull) {
@@ -109,7 +127,9 @@ export async function cullIdlePass(opts: CullOptions = {}): Promise<CullPass> {
       return;
     }
     failed.delete(s.id);
-    if (r.lastActivity && r.lastActivity > cutoff) active.push({ id: s.id, at: r.lastActivity });
+    if (r.lastActivity && r.lastActivity > s.cutoff) active.push({ id: s.id, at: r.lastActivity });
+    // Busy now, however long ago it last said anything: active now.
+    else if (r.kernels > 0 && (await busyKernels(`${base}api/kernels`, s.token, timeoutMs))) active.push({ id: s.id, at: now });
     else idle.push(s);
   });
 
@@ -121,20 +141,21 @@ export async function cullIdlePass(opts: CullOptions = {}): Promise<CullPass> {
       FROM (SELECT unnest(${active.map((a) => a.id)}::uuid[]) AS id, unnest(${active.map((a) => a.at.toISOString())}::timestamptz[]) AS t) AS v
       WHERE s.id = v.id`;
   }
-  if (idle.length) await stopIdle(idle, cutoff, concurrency, pass);
+  if (idle.length) await stopIdle(idle, concurrency, pass);
   pass.ms.writes = lap();
   return pass;
 }
 
 /** Marks the idle servers stopping (those still idle and running), stops them, marks them stopped. */
-async function stopIdle(idle: Candidate[], cutoff: Date, concurrency: number, pass: CullPass): Promise<void> {
+async function stopIdle(idle: Candidate[], concurrency: number, pass: CullPass): Promise<void> {
   // Whoever wins the row (a person stopping it, proxy activity flushed meanwhile) decides.
   const won = new Set(
     (
       await db().$queryRaw<{ id: string }[]>`
-        UPDATE servers SET state = 'stopping', progress = 'Stopping Jupyter', updated_at = now()
-        WHERE id = ANY(${idle.map((s) => s.id)}::uuid[]) AND state = 'running' AND COALESCE(last_activity_at, started_at) < ${cutoff}
-        RETURNING id`
+        UPDATE servers AS s SET state = 'stopping', progress = 'Stopping Jupyter', updated_at = now()
+        FROM (SELECT unnest(${idle.map((s) => s.id)}::uuid[]) AS id, unnest(${idle.map((s) => s.cutoff.toISOString())}::timestamptz[]) AS cutoff) AS v
+        WHERE s.id = v.id AND s.state = 'running' AND COALESCE(s.last_activity_at, s.started_at) < v.cutoff
+        RETURNING s.id`
     ).map((r) => r.id),
   );
   const stopping = idle.filter((s) => won.has(s.id));

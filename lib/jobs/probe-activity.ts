@@ -1,52 +1,27 @@
-import http from "node:http";
-import https from "node:https";
-import { upstreamAuthHeaders } from "../runtime/jupyter-auth/jupyter-auth";
+import { getUpstreamJson } from "../proxy/upstream-json";
 
 // Asks a server's Jupyter when it was last active (GET <base>api/status: `last_activity` counts
-// kernels and terminals busy without any browser traffic). Plain node:http: the culler asks
-// thousands of servers per pass, and fetch costs several times the CPU per request. No keep-alive:
-// each server has an address of its own and is asked once a pass, so an idle socket would only
-// hold a file descriptor until the next pass.
+// API requests, terminals and kernel messages without any browser traffic).
+//
+// A kernel busy with one long computation (`time.sleep(3 * 3600)`, a training loop that prints
+// nothing) sends no message after going busy, so Jupyter's last_activity stays at the moment it
+// started; `busyKernels` asks <base>api/kernels for an execution_state of "busy" so such a server
+// is not taken for idle. `no_track_activity` keeps that question itself from counting as activity
+// (Notebook ≥ 6.1 and Jupyter Server honour it; /api/status never counts).
 
-export type Probe = { ok: true; lastActivity: Date | undefined } | { ok: false; error: string };
+export type Probe = { ok: true; lastActivity: Date | undefined; kernels: number } | { ok: false; error: string };
 
-const agents = { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false }) };
-const MAX_BODY = 64 * 1024;
+export async function probeActivity(statusUrl: string, token: string, timeoutMs: number): Promise<Probe> {
+  const r = await getUpstreamJson(statusUrl, token, timeoutMs);
+  if (!r.ok) return { ok: false, error: r.error };
+  const status = (r.body ?? {}) as { last_activity?: unknown; kernels?: unknown };
+  const at = status.last_activity;
+  const date = typeof at === "string" ? new Date(at) : undefined;
+  return { ok: true, lastActivity: date && !Number.isNaN(date.getTime()) ? date : undefined, kernels: typeof status.kernels === "number" ? status.kernels : 0 };
+}
 
-export function probeActivity(statusUrl: string, token: string, timeoutMs: number): Promise<Probe> {
-  return new Promise((resolve) => {
-    let url: URL;
-    try {
-      url = new URL(statusUrl);
-    } catch {
-      resolve({ ok: false, error: "not a URL" });
-      return;
-    }
-    const secure = url.protocol === "https:";
-    const req = (secure ? https : http).get(url, { agent: secure ? agents.https : agents.http, headers: { accept: "application/json", ...upstreamAuthHeaders(token) }, timeout: timeoutMs }, (res) => {
-      if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) {
-        res.resume();
-        resolve({ ok: false, error: `HTTP ${res.statusCode}` });
-        return;
-      }
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        body += chunk;
-        if (body.length > MAX_BODY) req.destroy(new Error("status answer too large"));
-      });
-      res.on("end", () => {
-        try {
-          const at = (JSON.parse(body) as { last_activity?: unknown }).last_activity;
-          const date = typeof at === "string" ? new Date(at) : undefined;
-          resolve({ ok: true, lastActivity: date && !Number.isNaN(date.getTime()) ? date : undefined });
-        } catch {
-          resolve({ ok: false, error: "status answer is not JSON" });
-        }
-      });
-      res.on("error", (err) => resolve({ ok: false, error: err.message }));
-    });
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on("error", (err) => resolve({ ok: false, error: err.message }));
-  });
+/** True when a kernel of the server is executing now; false when none is or the question fails. */
+export async function busyKernels(kernelsUrl: string, token: string, timeoutMs: number): Promise<boolean> {
+  const r = await getUpstreamJson(`${kernelsUrl}?no_track_activity=1`, token, timeoutMs);
+  return r.ok && Array.isArray(r.body) && r.body.some((k) => (k as { execution_state?: unknown } | null)?.execution_state === "busy");
 }

@@ -98,6 +98,15 @@ export function findProfile(slug: string, now = Date.now()): Profile | undefined
   return profiles(now).find((p) => p.slug === slug);
 }
 
+/**
+ * Seconds without activity before a server of the profile `slug` is stopped (0: never): the
+ * profile's own `idleTimeoutSeconds`, else the operator's default (a profile no longer in the
+ * file included). The culler and every "time left" shown use this one rule.
+ */
+export function idleTimeoutSeconds(slug: string, now = Date.now()): number {
+  return findProfile(slug, now)?.idleTimeoutSeconds ?? config().policy.idleTimeoutSeconds;
+}
+
 export function profilesStatus(now = Date.now()): ProfilesStatus {
   const s = refresh(now, true);
   return { file: config().profilesFile, loadedAt: s.loadedAt, error: s.error && { message: s.error.message, at: s.error.at } };

@@ -9,6 +9,11 @@ export function touch(serverId: string): void {
   pending().set(serverId, Date.now());
 }
 
+/** Activity this replica saw for the server and has not written yet (ms since the epoch), if any. */
+export function lastTouched(serverId: string): number | undefined {
+  return pending().get(serverId);
+}
+
 export async function flushActivity(): Promise<number> {
   const p = pending();
   if (p.size === 0) return 0;

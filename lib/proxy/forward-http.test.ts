@@ -1,7 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import net, { type AddressInfo } from "node:net";
+import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientResponseHeaders, forwardHttp, parseUpstream, upstreamRequestHeaders, type Upstream } from "./forward-http";
+import { clientResponseHeaders, forwardHttp, parseUpstream, spliceSnippet, upstreamRequestHeaders, type Upstream } from "./forward-http";
 
 // The proxy's HTTP core between a real client and a real upstream on loopback: what crosses, what
 // does not, bodies of every framing, and what happens when either side goes away.
@@ -13,6 +14,7 @@ let frontPort: number;
 const seen: { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
 const errors: string[] = [];
 let lastUpstreamClose: Promise<void> = Promise.resolve();
+const SNIPPET = `<script src="/_berth/bar.js" defer></script>`;
 
 function upstreamHandler(req: IncomingMessage, res: ServerResponse) {
   let body = "";
@@ -21,6 +23,21 @@ function upstreamHandler(req: IncomingMessage, res: ServerResponse) {
   req.on("end", () => {
     seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body });
     const path = (req.url ?? "").split("?")[0];
+    if (path.startsWith("/page")) {
+      // A Jupyter page; /page-gzip compresses whatever the client asked (some servers do).
+      const html = Buffer.from(`<!doctype html><html><HEAD><title>Jupyter</title></HEAD><body>café ${req.headers["accept-encoding"] ?? "none"}</body></html>`);
+      const headers: Record<string, string> = { "content-type": path === "/page-latin1" ? "text/html; charset=iso-8859-1" : "text/html; charset=UTF-8", etag: '"upstream"' };
+      if (path === "/page-gzip") {
+        const gz = zlib.gzipSync(html);
+        return res.writeHead(200, { ...headers, "content-encoding": "gzip", "content-length": String(gz.length) }).end(gz);
+      }
+      if (path === "/page-big") {
+        res.writeHead(200, { ...headers, "content-length": String(5 * 1024 * 1024 + html.length) });
+        res.write("<!-- ".padEnd(5 * 1024 * 1024, "x"));
+        return res.end(html);
+      }
+      return res.writeHead(200, { ...headers, "content-length": String(html.length) }).end(html);
+    }
     if (path === "/nocontent") return res.writeHead(204, { "x-kind": "204" }).end();
     if (path === "/notmodified") return res.writeHead(304, { etag: '"v1"' }).end();
     if (path === "/chunked") {
@@ -57,6 +74,8 @@ beforeAll(async () => {
         const set = upRes.headers["set-cookie"];
         if (set) upRes.headers["set-cookie"] = set.filter((c) => !c.startsWith("b="));
       },
+      // The Berth bar: for top-level page loads only.
+      pageSnippet: (req) => (req.headers["sec-fetch-dest"] === "document" ? SNIPPET : undefined),
       onError(err, _req, r) {
         errors.push(err.message);
         if (!r.headersSent) r.writeHead(502).end("upstream error");
@@ -177,6 +196,55 @@ describe("forwardHttp", () => {
     // The upstream's response is closed by the proxy, not left hanging.
     await new Promise((r) => setTimeout(r, 50));
     await lastUpstreamClose;
+  });
+});
+
+describe("a page's snippet (the Berth bar)", () => {
+  const doc = { "sec-fetch-dest": "document", "accept-encoding": "gzip, deflate, br" };
+
+  it("is added before </head> of a top-level page, with the new length, asked for uncompressed", async () => {
+    const r = await call("/page", { headers: doc });
+    expect(r.status).toBe(200);
+    expect(r.body).toBe(`<!doctype html><html><HEAD><title>Jupyter</title>${SNIPPET}</HEAD><body>café none</body></html>`);
+    expect(Number(r.headers["content-length"])).toBe(Buffer.byteLength(r.body));
+    expect(seen.at(-1)!.headers["accept-encoding"]).toBeUndefined();
+    // The ETag named the upstream's bytes.
+    expect(r.headers.etag).toBeUndefined();
+    expect(r.headers["content-type"]).toBe("text/html; charset=UTF-8");
+  });
+
+  it("decodes a page the upstream compressed anyway and sends it uncompressed", async () => {
+    const r = await call("/page-gzip", { headers: doc });
+    expect(r.body).toContain(`${SNIPPET}</HEAD>`);
+    expect(r.body).toContain("café");
+    expect(r.headers["content-encoding"]).toBeUndefined();
+    expect(Number(r.headers["content-length"])).toBe(Buffer.byteLength(r.body));
+  });
+
+  it("leaves everything else as it came: other requests, other types, other charsets, big pages", async () => {
+    // Not a top-level page load (a script's fetch of the same page): streamed, compression kept.
+    const api = await call("/page-gzip", { headers: { "accept-encoding": "gzip" } });
+    expect(api.headers["content-encoding"]).toBe("gzip");
+    expect(seen.at(-1)!.headers["accept-encoding"]).toBe("gzip");
+    const plain = await call("/page", { headers: { "accept-encoding": "gzip" } });
+    expect(plain.body).not.toContain(SNIPPET);
+    expect(plain.headers.etag).toBe('"upstream"');
+    // JSON to a page load (a document request for an API address), and a charset this does not write.
+    expect((await call("/echo", { headers: doc })).body).toBe(JSON.stringify({ body: "" }));
+    expect((await call("/page-latin1", { headers: doc })).body).not.toContain(SNIPPET);
+    // Past the limit the page passes unchanged, with its own length.
+    const big = await call("/page-big", { headers: doc });
+    expect(big.body).not.toContain(SNIPPET);
+    expect(Number(big.headers["content-length"])).toBe(Buffer.byteLength(big.body));
+    // 304 and HEAD carry no body to change.
+    expect((await call("/notmodified", { headers: doc })).status).toBe(304);
+    expect((await call("/page", { method: "HEAD", headers: doc })).body).toBe("");
+  });
+
+  it("splices before </head>, else before the last </body>, else at the end", () => {
+    expect(spliceSnippet("<html><head></head><body></body></html>", "S")).toBe("<html><head>S</head><body></body></html>");
+    expect(spliceSnippet("<p>x</p></BODY>", "S")).toBe("<p>x</p>S</BODY>");
+    expect(spliceSnippet("<p>x</p>", "S")).toBe("<p>x</p>S");
   });
 });
 

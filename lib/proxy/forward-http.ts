@@ -1,5 +1,6 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http";
 import https from "node:https";
+import zlib from "node:zlib";
 
 // The HTTP half of the proxy's core: one request to the upstream over a kept-alive connection of
 // that upstream's own agent, bodies streamed both ways, headers copied once. It does what
@@ -97,17 +98,108 @@ export interface ForwardHooks {
   onResponse(upstreamRes: IncomingMessage, req: IncomingMessage): void;
   /** The upstream could not be reached or broke off; the answer is not sent yet when `res.headersSent` is false. */
   onError(err: Error, req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * Markup to add to this request's answer if it is an HTML page (the Berth bar, berth-bar.ts);
+   * undefined for every request that gets none, whose answer then streams as any other.
+   */
+  pageSnippet?(req: IncomingMessage): string | undefined;
+}
+
+/** The most of a page held to add the snippet; a bigger one passes unchanged. */
+const MAX_PAGE_BYTES = 4 * 1024 * 1024;
+
+function isUtf8Html(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const ct = contentType.toLowerCase();
+  if (!ct.startsWith("text/html")) return false;
+  const charset = /charset=\s*"?([^";\s]+)/.exec(ct)?.[1];
+  return charset === undefined || charset === "utf-8" || charset === "utf8";
+}
+
+function decode(body: Buffer, encoding: string | undefined): Buffer | null {
+  switch ((encoding ?? "identity").trim().toLowerCase()) {
+    case "identity":
+    case "":
+      return body;
+    case "gzip":
+    case "x-gzip":
+      return zlib.gunzipSync(body);
+    case "deflate":
+      return zlib.inflateSync(body);
+    case "br":
+      return zlib.brotliDecompressSync(body);
+    default:
+      return null;
+  }
+}
+
+/**
+ * An HTML page with `snippet` added: the body is held (pages are small; one over MAX_PAGE_BYTES
+ * passes unchanged), decoded when the upstream compressed it anyway, changed, and sent
+ * uncompressed with its new length. ETag and Content-MD5 described the upstream's bytes: dropped.
+ */
+function sendWithSnippet(upstreamRes: IncomingMessage, res: ServerResponse, snippet: string): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let passedOn = false;
+  const status = upstreamRes.statusCode ?? 200;
+  const original = () => clientResponseHeaders(upstreamRes.headers);
+  upstreamRes.on("error", () => res.destroy());
+  // Cut off mid-body: the client must not take a short body for the whole one.
+  upstreamRes.on("aborted", () => res.destroy());
+  upstreamRes.on("data", (chunk: Buffer) => {
+    if (passedOn) return;
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size <= MAX_PAGE_BYTES) return;
+    passedOn = true;
+    res.writeHead(status, upstreamRes.statusMessage, original());
+    for (const c of chunks) res.write(c);
+    upstreamRes.pipe(res);
+  });
+  upstreamRes.on("end", () => {
+    if (passedOn) return;
+    const body = Buffer.concat(chunks, size);
+    let page: Buffer | null;
+    try {
+      page = decode(body, upstreamRes.headers["content-encoding"]);
+    } catch {
+      page = null;
+    }
+    if (!page) {
+      // An encoding this cannot read, or a body that is not what it claims: as it came.
+      res.writeHead(status, upstreamRes.statusMessage, original());
+      res.end(body);
+      return;
+    }
+    const out = Buffer.from(spliceSnippet(page.toString("utf8"), snippet));
+    const list = original();
+    const headers: string[] = [];
+    for (let i = 0; i < list.length; i += 2) {
+      const k = list[i];
+      if (k === "content-length" || k === "content-encoding" || k === "etag" || k === "content-md5") continue;
+      headers.push(k, list[i + 1]);
+    }
+    headers.push("content-length", String(out.length));
+    res.writeHead(status, upstreamRes.statusMessage, headers);
+    res.end(out);
+  });
 }
 
 /** Sends req to the upstream and its answer to res. */
 export function forwardHttp(req: IncomingMessage, res: ServerResponse, up: Upstream, hooks: ForwardHooks): void {
+  // Only a GET has a page to change (a HEAD's length must stay the upstream's).
+  const snippet = req.method === "GET" ? hooks.pageSnippet?.(req) : undefined;
+  const headers = upstreamRequestHeaders(req);
+  // A page that may be changed is asked for uncompressed (and decoded if it comes compressed anyway).
+  if (snippet !== undefined) delete headers["accept-encoding"];
   const options: http.RequestOptions = {
     protocol: up.protocol,
     hostname: up.hostname,
     port: up.port,
     method: req.method,
     path: up.base + (req.url ?? "/"),
-    headers: upstreamRequestHeaders(req),
+    headers,
     agent: up.agent,
   };
   const upstreamReq = (up.protocol === "https:" ? https : http).request(options);
@@ -128,6 +220,10 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, up: Upstr
   });
   upstreamReq.on("response", (upstreamRes) => {
     hooks.onResponse(upstreamRes, req);
+    if (snippet !== undefined && upstreamRes.statusCode === 200 && isUtf8Html(upstreamRes.headers["content-type"])) {
+      sendWithSnippet(upstreamRes, res, snippet);
+      return;
+    }
     res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, clientResponseHeaders(upstreamRes.headers));
     upstreamRes.on("error", () => res.destroy());
     // Cut off mid-body: the client must not take a short body for the whole one.
@@ -136,4 +232,12 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, up: Upstr
   });
   if (hasBody(req)) req.pipe(upstreamReq);
   else upstreamReq.end();
+}
+
+/** `html` with `snippet` before its </head> (else before its last </body>, else at the end). */
+export function spliceSnippet(html: string, snippet: string): string {
+  // </head> comes early; a notebook's own text further down may contain the string.
+  let at = html.slice(0, 65_536).toLowerCase().indexOf("</head>");
+  if (at < 0) at = html.toLowerCase().lastIndexOf("</body>");
+  return at < 0 ? html + snippet : html.slice(0, at) + snippet + html.slice(at);
 }

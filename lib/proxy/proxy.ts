@@ -13,6 +13,8 @@ import type { Route } from "./route-cache";
 import { addRenewedCredential } from "./user-host-proxy";
 import { decideSetCookie, serverPrefix } from "./set-cookie";
 import { forwardHttp, parseUpstream, type ForwardHooks, type Upstream } from "./forward-http";
+import { barSnippet, isDocumentRequest } from "./berth-bar";
+import { answeredHere } from "./answer-here";
 
 // /user/<user>/<server>/… → that server's Jupyter, HTTP and WebSocket. The browser never sees the
 // upstream token (added here as a header) and the upstream never sees Berth's session cookie
@@ -44,8 +46,8 @@ function keepCookiesToServer(proxyRes: IncomingMessage, req: IncomingMessage) {
   else delete proxyRes.headers["set-cookie"];
 }
 
-function prepare(req: IncomingMessage, route: Route) {
-  prefixes.set(req, serverPrefix(route.owner, route.name));
+function prepare(req: IncomingMessage, route: Route, prefix: string) {
+  prefixes.set(req, prefix);
   const cookie = stripBerthCookies(req.headers.cookie);
   if (cookie) req.headers.cookie = cookie;
   else delete req.headers.cookie;
@@ -95,6 +97,8 @@ export function createProxy() {
     if (!res.headersSent) sendPage(res, 502, "The server is not answering", "Its Jupyter did not answer. It may be restarting or may have stopped; try again in a moment, or restart it from My servers.", { href: "/servers", text: "My servers" });
     else res.destroy();
   };
+  // The pages that get the Berth bar (berth-bar.ts), with their server.
+  const pages = new WeakMap<IncomingMessage, { route: Route; prefix: string }>();
   const hooks: ForwardHooks = {
     // Jupyter's redirects and pages are already under the base URL; nothing to rewrite. Its cookies
     // are kept to its own prefix; a user host's renewed credential is added after that filter,
@@ -104,6 +108,10 @@ export function createProxy() {
       addRenewedCredential(upstreamRes, req);
     },
     onError: upstreamError,
+    pageSnippet(req) {
+      const p = pages.get(req);
+      return p && barSnippet(p.route, p.prefix);
+    },
   };
 
   proxy.on("error", (err, req, res) => {
@@ -121,12 +129,15 @@ export function createProxy() {
   });
 
   function forwardWeb(req: IncomingMessage, res: ServerResponse, route: Route) {
-    prepare(req, route);
+    const prefix = serverPrefix(route.owner, route.name);
+    if (answeredHere(req, res, route, prefix)) return;
+    prepare(req, route, prefix);
+    if (isDocumentRequest(req)) pages.set(req, { route, prefix });
     forwardHttp(req, res, upstreamOf(route.upstream!), hooks);
   }
 
   function forwardWs(req: IncomingMessage, socket: Duplex, head: Buffer, route: Route) {
-    prepare(req, route);
+    prepare(req, route, serverPrefix(route.owner, route.name));
     const serverId = route.serverId;
     // Messages in either direction are activity, like a kernel's output while nobody types. Once
     // a second is plenty for an idle timeout counted in minutes; not on every frame.

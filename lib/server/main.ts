@@ -15,6 +15,7 @@ import { startJobs } from "../jobs/start-jobs";
 import { log } from "../log";
 import { createProxy } from "../proxy/proxy";
 import { createUserHostHandler } from "../proxy/user-host-proxy";
+import { BAR_PATH_PREFIX, serveBarAsset } from "../proxy/berth-bar";
 import { matchUserHost } from "../user-hosts/host";
 import { settleAbandonedBuilds } from "../launch/builds/build-queue";
 import { shutdownBuilder } from "../launch/builds/builder";
@@ -84,6 +85,8 @@ export async function main(opts: { dev: boolean; dir: string }) {
 
   const server = http.createServer((req, res) => {
     const reqUrl = req.url ?? "/";
+    // The Berth bar's script and style, on Berth's host and every user host (lib/proxy/berth-bar.ts).
+    if (reqUrl.startsWith(BAR_PATH_PREFIX) && serveBarAsset(req, res)) return;
     // With BERTH_USER_SERVERS_HOST a person's host serves their servers and nothing of Berth's.
     const label = matchUserHost(req.headers.host);
     if (label !== null) {

@@ -4,6 +4,7 @@ import { parseSpec } from "../launch/repo-spec";
 import { parseBytes } from "../policy/quantity";
 import { runtime } from "../runtime";
 import { ensureDefaultServer } from "./find-server";
+import { IDLE_WARNING_SECONDS, idleStopAt } from "./idle-stop";
 import { resolveOwner } from "./resolve-owner";
 import { serverBaseUrl, serverLabel, type Actor } from "./types";
 import { defaultProfile, profiles } from "../policy/profiles";
@@ -23,10 +24,8 @@ export async function listServers(actor: Actor, ownerName: string) {
     rows = await db().server.findMany({ where: { ownerId: owner.id }, orderBy: [{ name: "asc" }] });
   }
   const rt = runtime();
-  const idleMs = c.policy.idleTimeoutSeconds * 1000;
   const servers = rows.map((s) => {
     const profile = all.find((p) => p.slug === s.profile) ?? fallback;
-    const activity = s.lastActivityAt ?? s.startedAt;
     // From memory: the spawn page polls this every second, and a walk of a big workspace must
     // not be in that path (the runtime measures in the background).
     const usage = rt.storageUsage(s.id);
@@ -39,7 +38,7 @@ export async function listServers(actor: Actor, ownerName: string) {
       profile: { slug: profile.slug, displayName: profile.displayName, cpu: profile.cpu, memory: profile.memory },
       lastActivityAt: s.lastActivityAt?.toISOString() ?? null,
       startedAt: s.startedAt?.toISOString() ?? null,
-      idleStopAt: s.state === "running" && idleMs > 0 && activity ? new Date(activity.getTime() + idleMs).toISOString() : null,
+      idleStopAt: idleStopAt(s)?.toISOString() ?? null,
       storageUsed: usage.bytes,
       /** No figure yet, and one is being measured (rather than a runtime that cannot measure). */
       storageMeasuring: usage.bytes === null && usage.measuring,
@@ -52,7 +51,7 @@ export async function listServers(actor: Actor, ownerName: string) {
     user: owner.name,
     servers,
     namedCount: servers.filter((s) => s.name !== "").length,
-    policy: { maxNamedServers: c.policy.maxNamedServers, serverNameMaxLength: c.policy.serverNameMaxLength, idleTimeoutSeconds: c.policy.idleTimeoutSeconds },
+    policy: { maxNamedServers: c.policy.maxNamedServers, serverNameMaxLength: c.policy.serverNameMaxLength, idleTimeoutSeconds: c.policy.idleTimeoutSeconds, idleWarningSeconds: IDLE_WARNING_SECONDS },
     profiles: all.map((p) => ({ slug: p.slug, displayName: p.displayName, description: p.description, default: p.default })),
     limits: rt.capabilities(),
   };

@@ -4,6 +4,7 @@ import { encode } from "next-auth/jwt";
 import { authSecret } from "../../lib/auth/secret";
 import { sessionCookieName } from "../../lib/auth/options";
 import { createSession } from "../../lib/auth/user-sessions";
+import { serveBarAsset } from "../../lib/proxy/berth-bar";
 import { createProxy } from "../../lib/proxy/proxy";
 
 // The custom server's routing (lib/server/main.ts) without Next.js: /user/* to the proxy, HTTP and
@@ -11,6 +12,7 @@ import { createProxy } from "../../lib/proxy/proxy";
 export async function startProxyServer() {
   const proxy = createProxy();
   const server = http.createServer((req, res) => {
+    if (serveBarAsset(req, res)) return;
     if ((req.url ?? "").startsWith("/user/")) {
       proxy.web(req, res).catch(() => {
         if (!res.headersSent) res.writeHead(500).end();

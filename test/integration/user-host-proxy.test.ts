@@ -38,6 +38,7 @@ beforeAll(async () => {
 
   upstream = http.createServer((req, res) => {
     seen.push(req.headers);
+    if (req.url === "/user/alice/page") return void res.writeHead(200, { "content-type": "text/html" }).end("<html><head><title>p</title></head><body>p</body></html>");
     res.writeHead(200, { "content-type": "application/json", "set-cookie": "_xsrf=jupyter; Path=/" }).end(JSON.stringify({ path: req.url }));
   });
   wss = new WebSocketServer({ server: upstream });
@@ -232,5 +233,29 @@ describe("Berth's authorize step", () => {
     "/user/alice/",
   ])("refuses to return to %s", async (next) => {
     await expect(authorizeUserHost(params(next), aliceSession)).rejects.toMatchObject({ status: 400 });
+  });
+});
+
+describe("the Berth bar on a user host", () => {
+  it("is on the server's pages with links to Berth's own address; Jupyter's logout goes to Berth's sign-out there", async () => {
+    const credential = await handOff(aliceSession, "/user/alice/page");
+    const page = await on(ALICE_HOST, "/user/alice/page", { ...html, "Sec-Fetch-Dest": "document", Cookie: credential });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<script src="/_berth/bar.js?v=');
+    expect(page.body).toContain('data-berth="http://berth.test" data-prefix="/user/alice/"');
+    expect(Number(page.headers["content-length"])).toBe(Buffer.byteLength(page.body));
+
+    const out = await on(ALICE_HOST, "/user/alice/logout", { ...html, "Sec-Fetch-Dest": "document", Cookie: credential });
+    expect(out.status).toBe(302);
+    expect(out.headers.location).toBe("http://berth.test/signout?from=%2Fuser%2Falice%2F");
+
+    const status = await on(ALICE_HOST, "/user/alice/_berth/status", { Cookie: credential });
+    expect(status.status).toBe(200);
+    expect(JSON.parse(status.body)).toMatchObject({ state: "running", warningSeconds: 600 });
+    // Another origin (a sibling user host) cannot keep it running.
+    const other = await on(ALICE_HOST, "/user/alice/_berth/keep-running", { Cookie: credential, Origin: "http://bob.users.test" }, "POST");
+    expect(other.status).toBe(403);
+    const own = await on(ALICE_HOST, "/user/alice/_berth/keep-running", { Cookie: credential, Origin: "http://alice.users.test", "Sec-Fetch-Site": "same-origin" }, "POST");
+    expect(own.status).toBe(200);
   });
 });
