@@ -4,6 +4,7 @@ import type { ServerView } from "@/lib/servers/list-servers";
 import { buttonStyles } from "../ui/button-styles";
 import { Spinner } from "../ui/Spinner";
 import { formatBytes, idleStopText, relativeTime } from "./format";
+import { RetiredBadge } from "./RetiredBadge";
 import { ServerIcon } from "./ServerIcon";
 import { StateBadge } from "./StateBadge";
 
@@ -39,7 +40,8 @@ export function ServerCard({ server, now, busy, onStart, onStop, onDelete }: {
               <StateBadge state={s.state} />
             </div>
             <p className="mt-0.5 truncate text-sm text-slate-500">
-              {s.profile.displayName} · {s.profile.cpu} CPU · {s.profile.memory} memory
+              {s.profile.displayName}
+              {s.profile.retired ? <RetiredBadge /> : null} · {s.profile.cpu} CPU · {s.profile.memory} memory
               <span className="hidden sm:inline">
                 {" · "}
                 <span className="font-mono text-[0.8rem] text-slate-400">{s.url}</span>
