@@ -163,7 +163,7 @@ describe("profiles for groups", () => {
     expect(set).toEqual({ status: 200, json: { name: "lou", groups: ["readers", "staff"], changed: true } });
     expect((await describeUser(admin, "lou")).groups).toEqual(["readers", "staff"]);
     const event = await db().event.findFirstOrThrow({ where: { action: "user_groups", targetUser: "lou" } });
-    expect(event.details).toEqual({ groups: ["readers", "staff"], before: [] });
+    expect(event.details).toMatchObject({ groups: ["readers", "staff"], before: [], viaToken: { prefix: expect.stringMatching(/^berth_/) } });
 
     // Lou's sessions read groups from the database: allowed at once.
     const notes = await createServer(lou, "lou", { name: "notes", profile: "staff" });
