@@ -126,11 +126,13 @@ test("a group member chooses the group profile and one of its choices", async ({
 });
 
 test("an administrator sets a local account's groups on the Users tab", async ({ browser }) => {
+  // Two sign-ins and two runs of the CLI on a busy machine.
+  test.setTimeout(180_000);
   const { context, page } = await signedIn(browser, ROOT_ADMIN);
   await page.goto("/admin");
   await page.getByRole("button", { name: "Manage dave" }).click();
   const dialog = page.getByRole("dialog", { name: /^Manage/ });
-  const groups = dialog.getByLabel("Groups");
+  const groups = dialog.getByRole("textbox", { name: "Groups" });
   await expect(groups).toHaveValue("");
   await groups.fill("ml-team, readers");
   await dialog.getByRole("button", { name: "Save groups" }).click();
