@@ -125,7 +125,7 @@ test("Profiles tab: resources, who may use them, servers per profile", async ({ 
   const row = table.getByRole("row").filter({ hasText: "Default" }).first();
   await expect(row).toContainText("Everyone");
   await expect(table.getByRole("columnheader", { name: "Servers" })).toBeVisible();
-  await expect(page.getByText(/Every signed-in person may choose every profile/)).toBeVisible();
+  await expect(page.getByText(/is offered only to members of one of them/)).toBeVisible();
   await shot(page, "admin-profiles");
   await phone(page, "admin-profiles");
 });

@@ -94,6 +94,24 @@ const userServersHost = z.string().transform((raw, ctx) => {
   return { suffix: m[1], port: m[2] };
 });
 
+// Where people ask for a profile they cannot choose (a service desk's request form): an http(s)
+// address, optionally with {user} and {summary} placeholders that the add-server form fills in,
+// URL-encoded (lib/policy/profile-request.ts).
+const profileRequestUrl = z.string().transform((raw, ctx) => {
+  const v = raw.trim();
+  let ok = false;
+  try {
+    ok = /^https?:$/.test(new URL(v.replaceAll("{user}", "u").replaceAll("{summary}", "s")).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok || /[{}]/.test(v.replaceAll("{user}", "").replaceAll("{summary}", ""))) {
+    ctx.addIssue({ code: "custom", message: "an http(s) address, with {user} and {summary} where the form should fill them in, e.g. https://support.example.org/servicedesk/customer/portal/2/create/10?summary={summary}&description=Berth+user+{user}" });
+    return z.NEVER;
+  }
+  return v;
+});
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   BERTH_DATA_DIR: z.string().default("./data"),
@@ -116,6 +134,7 @@ const envSchema = z.object({
   BERTH_MEMORY_LIMIT: quantity.default("2Gi"),
   BERTH_STORAGE_LIMIT: quantity.default("2Gi"),
   BERTH_PROFILES_FILE: z.string().optional(),
+  BERTH_PROFILE_REQUEST_URL: profileRequestUrl.optional(),
   BERTH_ACTIVITY_FLUSH_SECONDS: z.coerce.number().positive().default(15),
   BERTH_CGROUP_ROOT: z.string().default("/sys/fs/cgroup"),
   // Above the ranges /etc/subuid hands out and systemd-nspawn picks from (up to 1879048191), below
@@ -176,6 +195,22 @@ const envSchema = z.object({
   BERTH_TOKEN_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(365 * 86_400),
 });
 
+// What a choice within a profile may change; applied over the profile, which is applied over
+// Berth's defaults (base → profile → choice).
+const overridesSchema = z.strictObject({ cpu: cpu.optional(), memory: quantity.optional(), storage: quantity.optional(), image: z.string().min(1).optional() });
+const profileOptionSchema = z
+  .object({
+    displayName: z.string().min(1),
+    choices: z
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, "choice names: lowercase letters, digits, ., - and _"),
+        z.object({ displayName: z.string().min(1), description: z.string().default(""), overrides: overridesSchema.default({}) }),
+      )
+      .refine((c) => Object.keys(c).length > 0, "at least one choice"),
+    default: z.string().optional(),
+  })
+  .refine((o) => o.default === undefined || Object.hasOwn(o.choices, o.default), { message: "default must name one of the choices", path: ["default"] });
+
 const profileSchema = z.object({
   slug: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, "lowercase letters, digits and hyphens"),
   displayName: z.string().min(1),
@@ -187,10 +222,21 @@ const profileSchema = z.object({
   /** This profile's idle stop (0: never); unset: the operator's BERTH_IDLE_TIMEOUT_SECONDS. */
   idleTimeoutSeconds: z.number().int().min(0).max(366 * 86_400).optional(),
   default: z.boolean().default(false),
+  // Who may choose it: the groups (Jira groups, or a local account's groups); absent: everyone.
+  groups: z.array(z.string().trim().min(1).max(200)).optional(),
+  // KubeSpawner's profile_options: choices within the profile, each overriding its resources.
+  options: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, "option names: lowercase letters, digits, - and _"), profileOptionSchema).optional(),
 });
 const profilesFileSchema = z.object({ profiles: z.array(profileSchema).min(1) });
 
-export type Profile = Required<Omit<z.infer<typeof profileSchema>, "image" | "idleTimeoutSeconds">> & { image?: string; idleTimeoutSeconds?: number };
+export type ProfileOption = z.infer<typeof profileOptionSchema>;
+export type ProfileOverrides = z.infer<typeof overridesSchema>;
+export type Profile = Required<Omit<z.infer<typeof profileSchema>, "image" | "idleTimeoutSeconds" | "groups" | "options">> & {
+  image?: string;
+  idleTimeoutSeconds?: number;
+  groups?: string[];
+  options?: Record<string, ProfileOption>;
+};
 
 export type Config = ReturnType<typeof loadConfig>;
 
@@ -284,6 +330,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     profiles,
     profilesFile: e.BERTH_PROFILES_FILE ? path.resolve(e.BERTH_PROFILES_FILE) : undefined,
     profileDefaults: defaults,
+    /** Where "Need another profile?" leads (a template with {user} and {summary}); undefined: no link. */
+    profileRequestUrl: e.BERTH_PROFILE_REQUEST_URL,
     // Only what a Jupyter needs to find its programs: Berth's own settings (database URL,
     // secrets) must never reach code the user runs.
     hostEnv: { PATH: env.PATH ?? "/usr/local/bin:/usr/bin:/bin", LANG: env.LANG },
@@ -371,7 +419,15 @@ export function loadProfiles(file: string | undefined, defaults: ProfileDefaults
     storage: p.storage ?? defaults.storage,
   }));
   if (new Set(list.map((p) => p.slug)).size !== list.length) throw new Error(`BERTH_PROFILES_FILE (${file}) repeats a profile slug.`);
-  if (!list.some((p) => p.default)) list[0] = { ...list[0], default: true };
+  // Default servers (and launches) get the default profile without anyone choosing it, so it must
+  // be open to everyone; unmarked, the first profile open to everyone is the default.
+  const marked = list.find((p) => p.default);
+  if (marked?.groups) throw new Error(`BERTH_PROFILES_FILE (${file}): the default profile "${marked.slug}" names groups, but default servers use it for everyone. Remove its "groups", or mark a profile open to everyone as the default.`);
+  if (!marked) {
+    const open = list.findIndex((p) => !p.groups);
+    if (open < 0) throw new Error(`BERTH_PROFILES_FILE (${file}): every profile names groups; leave at least one open to everyone (no "groups"), for default servers.`);
+    list[open] = { ...list[open], default: true };
+  }
   return list;
 }
 

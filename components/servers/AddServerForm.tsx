@@ -7,41 +7,56 @@ import { buttonStyles } from "../ui/button-styles";
 import { inputStyles } from "../ui/Field";
 import { nameRules, ServerNameField } from "./ServerNameField";
 import { Spinner } from "../ui/Spinner";
+import { ProfileRequest } from "./ProfileRequest";
 
-type Profile = { slug: string; displayName: string; description: string; default: boolean };
+type Choice = { key: string; displayName: string; description: string };
+type Option = { key: string; displayName: string; default: string; choices: Choice[] };
+type Profile = { slug: string; displayName: string; description: string; default: boolean; options: Option[] };
 
-export function AddServerForm({ user, profiles, maxLength, atLimit, limitMessage, existing, onCreate }: {
+const optionDefaults = (p: Profile | undefined) => Object.fromEntries((p?.options ?? []).map((o) => [o.key, o.default]));
+
+export function AddServerForm({ user, profiles, requestUrl, maxLength, atLimit, limitMessage, existing, onCreate }: {
   user: string;
+  /** Only the profiles this person may choose. */
   profiles: Profile[];
+  /** BERTH_PROFILE_REQUEST_URL: adds "Need another profile?" */
+  requestUrl?: string | null;
   maxLength: number;
   atLimit: boolean;
   limitMessage: string;
   existing: string[];
-  onCreate: (name: string, profile: string) => Promise<string | null>;
+  onCreate: (name: string, profile: string, options: Record<string, string>) => Promise<string | null>;
 }) {
   const id = useId();
   const inputRef = useRef<HTMLInputElement>(null);
   const [name, setName] = useState("");
   const defaultProfile = profiles.find((p) => p.default)?.slug ?? profiles[0]?.slug ?? "";
   const [profile, setProfile] = useState(defaultProfile);
+  const [choices, setChoices] = useState<Record<string, string>>(() => optionDefaults(profiles.find((p) => p.slug === defaultProfile)));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const check = checkServerName(name, maxLength);
   const problem = name === "" ? null : !check.ok ? check.reason : existing.includes(name) ? `You already have a server named "${name}".` : null;
   const chosen = profiles.find((p) => p.slug === profile);
 
+  // Another profile starts from its own options' defaults.
+  function pickProfile(slug: string) {
+    setProfile(slug);
+    setChoices(optionDefaults(profiles.find((p) => p.slug === slug)));
+  }
+
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
     if (!check.ok || problem || atLimit) return;
     setBusy(true);
     setError(null);
-    const err = await onCreate(name, profile);
+    const err = await onCreate(name, profile, chosen?.options.length ? choices : {});
     setBusy(false);
     if (err) setError(err);
     else {
       // The next server starts from the default again, not from the last choice.
       setName("");
-      setProfile(defaultProfile);
+      pickProfile(defaultProfile);
     }
     // Ready for the next one (or to correct this one) without reaching for the mouse.
     inputRef.current?.focus();
@@ -71,7 +86,7 @@ export function AddServerForm({ user, profiles, maxLength, atLimit, limitMessage
             <label htmlFor={`${id}-profile`} className="block text-sm font-medium text-slate-800">
               Profile
             </label>
-            <select id={`${id}-profile`} value={profile} onChange={(e) => setProfile(e.target.value)} className={`${inputStyles} pr-9`} aria-describedby={`${id}-profile-help`}>
+            <select id={`${id}-profile`} value={profile} onChange={(e) => pickProfile(e.target.value)} className={`${inputStyles} pr-9`} aria-describedby={`${id}-profile-help`}>
               {profiles.map((p) => (
                 <option key={p.slug} value={p.slug}>
                   {p.displayName}
@@ -81,6 +96,23 @@ export function AddServerForm({ user, profiles, maxLength, atLimit, limitMessage
             <p id={`${id}-profile-help`} className="text-xs text-slate-500">
               {chosen?.description}
             </p>
+            {chosen?.options.map((o) => (
+              <div key={`${chosen.slug}-${o.key}`} className="space-y-1 pt-1">
+                <label htmlFor={`${id}-option-${o.key}`} className="block text-sm font-medium text-slate-800">
+                  {o.displayName}
+                </label>
+                <select id={`${id}-option-${o.key}`} value={choices[o.key] ?? o.default} onChange={(e) => setChoices({ ...choices, [o.key]: e.target.value })} className={`${inputStyles} pr-9`} aria-describedby={`${id}-option-${o.key}-help`}>
+                  {o.choices.map((c) => (
+                    <option key={c.key} value={c.key}>
+                      {c.displayName}
+                    </option>
+                  ))}
+                </select>
+                <p id={`${id}-option-${o.key}-help`} className="text-xs text-slate-500">
+                  {o.choices.find((c) => c.key === (choices[o.key] ?? o.default))?.description}
+                </p>
+              </div>
+            ))}
           </div>
           <button type="submit" disabled={busy || atLimit || !check.ok || Boolean(problem)} className={`${buttonStyles.primary} sm:mt-[1.625rem] sm:h-[2.625rem]`}>
             {busy ? (
@@ -97,6 +129,7 @@ export function AddServerForm({ user, profiles, maxLength, atLimit, limitMessage
             )}
           </button>
         </fieldset>
+        {requestUrl ? <ProfileRequest user={user} template={requestUrl} /> : null}
       </div>
     </form>
   );

@@ -5,6 +5,7 @@ import { buttonStyles } from "../ui/button-styles";
 import { Spinner } from "../ui/Spinner";
 import { formatBytes, idleStopText, relativeTime, timeLeft } from "./format";
 import { IdleWarning } from "./IdleWarning";
+import { RetiredBadge } from "./RetiredBadge";
 import { ServerIcon } from "./ServerIcon";
 import { StateBadge } from "./StateBadge";
 
@@ -44,7 +45,8 @@ export function ServerCard({ server, now, busy, warningSeconds, onStart, onStop,
               <StateBadge state={s.state} />
             </div>
             <p className="mt-0.5 truncate text-sm text-slate-500">
-              {s.profile.displayName} · {s.profile.cpu} CPU · {s.profile.memory} memory
+              {s.profile.displayName}
+              {s.profile.retired ? <RetiredBadge /> : null} · {s.profile.cpu} CPU · {s.profile.memory} memory
               <span className="hidden sm:inline">
                 {" · "}
                 <span className="font-mono text-[0.8rem] text-slate-400">{s.url}</span>

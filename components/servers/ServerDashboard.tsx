@@ -135,6 +135,7 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
           <AddServerForm
             user={page.user}
             profiles={page.profiles}
+            requestUrl={page.profileRequestUrl}
             maxLength={page.policy.serverNameMaxLength}
             atLimit={atLimit}
             existing={named.map((s) => s.name)}
@@ -142,8 +143,8 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
               `You have ${page.namedCount} named servers, the most allowed (${max}, plus your default server; stopped servers count too). ` +
               `Delete one you no longer need, or reuse one of: ${named.map((s) => s.name).join(", ")}.`
             }
-            onCreate={async (name, profile) => {
-              const err = await call("POST", `${base}/servers`, { name, profile });
+            onCreate={async (name, profile, options) => {
+              const err = await call("POST", `${base}/servers`, { name, profile, options });
               await refresh();
               return err;
             }}

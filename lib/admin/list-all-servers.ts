@@ -3,6 +3,8 @@ import { config } from "../config";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { profiles } from "../policy/profiles";
+import { serverProfile } from "../policy/profile-access";
+import { recordedLabel } from "../policy/resolve-profile";
 import { parseBytes } from "../policy/quantity";
 import { runtime } from "../runtime";
 import { idleStopAt } from "../servers/idle-stop";
@@ -84,7 +86,7 @@ export async function listAllServers(actor: Actor, q: ServersQuery, opts: { stor
   const found = await db().server.findMany({
     where: { id: { in: ids.map((r) => r.id) } },
     select: {
-      id: true, name: true, profile: true, image: true, state: true, stateReason: true, progress: true,
+      id: true, name: true, profile: true, profileSpec: true, image: true, state: true, stateReason: true, progress: true,
       launchProvider: true, launchSpec: true, launchCommit: true, lastActivityAt: true, startedAt: true,
       owner: { select: { name: true } },
     },
@@ -94,11 +96,10 @@ export async function listAllServers(actor: Actor, q: ServersQuery, opts: { stor
   const rows = ids.flatMap((r) => byId.get(r.id) ?? []);
   // The profiles in use now (an edited profiles file is picked up without a restart).
   const live = profiles();
-  const fallback = live.find((p) => p.default) ?? live[0];
   const rt = opts.storage === false ? undefined : runtime();
   const servers = rows.map((s) => {
-    const known = live.find((p) => p.slug === s.profile);
-    const profile = known ?? fallback;
+    // What the server was created with (recorded), whatever the profiles file says now.
+    const { recorded: profile, retired } = serverProfile(s);
     const url = serverBaseUrl(s.owner.name, s.name);
     // From memory, measured in the background (never a folder walk in the request).
     const usage = rt?.storageUsage(s.id);
@@ -110,7 +111,7 @@ export async function listAllServers(actor: Actor, q: ServersQuery, opts: { stor
       reason: s.stateReason,
       progress: s.progress,
       // A profile removed from the configuration since still names what the server was made with.
-      profile: { slug: s.profile, displayName: known?.displayName ?? `${s.profile} (no longer configured)`, cpu: profile.cpu, memory: profile.memory, storage: profile.storage },
+      profile: { slug: s.profile, displayName: retired ? `${recordedLabel(profile)} (retired)` : recordedLabel(profile), cpu: profile.cpu, memory: profile.memory, storage: profile.storage, retired },
       image: s.image,
       launchedFrom: launchedFrom(s),
       startedAt: s.startedAt?.toISOString() ?? null,

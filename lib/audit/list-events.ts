@@ -8,7 +8,7 @@ import { csvRow } from "./csv";
 
 /** The actions Berth records (lib/servers/record-event.ts), for the filter's choices. */
 export const AUDIT_ACTIONS = [
-  "signin", "signout", "signout_all", "user_add", "user_remove", "user_admin", "user_disable", "user_enable", "user_password_reset",
+  "signin", "signout", "signout_all", "user_add", "user_remove", "user_admin", "user_groups", "user_disable", "user_enable", "user_password_reset",
   "create", "start", "started", "stop", "stopped", "delete", "failed", "cull", "quota_refused", "reconcile",
   "launch", "build_cancel", "rebuild", "token_create", "token_revoke", "token_use",
 ] as const;

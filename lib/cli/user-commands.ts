@@ -8,6 +8,8 @@ import { deleteUser } from "../users/delete-user";
 import { disableUser, enableUser } from "../users/disable-user";
 import { listUsers, type UserRow } from "../users/list-users";
 import { resetPassword } from "../users/reset-password";
+import { setUserGroups } from "../users/set-user-groups";
+import { findUser } from "../users/find-user";
 import { USERS_PAGE_SIZE, usersQuerySchema } from "../users/users-query";
 import { readStdin, withDatabase } from "./database";
 import type { CommandGroup } from "./main";
@@ -24,6 +26,9 @@ export const userUsage = `  user list [--search <text>] [--sort name|lastLogin|r
   user admin <name> --on|--off
       Grants or withdraws administrator rights; takes effect within BERTH_SESSION_CHECK_SECONDS
       without signing them out. (A Jira account's next sign-in sets it from Jira's groups.)
+  user groups <name> [--set a,b | --add <group> | --remove <group> | --clear]
+      Shows a local account's groups, or sets them (comma-separated). Profiles naming groups are
+      offered only to their members. A Jira account's groups come from Jira at each sign-in.
   user disable <name>
       The user can no longer sign in; their sessions end, their API tokens stop working and their
       running servers stop. Their servers' storage is kept.
@@ -89,6 +94,7 @@ export const userCommands: CommandGroup = {
       if (!fromStdin) process.stdout.write(`Password (shown once; pass it on privately): ${password}\n`);
       return 0;
     }
+    if (command === "groups") return groupsCommand(rest, fail);
     const known = ["signout", "remove", "admin", "reset-password", "disable", "enable"];
     if (command === undefined || !known.includes(command)) return undefined;
     const allowed = command === "admin" ? ["--on", "--off"] : command === "reset-password" ? ["--password-stdin"] : command === "remove" ? ["--stop-servers"] : [];
@@ -131,3 +137,28 @@ export const userCommands: CommandGroup = {
     return 0;
   },
 };
+
+async function groupsCommand(rest: string[], fail: (problem: string) => number): Promise<number> {
+  const { names, opts, unknown } = parse(rest, ["--clear"], ["--set", "--add", "--remove"]);
+  if (names.length !== 1) return fail("Give one user's name.");
+  if (unknown.length) return fail(`Unknown option ${unknown.join(", ")}.`);
+  if (opts.size > 1) return fail("Give one of --set, --add, --remove or --clear.");
+  const name = names[0];
+  const list = (v: string | true | undefined) => (typeof v === "string" ? v.split(",").map((g) => g.trim()).filter(Boolean) : []);
+  const r = await withDatabase(async () => {
+    const user = await findUser(name);
+    if (opts.size === 0) return { name: user.name, groups: user.groups, changed: false, shown: true, jira: user.externalId !== null };
+    const next = opts.has("--clear")
+      ? []
+      : opts.has("--set")
+        ? list(opts.get("--set"))
+        : opts.has("--add")
+          ? [...user.groups, ...list(opts.get("--add"))]
+          : user.groups.filter((g) => !list(opts.get("--remove")).includes(g));
+    return { ...(await setUserGroups(SYSTEM, name, next)), shown: false, jira: false };
+  });
+  const text = r.groups.length ? r.groups.join(", ") : "no groups";
+  if (r.shown) process.stdout.write(`"${r.name}" is in ${text}${r.jira ? " (from Jira, as of their last sign-in)" : ""}.\n`);
+  else process.stdout.write(r.changed ? `"${r.name}" is now in ${text}.\n` : `"${r.name}" was already in ${text}; nothing changed.\n`);
+  return 0;
+}

@@ -9,7 +9,9 @@ import { startServer } from "../servers/start-server";
 import { stopServer } from "../servers/stop-server";
 import type { Actor } from "../servers/types";
 import { requireUserAccess } from "./access";
-import { defaultProfile, findProfile, profiles } from "../policy/profiles";
+import { chooseProfile } from "../policy/profile-access";
+import { defaultProfile, findProfile } from "../policy/profiles";
+import type { ChosenOptions } from "../policy/resolve-profile";
 
 // POST and DELETE /hub/api/users/{name}/server and …/servers/{server}: JupyterHub's answers
 // (201 started, 202 pending, 204 stopped, 400 already running or over the limit, 404 no such
@@ -22,7 +24,7 @@ export const SLOW_STOP_MS = 10_000;
 /** "alice" or "alice's server work", for messages. */
 export const serverTitle = (user: string, name: string) => (name ? `${user}'s server "${name}"` : `${user}'s default server`);
 
-/** The POST body: JupyterHub's user_options. Berth reads `profile`; other options have no meaning here and are ignored. */
+/** The POST body: JupyterHub's user_options. Berth reads `profile` and the profile's options (profileChoices); other options have no meaning here and are ignored. */
 export function profileOption(body: unknown): string | undefined {
   if (body === null || body === undefined) return undefined;
   if (typeof body !== "object" || Array.isArray(body)) throw new AppError("invalid_input", 400, "The body must be a JSON object of server options, such as {\"profile\": \"small\"}.");
@@ -32,18 +34,38 @@ export function profileOption(body: unknown): string | undefined {
   return profile;
 }
 
+/**
+ * The chosen options of `slug`'s profile in user_options: KubeSpawner's way (each option by its name
+ * at the top level, e.g. {"profile": "gpu", "image": "py311"}) or Berth's ({"options": {"image": "py311"}}).
+ */
+export function profileChoices(body: unknown, slug: string | undefined): ChosenOptions | undefined {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  const names = Object.keys((slug ? findProfile(slug) : defaultProfile())?.options ?? {});
+  const chosen: ChosenOptions = {};
+  for (const n of names) if (Object.hasOwn(b, n) && typeof b[n] === "string") chosen[n] = b[n] as string;
+  if (b.options !== undefined && b.options !== null) {
+    if (typeof b.options !== "object" || Array.isArray(b.options)) throw new AppError("invalid_input", 400, 'user_options.options must be an object of option name to choice, such as {"image": "py311"}.');
+    for (const [k, v] of Object.entries(b.options as Record<string, unknown>)) {
+      if (typeof v !== "string") throw new AppError("invalid_input", 400, `user_options.options.${k} must be the name of a choice (a string).`);
+      chosen[k] = v;
+    }
+  }
+  return Object.keys(chosen).length ? chosen : undefined;
+}
+
 export async function startHubServer(actor: Actor, ownerName: string, name: string, body: unknown): Promise<201 | 202> {
   requireUserAccess(actor, ownerName);
   const profile = profileOption(body);
+  const options = profileChoices(body, profile);
   const owner = await resolveOwner(actor, ownerName);
   let server = await db().server.findUnique({ where: { ownerId_name: { ownerId: owner.id, name } } });
   if (!server && name === "") {
-    const slug = profile ?? defaultProfile().slug;
-    if (!findProfile(slug)) throw noProfile(slug);
-    server = await ensureDefaultServer(owner.id, slug);
+    // The profile's rules are createServer's: it exists, the owner may use it (403), its choices resolve.
+    server = await ensureDefaultServer(owner.id, chooseProfile(actor, owner, profile, options));
   } else if (!server) {
     // The quota, the name rules and the profile are createServer's (one implementation).
-    server = await createServer(actor, owner.name, { name, profile });
+    server = await createServer(actor, owner.name, { name, profile, options });
   } else if (profile && profile !== server.profile) {
     throw new AppError("invalid_input", 400, `${serverTitle(owner.name, name)} uses the profile "${server.profile}"; a server keeps the profile it was created with. Start it without a profile, or delete it and create it again with "${profile}".`);
   }
@@ -88,10 +110,6 @@ function removeOption(body: unknown): boolean {
   if (body === null || body === undefined) return false;
   if (typeof body !== "object" || Array.isArray(body)) throw new AppError("invalid_input", 400, 'The body must be a JSON object, such as {"remove": true}.');
   return Boolean((body as Record<string, unknown>).remove);
-}
-
-function noProfile(slug: string) {
-  return new AppError("invalid_profile", 400, `There is no profile "${slug}". Choose one of: ${profiles().map((p) => p.slug).join(", ")}.`);
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());

@@ -20,7 +20,7 @@ import type { LaunchEvent } from "./events";
 import { openPath } from "./open-path";
 import { prepareLaunch, type PreparedLaunch } from "./prepare-launch";
 import { buildSpec, refUrl, type OpenPath } from "./repo-spec";
-import { defaultProfile } from "../policy/profiles";
+import { defaultRecord } from "../policy/profile-access";
 
 // A launch, start to finish, as the BinderHub event stream tells it: resolve the ref → choose the
 // server (refusing early when there is no room) → build once per commit (or find it built) →
@@ -116,7 +116,7 @@ async function launchInto(actor: Actor, owner: { id: string; name: string }, tar
   const name = target.name;
   if (target.kind === "new") {
     emit({ phase: "launching", message: `Creating the server ${serverLabel(name)}…\n` });
-    if (name === "") await ensureDefaultServer(owner.id, defaultProfile().slug);
+    if (name === "") await ensureDefaultServer(owner.id, defaultRecord());
     else {
       try {
         await createServer(actor, owner.name, { name });

@@ -8,8 +8,8 @@ import { shared } from "../shared";
 // or modification time of what the path leads to, so a Kubernetes ConfigMap's `..data` symlink
 // swap counts — it is read again. A file that is invalid after a change keeps the last good list
 // in use; the error is logged once and shown on the console's Profiles tab until the file is fixed.
-// A server whose profile was removed keeps its recorded slug and runs with the default profile's
-// resources (lib/servers/start-server.ts), as before.
+// A server does not follow later edits: it records its profile as resolved at creation and starts
+// with that record (lib/policy/profile-access.ts), also once the profile is removed ("retired").
 
 export const CHECK_MS = 2000;
 

@@ -9,23 +9,23 @@ import { SERIALISED_TX } from "../db/transactions";
 import { recordEvent } from "./record-event";
 import { resolveOwner } from "./resolve-owner";
 import type { Actor } from "./types";
-import { profiles as currentProfiles } from "../policy/profiles";
+import { chooseProfile } from "../policy/profile-access";
+import { recordJson } from "../policy/resolve-profile";
 
 export const createServerInput = z.object({
   name: z.string().max(200),
   profile: z.string().max(100).optional(),
+  // The profile's options (KubeSpawner's profile_options): option name → choice name.
+  options: z.record(z.string().max(40), z.string().max(40)).optional(),
 });
 
 export async function createServer(actor: Actor, ownerName: string, input: z.infer<typeof createServerInput>) {
   const { policy } = config();
-  const profiles = currentProfiles();
   const owner = await resolveOwner(actor, ownerName);
   const check = checkServerName(input.name, policy.serverNameMaxLength);
   if (!check.ok) throw new AppError("invalid_name", 422, `"${input.name}" cannot be a server name. ${check.reason}`);
-  const profile = input.profile ? profiles.find((p) => p.slug === input.profile) : profiles.find((p) => p.default);
-  if (!profile) {
-    throw new AppError("invalid_profile", 422, `There is no profile "${input.profile}". Choose one of: ${profiles.map((p) => p.slug).join(", ")}.`);
-  }
+  // Exists, may be used by the owner (403 naming the profile otherwise), and its choices resolved.
+  const profile = chooseProfile(actor, owner, input.profile, input.options);
 
   // Cheap refusal first, without a lock: most requests past the limit stop here. The check is
   // repeated under the lock below, which is what makes it exact.
@@ -44,8 +44,8 @@ export async function createServer(actor: Actor, ownerName: string, input: z.inf
       await recordEvent(actor, { action: "quota_refused", targetUser: owner.name, serverName: input.name, reason: `limit ${policy.maxNamedServers}` }, tx);
       return { error: quotaError(named.map((s) => s.name), policy.maxNamedServers) };
     }
-    const server = await tx.server.create({ data: { ownerId: owner.id, name: input.name, profile: profile.slug, token: newToken() } });
-    await recordEvent(actor, { action: "create", targetUser: owner.name, serverName: input.name, details: { profile: profile.slug } }, tx);
+    const server = await tx.server.create({ data: { ownerId: owner.id, name: input.name, profile: profile.slug, profileSpec: recordJson(profile), token: newToken() } });
+    await recordEvent(actor, { action: "create", targetUser: owner.name, serverName: input.name, details: { profile: profile.slug, ...(profile.choices.length ? { options: Object.fromEntries(profile.choices.map((c) => [c.option, c.choice])) } : {}) } }, tx);
     return { server };
   }, SERIALISED_TX);
   // The refusal's audit event commits with the transaction; the error is thrown after it.

@@ -1,6 +1,7 @@
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { isPossibleServerName } from "../http/path-segments";
+import { recordJson, type RecordedProfile } from "../policy/resolve-profile";
 import { serverLabel } from "./types";
 
 export async function findServer(ownerId: string, ownerName: string, name: string) {
@@ -11,10 +12,11 @@ export async function findServer(ownerId: string, ownerName: string, name: strin
   return server;
 }
 
-export async function ensureDefaultServer(ownerId: string, profile: string) {
+/** The default server, created with `profile` (recorded as resolved) when missing. */
+export async function ensureDefaultServer(ownerId: string, profile: RecordedProfile) {
   return db().server.upsert({
     where: { ownerId_name: { ownerId, name: "" } },
-    create: { ownerId, name: "", profile, token: newToken() },
+    create: { ownerId, name: "", profile: profile.slug, profileSpec: recordJson(profile), token: newToken() },
     update: {},
   });
 }

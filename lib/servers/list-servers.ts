@@ -7,7 +7,8 @@ import { ensureDefaultServer } from "./find-server";
 import { IDLE_WARNING_SECONDS, idleStopAt } from "./idle-stop";
 import { resolveOwner } from "./resolve-owner";
 import { serverBaseUrl, serverLabel, type Actor } from "./types";
-import { defaultProfile, profiles } from "../policy/profiles";
+import { allowedProfiles, defaultRecord, serverProfile } from "../policy/profile-access";
+import { recordedLabel } from "../policy/resolve-profile";
 
 export type ServerView = Awaited<ReturnType<typeof listServers>>["servers"][number];
 export type ServersPage = Awaited<ReturnType<typeof listServers>>;
@@ -15,17 +16,16 @@ export type ServersPage = Awaited<ReturnType<typeof listServers>>;
 export async function listServers(actor: Actor, ownerName: string) {
   const c = config();
   const owner = await resolveOwner(actor, ownerName);
-  const all = profiles();
-  const fallback = defaultProfile();
   // Polled every second: the upsert (a write) only when the default server is missing.
   let rows = await db().server.findMany({ where: { ownerId: owner.id }, orderBy: [{ name: "asc" }] });
   if (!rows.some((s) => s.name === "")) {
-    await ensureDefaultServer(owner.id, fallback.slug);
+    await ensureDefaultServer(owner.id, defaultRecord());
     rows = await db().server.findMany({ where: { ownerId: owner.id }, orderBy: [{ name: "asc" }] });
   }
   const rt = runtime();
   const servers = rows.map((s) => {
-    const profile = all.find((p) => p.slug === s.profile) ?? fallback;
+    // What the server was created with (recorded), not what the profiles file says now.
+    const { recorded: profile, retired } = serverProfile(s);
     // From memory: the spawn page polls this every second, and a walk of a big workspace must
     // not be in that path (the runtime measures in the background).
     const usage = rt.storageUsage(s.id);
@@ -35,7 +35,7 @@ export async function listServers(actor: Actor, ownerName: string) {
       state: s.state,
       reason: s.stateReason,
       progress: s.progress,
-      profile: { slug: profile.slug, displayName: profile.displayName, cpu: profile.cpu, memory: profile.memory },
+      profile: { slug: profile.slug, displayName: recordedLabel(profile), cpu: profile.cpu, memory: profile.memory, storage: profile.storage, retired },
       lastActivityAt: s.lastActivityAt?.toISOString() ?? null,
       startedAt: s.startedAt?.toISOString() ?? null,
       idleStopAt: idleStopAt(s)?.toISOString() ?? null,
@@ -52,7 +52,21 @@ export async function listServers(actor: Actor, ownerName: string) {
     servers,
     namedCount: servers.filter((s) => s.name !== "").length,
     policy: { maxNamedServers: c.policy.maxNamedServers, serverNameMaxLength: c.policy.serverNameMaxLength, idleTimeoutSeconds: c.policy.idleTimeoutSeconds, idleWarningSeconds: IDLE_WARNING_SECONDS },
-    profiles: all.map((p) => ({ slug: p.slug, displayName: p.displayName, description: p.description, default: p.default })),
+    // Only the profiles this person may choose (all of them for an administrator).
+    profiles: allowedProfiles(actor, owner).map((p) => ({
+      slug: p.slug,
+      displayName: p.displayName,
+      description: p.description,
+      default: p.default,
+      options: Object.entries(p.options ?? {}).map(([key, o]) => ({
+        key,
+        displayName: o.displayName,
+        default: o.default ?? Object.keys(o.choices)[0],
+        choices: Object.entries(o.choices).map(([choice, ch]) => ({ key: choice, displayName: ch.displayName, description: ch.description })),
+      })),
+    })),
+    // "Need another profile?" (BERTH_PROFILE_REQUEST_URL), filled in by the form.
+    profileRequestUrl: c.profileRequestUrl ?? null,
     limits: rt.capabilities(),
   };
 }

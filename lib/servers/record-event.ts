@@ -7,7 +7,7 @@ type Tx = Prisma.TransactionClient;
 export interface EventInput {
   action:
     | "create" | "start" | "started" | "stop" | "stopped" | "delete" | "failed" | "cull" | "quota_refused" | "reconcile" | "launch"
-    | "user_add" | "signin" | "signout" | "signout_all" | "user_remove" | "user_admin" | "user_disable" | "user_enable" | "user_password_reset"
+    | "user_add" | "user_groups" | "signin" | "signout" | "signout_all" | "user_remove" | "user_admin" | "user_disable" | "user_enable" | "user_password_reset"
     | "token_create" | "token_revoke" | "token_use"
     | "build_cancel" | "rebuild";
   targetUser?: string;

@@ -9,7 +9,8 @@ import { pendingStarts } from "./pending-starts";
 import { recordEvent } from "./record-event";
 import { resolveOwner } from "./resolve-owner";
 import { serverBaseUrl, serverLabel, type Actor } from "./types";
-import { defaultProfile, findProfile } from "../policy/profiles";
+import { checkMayStart, serverProfile } from "../policy/profile-access";
+import { recordJson, runtimeProfile } from "../policy/resolve-profile";
 
 /**
  * Moves the server to `starting` and launches it in the background; callers follow progress by
@@ -19,22 +20,26 @@ import { defaultProfile, findProfile } from "../policy/profiles";
 export async function startServer(actor: Actor, ownerName: string, name: string) {
   const owner = await resolveOwner(actor, ownerName);
   const found = await findServer(owner.id, owner.name, name);
-  const profile = findProfile(found.profile) ?? defaultProfile();
   if (found.state === "starting" || found.state === "running") return found;
   if (found.state === "stopping") {
     throw new AppError("invalid_state", 409, `${serverLabel(name)} is still stopping. Wait a few seconds, then start it again.`);
   }
+  // The resources recorded at creation, whatever the profiles file says now (a server made before
+  // profiles were recorded gets the file's, recorded by this start).
+  const sp = serverProfile(found);
+  checkMayStart(actor, owner, found, sp);
+  const record = recordJson(sp.recorded);
   const token = newToken();
   // Conditional update: of two concurrent starts (two tabs, two replicas) exactly one wins.
   const won = await db().server.updateMany({
     where: { id: found.id, state: { in: ["stopped", "failed"] } },
-    data: { state: "starting", stateReason: null, progress: "Requested", token, upstream: null, runtimeRef: null },
+    data: { state: "starting", stateReason: null, progress: "Requested", token, upstream: null, runtimeRef: null, ...(sp.unrecorded ? { profileSpec: record } : {}) },
   });
   if (won.count === 0) return db().server.findUniqueOrThrow({ where: { id: found.id } });
-  await recordEvent(actor, { action: "start", targetUser: owner.name, serverName: name, details: { profile: profile.slug } });
+  await recordEvent(actor, { action: "start", targetUser: owner.name, serverName: name, details: { profile: sp.recorded.slug, resources: { cpu: sp.recorded.cpu, memory: sp.recorded.memory, storage: sp.recorded.storage, image: sp.recorded.image ?? null }, ...(sp.retired ? { retired: true } : {}) } });
   invalidateRoute(owner.name, name);
 
-  launchServer(actor, found, owner.name, token);
+  launchServer(actor, { ...found, profileSpec: record }, owner.name, token);
   return db().server.findUniqueOrThrow({ where: { id: found.id } });
 }
 
@@ -42,6 +47,8 @@ export interface ServerToLaunch {
   id: string;
   name: string;
   profile: string;
+  /** The profile recorded at creation (absent or null: not recorded, the file's is used). */
+  profileSpec?: unknown;
   image?: string | null;
   launchCommit?: string | null;
 }
@@ -52,7 +59,7 @@ export interface ServerToLaunch {
  */
 export function launchServer(actor: Actor, server: ServerToLaunch, ownerName: string, token: string): void {
   const name = server.name;
-  const profile = findProfile(server.profile) ?? defaultProfile();
+  const profile = runtimeProfile(serverProfile({ profile: server.profile, profileSpec: server.profileSpec }).recorded);
   const controller = new AbortController();
   // A server launched from a repository runs that commit's image (or local environment).
   const environment = server.image && server.launchCommit ? { image: server.image, commit: server.launchCommit } : undefined;

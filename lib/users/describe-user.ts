@@ -1,5 +1,5 @@
 import { db } from "../db/client";
-import { defaultProfile, findProfile } from "../policy/profiles";
+import { serverProfile } from "../policy/profile-access";
 import { parseBytes } from "../policy/quantity";
 import { runtime } from "../runtime";
 import { serverLabel, type Actor } from "../servers/types";
@@ -13,10 +13,10 @@ export async function describeUser(actor: Actor, name: string) {
   requireAdmin(actor);
   const user = await findUser(name);
   const rt = runtime();
-  const rows = await db().server.findMany({ where: { ownerId: user.id }, select: { id: true, name: true, state: true, profile: true }, orderBy: { name: "asc" } });
+  const rows = await db().server.findMany({ where: { ownerId: user.id }, select: { id: true, name: true, state: true, profile: true, profileSpec: true }, orderBy: { name: "asc" } });
   const servers = await Promise.all(
     rows.map(async (s) => {
-      const profile = findProfile(s.profile) ?? defaultProfile();
+      const profile = serverProfile(s).recorded;
       return {
         name: s.name,
         label: serverLabel(s.name),
@@ -31,6 +31,7 @@ export async function describeUser(actor: Actor, name: string) {
     displayName: user.displayName,
     email: user.email,
     isAdmin: user.isAdmin,
+    groups: user.groups,
     source: isJira(user) ? ("jira" as const) : ("local" as const),
     disabledAt: user.disabledAt?.toISOString() ?? null,
     lastLoginAt: user.lastLoginAt?.toISOString() ?? null,

@@ -11,6 +11,7 @@ import { config } from "../../lib/config";
 import { db } from "../../lib/db/client";
 import { runtime } from "../../lib/runtime";
 import { createServer } from "../../lib/servers/create-server";
+import { defaultRecord } from "../../lib/policy/profile-access";
 import { ensureDefaultServer } from "../../lib/servers/find-server";
 import { watchRuntimeExits } from "../../lib/servers/lifecycle";
 import { startServer } from "../../lib/servers/start-server";
@@ -269,7 +270,7 @@ describe("berth server (CLI)", () => {
     expect(await runtime().isAlive(s.id, null)).toBe(false);
 
     // The default server: by leaving the name out, or as "".
-    await ensureDefaultServer(carol.id!, "default");
+    await ensureDefaultServer(carol.id!, defaultRecord());
     for (const args of [["carol"], ["carol", ""]]) {
       const byDefault = cli("stop", ...args);
       expect(byDefault.code, byDefault.out + byDefault.err).toBe(0);

@@ -57,7 +57,8 @@ describe("profiles file reload", () => {
     await waitFor("the profile to be removed", async () => !profiles().some((p) => p.slug === "gpu"), 30_000);
     const res = await getProfiles(new Request("http://berth.test/api/admin/profiles", { headers: { authorization: `token ${token}` } }), undefined as never);
     const after = (await res.json()) as ProfilesOverview;
-    expect(after.removed).toEqual([{ slug: "gpu", servers: 2, running: 0 }]);
+    expect(after.removed).toMatchObject([{ slug: "gpu", displayName: "GPU", servers: 2, running: 0 }]);
+    expect(after.removed[0].list.map((s) => [s.owner, s.name, s.recorded?.cpu, s.recorded?.memory])).toEqual([["pat", "gpu-box", "4", "16Gi"], ["pat", "gpu-two", "4", "16Gi"]]);
     expect(after.status.error).toBeUndefined();
   });
 });

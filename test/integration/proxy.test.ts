@@ -10,6 +10,7 @@ import { ACK_COOKIE, ackValue } from "../../lib/proxy/admin-ack";
 import { invalidateRoute } from "../../lib/proxy/route-cache";
 import { runtime } from "../../lib/runtime";
 import { createServer } from "../../lib/servers/create-server";
+import { defaultRecord } from "../../lib/policy/profile-access";
 import { ensureDefaultServer } from "../../lib/servers/find-server";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
@@ -38,7 +39,7 @@ beforeAll(async () => {
   const work = await createServer(alice, "alice", { name: "work" });
   workId = work.id;
   await createServer(alice, "alice", { name: "idle" });
-  const def = await ensureDefaultServer(alice.id!, "default");
+  const def = await ensureDefaultServer(alice.id!, defaultRecord());
   defaultId = def.id;
   await startServer(alice, "alice", "work");
   await startServer(alice, "alice", "");

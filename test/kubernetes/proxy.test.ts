@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../lib/db/client";
 import { PROXY_AUTH_HEADER } from "../../lib/runtime/jupyter-auth/jupyter-auth";
+import { defaultRecord } from "../../lib/policy/profile-access";
 import { ensureDefaultServer } from "../../lib/servers/find-server";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
@@ -23,7 +24,7 @@ let serverId: string;
 beforeAll(async () => {
   alice = await makeUser("alice");
   cookie = await sessionCookie(alice);
-  serverId = (await ensureDefaultServer(alice.id!, "default")).id;
+  serverId = (await ensureDefaultServer(alice.id!, defaultRecord())).id;
   await startServer(alice, "alice", "");
   proxy = await startProxyServer();
   await waitForState(serverId, "running");

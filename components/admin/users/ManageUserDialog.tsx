@@ -10,6 +10,7 @@ import { ConfirmDialog } from "../../ui/ConfirmDialog";
 import { Spinner } from "../../ui/Spinner";
 import { Modal } from "./Modal";
 import { SecretOnce } from "./SecretOnce";
+import { UserGroups } from "./UserGroups";
 import { callApi, userUrl } from "./users-api";
 
 type Confirm = "reset" | "disable" | "delete" | null;
@@ -119,6 +120,10 @@ export function ManageUserDialog({ user, me, jiraAdminGroups, onClose, onChanged
 
             {error ? <Alert tone="error">{error}</Alert> : null}
             {password ? <SecretOnce user={user.name} password={password} /> : null}
+
+            {detail ? (
+              <UserGroups key={detail.groups.join(",")} name={detail.name} source={detail.source} groups={detail.groups} disabled={busy !== null} onSaved={(m) => void reload().then(() => onChanged(m))} />
+            ) : null}
 
             <section aria-labelledby="manage-servers">
               <h3 id="manage-servers" className="font-semibold text-slate-900">Servers</h3>

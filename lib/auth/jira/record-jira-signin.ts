@@ -25,6 +25,7 @@ interface Row {
   password_hash: string | null;
   last_login_at: Date | null;
   disabled_at: Date | null;
+  groups: string[];
   created_at: Date;
   updated_at: Date;
 }
@@ -32,7 +33,7 @@ interface Row {
 export async function recordReturningSignin(input: {
   attemptId: bigint;
   externalId: string;
-  data: { displayName: string | null; email: string | null; isAdmin: boolean; lastLoginAt: Date };
+  data: { displayName: string | null; email: string | null; isAdmin: boolean; groups: string[]; lastLoginAt: Date };
   event: Record<string, unknown>;
   session?: SessionRequest;
 }): Promise<{ user: User; sid: string | null } | null> {
@@ -42,10 +43,10 @@ export async function recordReturningSignin(input: {
     WITH settled AS (
       UPDATE signin_attempts SET outcome = 'success' WHERE id = ${input.attemptId}
     ), u AS (
-      UPDATE users SET display_name = ${data.displayName}, email = ${data.email}, is_admin = ${data.isAdmin},
+      UPDATE users SET display_name = ${data.displayName}, email = ${data.email}, is_admin = ${data.isAdmin}, groups = ${data.groups}::text[],
              last_login_at = ${data.lastLoginAt}, updated_at = ${data.lastLoginAt}
       WHERE external_id = ${input.externalId} AND disabled_at IS NULL
-      RETURNING id, name, external_id, display_name, email, is_admin, password_hash, last_login_at, disabled_at, created_at, updated_at
+      RETURNING id, name, external_id, display_name, email, is_admin, password_hash, last_login_at, disabled_at, groups, created_at, updated_at
     ), ev AS (
       INSERT INTO events (id, at, actor_id, actor_name, action, target_user, details)
       SELECT ${randomUUID()}::uuid, ${data.lastLoginAt}, u.id, u.name, 'signin', u.name, ${JSON.stringify(input.event)}::jsonb FROM u
@@ -67,6 +68,7 @@ export async function recordReturningSignin(input: {
     passwordHash: r.password_hash,
     lastLoginAt: r.last_login_at,
     disabledAt: r.disabled_at,
+    groups: r.groups,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

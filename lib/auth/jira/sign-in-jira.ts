@@ -10,6 +10,9 @@ import { checkJiraCredentials } from "./check-jira-credentials";
 import { loginName } from "./login-name";
 import { recordReturningSignin } from "./record-jira-signin";
 
+// A person in more groups than this keeps the first ones Jira lists (a bound on the row, not a policy).
+const MAX_GROUPS = 1000;
+
 /**
  * Checks the credentials with Jira and returns the Berth user. With `session` (next-auth is about
  * to issue a cookie) the server-side session row is created too and its id returned as `sid`.
@@ -51,7 +54,9 @@ export async function signInJira(username: string, password: string, address: st
     throw new SigninRefused("inactive");
   }
   const isAdmin = p.groups.some((g) => jira.adminGroups.includes(g));
-  const data = { displayName: p.displayName, email: p.email, isAdmin, lastLoginAt: new Date() };
+  // Their Jira groups, as of this sign-in: who may use which profile (lib/policy/profile-access.ts).
+  const groups = [...new Set(p.groups.map((g) => g.slice(0, 200)))].slice(0, MAX_GROUPS);
+  const data = { displayName: p.displayName, email: p.email, isAdmin, groups, lastLoginAt: new Date() };
   const event = { via: "jira", admin: isAdmin };
 
   // The common case, a returning person, in one statement (which also settles the attempt).
@@ -75,7 +80,7 @@ export async function signInJira(username: string, password: string, address: st
   return { ...user, sid: await createSession(user.id, { userAgent: session.userAgent, address }) };
 }
 
-function upsertJiraUser(externalId: string, name: string, data: { displayName: string | null; email: string | null; isAdmin: boolean; lastLoginAt: Date }) {
+function upsertJiraUser(externalId: string, name: string, data: { displayName: string | null; email: string | null; isAdmin: boolean; groups: string[]; lastLoginAt: Date }) {
   return db().$transaction(async (tx) => {
     const byId = await tx.user.findUnique({ where: { externalId } });
     // A Berth administrator disabled this account: Jira's yes does not override that.
