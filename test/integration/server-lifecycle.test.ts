@@ -1,10 +1,11 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { config } from "../../lib/config";
 import { db } from "../../lib/db/client";
 import { runtime } from "../../lib/runtime";
+import { isMountPoint } from "../../lib/runtime/local/mounts";
 import { createServer } from "../../lib/servers/create-server";
 import { recoverAfterRestart, stopAllOnShutdown, watchRuntimeExits } from "../../lib/servers/lifecycle";
 import { startServer } from "../../lib/servers/start-server";
@@ -17,14 +18,22 @@ import { fullLifecycle, refusesOthers, stopWhileStarting, type LifecycleHarness 
 let alice: Actor;
 
 const workspace = (id: string) => path.join(config().dataDir, "workspaces", id);
+const image = (id: string) => path.join(config().dataDir, "volumes", `${id}.ext4`);
 
 // What the shared lifecycle (test/shared/lifecycle-suite.ts) means on the local runtime: the
-// upstream is Jupyter on loopback, the handle its pid, storage a workspace folder.
+// upstream is Jupyter on loopback, the handle its pid, storage a workspace folder — as root, an
+// ext4 filesystem mounted there while the server runs (lib/runtime/local/workspace-volume.ts).
 const local: LifecycleHarness = {
   upstream: /^http:\/\/127\.0\.0\.1:\d+$/,
   ref: /^\d+$/,
   storedFile: async (s, file) => {
-    const p = path.join(workspace(s.serverId), file);
+    const ws = workspace(s.serverId);
+    if (!isMountPoint(ws) && existsSync(image(s.serverId))) {
+      // Stopped, with a filesystem of its own: read from the unmounted image (e2fsprogs' debugfs).
+      const r = spawnSync("debugfs", ["-R", `cat /${file}`, image(s.serverId)], { encoding: "utf8" });
+      return r.status === 0 && r.stdout ? r.stdout : undefined;
+    }
+    const p = path.join(ws, file);
     return existsSync(p) ? readFileSync(p, "utf8") : undefined;
   },
   expectHalted: async (s) => {
@@ -32,6 +41,7 @@ const local: LifecycleHarness = {
   },
   expectStorageGone: async (s) => {
     expect(existsSync(workspace(s.serverId))).toBe(false);
+    expect(existsSync(image(s.serverId))).toBe(false);
   },
 };
 
