@@ -1,16 +1,15 @@
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { config } from "../../lib/config";
 import { db } from "../../lib/db/client";
 import { runtime } from "../../lib/runtime";
-import { isMountPoint } from "../../lib/runtime/local/mounts";
 import { createServer } from "../../lib/servers/create-server";
 import { recoverAfterRestart, stopAllOnShutdown, watchRuntimeExits } from "../../lib/servers/lifecycle";
 import { startServer } from "../../lib/servers/start-server";
 import { serverBaseUrl, type Actor } from "../../lib/servers/types";
-import { jupyterFetch, makeUser, pidAlive, portAnswers, serverProcesses, waitFor, waitForState } from "../helpers";
+import { jupyterFetch, makeUser, pidAlive, portAnswers, serverProcesses, storedWorkspaceFile, waitFor, waitForState } from "../helpers";
 import { fullLifecycle, refusesOthers, stopWhileStarting, type LifecycleHarness } from "../shared/lifecycle-suite";
 
 // The local runtime driving a real Jupyter Notebook process, end to end through the services.
@@ -26,16 +25,7 @@ const image = (id: string) => path.join(config().dataDir, "volumes", `${id}.ext4
 const local: LifecycleHarness = {
   upstream: /^http:\/\/127\.0\.0\.1:\d+$/,
   ref: /^\d+$/,
-  storedFile: async (s, file) => {
-    const ws = workspace(s.serverId);
-    if (!isMountPoint(ws) && existsSync(image(s.serverId))) {
-      // Stopped, with a filesystem of its own: read from the unmounted image (e2fsprogs' debugfs).
-      const r = spawnSync("debugfs", ["-R", `cat /${file}`, image(s.serverId)], { encoding: "utf8" });
-      return r.status === 0 && r.stdout ? r.stdout : undefined;
-    }
-    const p = path.join(ws, file);
-    return existsSync(p) ? readFileSync(p, "utf8") : undefined;
-  },
+  storedFile: async (s, file) => storedWorkspaceFile(s.serverId, file),
   expectHalted: async (s) => {
     if (s.ref) expect(pidAlive(Number(s.ref))).toBe(false);
   },
