@@ -1,11 +1,9 @@
 import { existsSync, readdirSync, statfsSync, statSync } from "node:fs";
 import path from "node:path";
-import WebSocket from "ws";
 import { beforeAll, describe, expect, it } from "vitest";
 import { config } from "../../lib/config";
 import { profiles } from "../../lib/policy/profiles";
 import { runtime } from "../../lib/runtime";
-import { upstreamAuthHeaders } from "../../lib/runtime/jupyter-auth/jupyter-auth";
 import { usageFromStatfs } from "../../lib/runtime/local/ext4-usage";
 import { LocalRuntime } from "../../lib/runtime/local/local-runtime";
 import { isMountPoint } from "../../lib/runtime/local/mounts";
@@ -16,7 +14,7 @@ import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
 import { serverBaseUrl, type Actor } from "../../lib/servers/types";
 import { jupyterFetch, makeUser, waitForState } from "../helpers";
-import { executeOnKernel } from "../helpers/kernel";
+import { runInNewKernel } from "../helpers/kernel";
 
 // The storage limit on the local runtime (issue 13, point 1). Berth runs as root in this suite
 // and the host has loop devices, so each server's workspace is an ext4 filesystem of the profile's
@@ -52,23 +50,7 @@ async function again(id: string, name: string) {
 }
 
 /** Runs Python in a new kernel of the server (straight to its Jupyter) and returns what it printed. */
-async function python(s: { upstream: string | null; token: string }, name: string, code: string): Promise<string> {
-  const base = serverBaseUrl(ada.name, name);
-  const res = await jupyterFetch(s.upstream!, base, "api/kernels", s.token, { method: "POST", body: "{}" });
-  expect(res.status, await res.clone().text()).toBe(201);
-  const kernel = (await res.json()) as { id: string };
-  const ws = new WebSocket(`${s.upstream!.replace("http", "ws")}${base}api/kernels/${kernel.id}/channels`, { headers: upstreamAuthHeaders(s.token) });
-  await new Promise<void>((resolve, reject) => {
-    ws.once("open", () => resolve());
-    ws.once("error", reject);
-  });
-  try {
-    return (await executeOnKernel(ws, code, ada.name)).trim();
-  } finally {
-    ws.close();
-    await jupyterFetch(s.upstream!, base, `api/kernels/${kernel.id}`, s.token, { method: "DELETE" });
-  }
-}
+const python = async (s: { upstream: string | null; token: string }, name: string, code: string) => (await runInNewKernel(s, serverBaseUrl(ada.name, name), code)).trim();
 
 /** Writes ~/name in 1 MiB pieces up to `limitMiB`; prints the errno name at the first failure (or "ok") and the bytes written. */
 const fill = (file: string, limitMiB: number) => `
