@@ -1,5 +1,6 @@
 "use client";
 
+import { storagePercent, storageWarning } from "@/lib/format/storage";
 import type { ServerView } from "@/lib/servers/list-servers";
 import { buttonStyles } from "../ui/button-styles";
 import { Spinner } from "../ui/Spinner";
@@ -23,7 +24,8 @@ export function ServerCard({ server, now, busy, warningSeconds, onStart, onStop,
   const s = server;
   const headingId = `server-${s.name || "default"}`;
   const used = s.storageUsed ?? 0;
-  const pct = Math.min(100, Math.round((used / s.storageLimit) * 100));
+  const pct = storagePercent(s.storageUsed, s.storageLimit);
+  const storageAlert = storageWarning(s);
   const idleStop = idleStopText(s.idleStopAt, now);
   const idleSoon = s.state === "running" && s.idleStopAt !== null && new Date(s.idleStopAt).getTime() - now <= warningSeconds * 1000;
   const transitional = s.state === "starting" || s.state === "stopping";
@@ -118,6 +120,17 @@ export function ServerCard({ server, now, busy, warningSeconds, onStart, onStop,
         ) : null}
         {s.state === "failed" && s.reason ? <p className="mx-4 mb-4 whitespace-pre-line rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-inset ring-red-100 sm:mx-5">{s.reason}</p> : null}
         {s.state === "stopped" && s.reason ? <p className="mx-4 mb-4 rounded-lg bg-slate-50 px-3 py-2 text-sm text-slate-600 sm:mx-5">{s.reason}</p> : null}
+        {storageAlert ? (
+          <p
+            data-storage-warning={s.storageLevel}
+            className={`mx-4 mb-4 flex items-start gap-2 rounded-lg px-3 py-2 text-sm ring-1 ring-inset sm:mx-5 ${s.storageLevel === "full" ? "bg-red-50 text-red-800 ring-red-100" : "bg-amber-50 text-amber-900 ring-amber-100"}`}
+          >
+            <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className={`mt-0.5 h-4 w-4 shrink-0 ${s.storageLevel === "full" ? "text-red-500" : "text-amber-500"}`}>
+              <path fillRule="evenodd" clipRule="evenodd" d="M8.49 2.98c.66-1.15 2.36-1.15 3.02 0l6.28 10.92c.66 1.15-.17 2.6-1.5 2.6H3.7c-1.33 0-2.16-1.45-1.5-2.6L8.49 2.98ZM10 6a.75.75 0 0 1 .75.75v3.5a.75.75 0 0 1-1.5 0v-3.5A.75.75 0 0 1 10 6Zm0 9a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z" />
+            </svg>
+            <span>{storageAlert}</span>
+          </p>
+        ) : null}
       </div>
 
       <dl className="grid grid-cols-1 gap-3 border-t border-slate-100 bg-slate-50/60 px-4 py-3 text-sm sm:grid-cols-3 sm:gap-6 sm:px-5">
@@ -147,7 +160,7 @@ export function ServerCard({ server, now, busy, warningSeconds, onStart, onStop,
                   aria-valuenow={pct}
                   className="mt-1.5 h-1.5 w-full overflow-hidden rounded-full bg-slate-200/70"
                 >
-                  <div className={`h-full rounded-full ${pct >= 90 ? "bg-red-500" : "bg-brand-500"}`} style={{ width: `${Math.max(pct, used > 0 ? 2 : 0)}%` }} />
+                  <div className={`h-full rounded-full ${s.storageLevel === "full" ? "bg-red-500" : s.storageLevel === "almost-full" ? "bg-amber-500" : "bg-brand-500"}`} style={{ width: `${Math.max(pct, used > 0 ? 2 : 0)}%` }} />
                 </div>
               </>
             )}

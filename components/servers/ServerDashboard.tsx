@@ -6,7 +6,8 @@ import { Alert } from "../ui/Alert";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { AddServerForm } from "./AddServerForm";
 import { ServerCard } from "./ServerCard";
-import { idlePolicyText } from "./format";
+import { formatBytes, idlePolicyText } from "./format";
+import { storagePercent } from "@/lib/format/storage";
 
 async function call(method: string, url: string, body?: unknown): Promise<string | null> {
   const res = await fetch(url, { method, headers: body ? { "content-type": "application/json" } : undefined, body: body ? JSON.stringify(body) : undefined });
@@ -54,6 +55,7 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
   const atLimit = page.namedCount >= max;
   const running = page.servers.filter((s) => s.state === "running").length;
   const usedPct = max > 0 ? Math.min(100, Math.round((page.namedCount / max) * 100)) : 100;
+  const filling = page.servers.filter((s) => s.storageLevel !== "ok");
 
   return (
     <div className="space-y-8">
@@ -97,6 +99,19 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
             </svg>
           </button>
         </div>
+      ) : null}
+
+      {filling.length ? (
+        <Alert tone="warn" title={filling.some((s) => s.storageLevel === "full") ? "Storage full" : "Storage almost full"}>
+          <ul>
+            {filling.map((s) => (
+              <li key={s.name} data-storage-alert={s.name || "default"}>
+                <span className="font-medium">{s.label}</span>: {s.storageLevel === "full" ? "full" : `${storagePercent(s.storageUsed, s.storageLimit)} % used`} ({formatBytes(s.storageUsed ?? 0)} of {formatBytes(s.storageLimit)})
+              </li>
+            ))}
+          </ul>
+          <p className="mt-1">When a server&rsquo;s storage is full, saving files in it fails. It still starts: open it and delete files you no longer need.</p>
+        </Alert>
       ) : null}
 
       <section aria-labelledby="default-heading" className="space-y-3">
@@ -152,7 +167,7 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
         </div>
       </section>
 
-      {[!page.limits.limitsEnforced ? page.limits.limitsNote : undefined, page.limits.isolationNote].map((note) =>
+      {[!page.limits.limitsEnforced ? page.limits.limitsNote : undefined, page.limits.storageNote, page.limits.isolationNote].map((note) =>
         note ? (
           <p key={note} className="flex items-start gap-2 border-t border-slate-200 pt-4 text-xs text-slate-500">
             <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="mt-px h-3.5 w-3.5 shrink-0 text-slate-400">

@@ -2,6 +2,7 @@ import { Prisma } from "../generated/prisma/client";
 import { config } from "../config";
 import { db } from "../db/client";
 import { AppError } from "../errors";
+import { storageLevel } from "../format/storage";
 import { profiles } from "../policy/profiles";
 import { serverProfile } from "../policy/profile-access";
 import { recordedLabel } from "../policy/resolve-profile";
@@ -103,6 +104,8 @@ export async function listAllServers(actor: Actor, q: ServersQuery, opts: { stor
     const url = serverBaseUrl(s.owner.name, s.name);
     // From memory, measured in the background (never a folder walk in the request).
     const usage = rt?.storageUsage(s.id);
+    // A filesystem of its own says its own size; a folder is measured against the profile.
+    const storageLimit = usage?.capacity ?? parseBytes(profile.storage);
     return {
       owner: s.owner.name,
       name: s.name,
@@ -119,7 +122,8 @@ export async function listAllServers(actor: Actor, q: ServersQuery, opts: { stor
       idleStopAt: idleStopAt(s)?.toISOString() ?? null,
       storageUsed: usage?.bytes ?? null,
       storageMeasuring: Boolean(usage && usage.bytes === null && usage.measuring),
-      storageLimit: parseBytes(profile.storage),
+      storageLimit,
+      storageLevel: storageLevel(usage?.bytes ?? null, storageLimit),
       url,
       // Through the administrator's warning before someone else's server (app/open-server).
       openUrl: `/open-server?next=${encodeURIComponent(url)}`,

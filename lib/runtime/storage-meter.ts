@@ -12,6 +12,11 @@ export interface StorageReading {
   measuring: boolean;
   /** When the figure was measured (ms since the epoch), null without one. */
   at: number | null;
+  /**
+   * Bytes the server can use in all, when its storage is a filesystem of its own (the local runtime
+   * as root): the filesystem's size as `df` counts it, which is what a full server has used.
+   */
+  capacity?: number;
 }
 
 interface Entry {

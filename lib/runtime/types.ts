@@ -35,6 +35,8 @@ export interface RuntimeCapabilities {
   limitsNote?: string;
   /** said on the dashboard when servers are not isolated from each other (local runtime, Berth not root) */
   isolationNote?: string;
+  /** said on the dashboard when storage is measured but not enforced (local runtime without root or loop devices) */
+  storageNote?: string;
 }
 
 export type ExitListener = (serverId: string, reason: string) => void;

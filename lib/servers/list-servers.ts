@@ -1,5 +1,6 @@
 import { config } from "../config";
 import { db } from "../db/client";
+import { storageLevel } from "../format/storage";
 import { parseSpec } from "../launch/repo-spec";
 import { parseBytes } from "../policy/quantity";
 import { runtime } from "../runtime";
@@ -29,6 +30,9 @@ export async function listServers(actor: Actor, ownerName: string) {
     // From memory: the spawn page polls this every second, and a walk of a big workspace must
     // not be in that path (the runtime measures in the background).
     const usage = rt.storageUsage(s.id);
+    // A filesystem of its own says its own size (a server made before its profile changed keeps
+    // the size it was made with); a folder is measured against the profile.
+    const storageLimit = usage.capacity ?? parseBytes(profile.storage);
     return {
       name: s.name,
       label: serverLabel(s.name),
@@ -42,7 +46,8 @@ export async function listServers(actor: Actor, ownerName: string) {
       storageUsed: usage.bytes,
       /** No figure yet, and one is being measured (rather than a runtime that cannot measure). */
       storageMeasuring: usage.bytes === null && usage.measuring,
-      storageLimit: parseBytes(profile.storage),
+      storageLimit,
+      storageLevel: storageLevel(usage.bytes, storageLimit),
       url: serverBaseUrl(owner.name, s.name),
       launchedFrom: launchedFrom(s),
     };

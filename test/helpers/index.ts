@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { expect } from "vitest";
@@ -6,6 +7,7 @@ import { config } from "../../lib/config";
 import { db } from "../../lib/db/client";
 import { AppError } from "../../lib/errors";
 import { PROXY_AUTH_HEADER } from "../../lib/runtime/jupyter-auth/jupyter-auth";
+import { isMountPoint } from "../../lib/runtime/local/mounts";
 import type { Actor } from "../../lib/servers/types";
 
 export async function makeUser(name: string, isAdmin = false): Promise<Actor> {
@@ -108,4 +110,20 @@ export async function jupyterFetch(upstream: string, base: string, apiPath: stri
     ...init,
     headers: { [PROXY_AUTH_HEADER]: token, "Content-Type": "application/json", ...(init.headers as Record<string, string> | undefined) },
   });
+}
+
+/**
+ * A file in a local server's workspace as stored: from the folder (running, or Berth not root),
+ * or, for a stopped server with a filesystem of its own, from its unmounted image (e2fsprogs'
+ * debugfs reads it without mounting). Undefined when it is not there.
+ */
+export function storedWorkspaceFile(serverId: string, file: string): string | undefined {
+  const workspace = path.join(config().dataDir, "workspaces", serverId);
+  const image = path.join(config().dataDir, "volumes", `${serverId}.ext4`);
+  if (!isMountPoint(workspace) && existsSync(image)) {
+    const r = spawnSync("debugfs", ["-R", `cat /${file}`, image], { encoding: "utf8" });
+    return r.status === 0 && r.stdout ? r.stdout : undefined;
+  }
+  const p = path.join(workspace, file);
+  return existsSync(p) ? readFileSync(p, "utf8") : undefined;
 }

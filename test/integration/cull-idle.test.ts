@@ -1,5 +1,3 @@
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { config } from "../../lib/config";
 import { db } from "../../lib/db/client";
@@ -9,7 +7,7 @@ import { createServer } from "../../lib/servers/create-server";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
 import { serverBaseUrl, type Actor } from "../../lib/servers/types";
-import { jupyterFetch, makeUser, portAnswers, waitForState } from "../helpers";
+import { jupyterFetch, makeUser, portAnswers, storedWorkspaceFile, waitForState } from "../helpers";
 
 // The idle culler against a real Jupyter, with the default 2-hour timeout and a `now` moved
 // forward instead of waiting.
@@ -63,7 +61,7 @@ describe("idle culler", () => {
     expect(row).toMatchObject({ state: "stopped", upstream: null, runtimeRef: null });
     expect(row.stateReason).toMatch(/^Stopped after being idle/);
     expect(await portAnswers(running.upstream!)).toBe(false);
-    expect(existsSync(path.join(config().dataDir, "workspaces", serverId, "keep.txt"))).toBe(true);
+    expect(storedWorkspaceFile(serverId, "keep.txt")).toBe("keep me");
     // The parked (stopped) server was never a candidate.
     expect((await db().server.findFirstOrThrow({ where: { name: "parked" } })).state).toBe("stopped");
 

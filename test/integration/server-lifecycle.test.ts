@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { config } from "../../lib/config";
@@ -9,7 +9,7 @@ import { createServer } from "../../lib/servers/create-server";
 import { recoverAfterRestart, stopAllOnShutdown, watchRuntimeExits } from "../../lib/servers/lifecycle";
 import { startServer } from "../../lib/servers/start-server";
 import { serverBaseUrl, type Actor } from "../../lib/servers/types";
-import { jupyterFetch, makeUser, pidAlive, portAnswers, serverProcesses, waitFor, waitForState } from "../helpers";
+import { jupyterFetch, makeUser, pidAlive, portAnswers, serverProcesses, storedWorkspaceFile, waitFor, waitForState } from "../helpers";
 import { fullLifecycle, refusesOthers, stopWhileStarting, type LifecycleHarness } from "../shared/lifecycle-suite";
 
 // The local runtime driving a real Jupyter Notebook process, end to end through the services.
@@ -17,21 +17,21 @@ import { fullLifecycle, refusesOthers, stopWhileStarting, type LifecycleHarness 
 let alice: Actor;
 
 const workspace = (id: string) => path.join(config().dataDir, "workspaces", id);
+const image = (id: string) => path.join(config().dataDir, "volumes", `${id}.ext4`);
 
 // What the shared lifecycle (test/shared/lifecycle-suite.ts) means on the local runtime: the
-// upstream is Jupyter on loopback, the handle its pid, storage a workspace folder.
+// upstream is Jupyter on loopback, the handle its pid, storage a workspace folder — as root, an
+// ext4 filesystem mounted there while the server runs (lib/runtime/local/workspace-volume.ts).
 const local: LifecycleHarness = {
   upstream: /^http:\/\/127\.0\.0\.1:\d+$/,
   ref: /^\d+$/,
-  storedFile: async (s, file) => {
-    const p = path.join(workspace(s.serverId), file);
-    return existsSync(p) ? readFileSync(p, "utf8") : undefined;
-  },
+  storedFile: async (s, file) => storedWorkspaceFile(s.serverId, file),
   expectHalted: async (s) => {
     if (s.ref) expect(pidAlive(Number(s.ref))).toBe(false);
   },
   expectStorageGone: async (s) => {
     expect(existsSync(workspace(s.serverId))).toBe(false);
+    expect(existsSync(image(s.serverId))).toBe(false);
   },
 };
 

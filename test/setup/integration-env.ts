@@ -38,6 +38,9 @@ afterAll(async () => {
   } finally {
     setShared("runtime", undefined);
     await closeDb().catch(() => undefined);
+    // Servers' filesystems a test left mounted (as root): rmSync cannot remove a mount point.
+    const { unmountUnder } = await import("../../lib/runtime/local/mounts");
+    await unmountUnder(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react
 import type { BulkServersResult } from "@/lib/admin/bulk-servers";
 import type { AdminServerRow, AdminServersPage } from "@/lib/admin/list-all-servers";
 import { serversQueryString, type ServerSort, type ServersQuery } from "@/lib/admin/servers-query";
+import { storagePercent } from "@/lib/format/storage";
 import { Alert } from "../../ui/Alert";
 import { ConfirmDialog } from "../../ui/ConfirmDialog";
 import { buttonStyles } from "../../ui/button-styles";
@@ -220,7 +221,7 @@ export function ServersConsole({ initial }: { initial: AdminServersPage }) {
                 const busy = busyRow === key;
                 const moving = s.state === "starting" || s.state === "stopping";
                 const left = timeLeft(s.idleStopAt, now);
-                const pct = s.storageUsed === null ? 0 : Math.min(100, Math.round((s.storageUsed / s.storageLimit) * 100));
+                const pct = storagePercent(s.storageUsed, s.storageLimit);
                 return (
                   <tr key={key} data-row={`${s.owner}/${s.name || "default"}`} data-state={s.state} className={selected.has(key) ? "bg-brand-50/50" : undefined}>
                     <td className="px-3 py-2.5 align-top">
@@ -273,8 +274,13 @@ export function ServersConsole({ initial }: { initial: AdminServersPage }) {
                         <>
                           {formatBytes(s.storageUsed)} <span className="text-slate-500">of {formatBytes(s.storageLimit)}</span>
                           <div role="progressbar" aria-label={`Storage used by ${who(s)}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} className="mt-1 h-1 w-24 overflow-hidden rounded-full bg-slate-200/70">
-                            <div className={`h-full rounded-full ${pct >= 90 ? "bg-red-500" : "bg-brand-500"}`} style={{ width: `${Math.max(pct, s.storageUsed > 0 ? 2 : 0)}%` }} />
+                            <div className={`h-full rounded-full ${s.storageLevel === "full" ? "bg-red-500" : s.storageLevel === "almost-full" ? "bg-amber-500" : "bg-brand-500"}`} style={{ width: `${Math.max(pct, s.storageUsed > 0 ? 2 : 0)}%` }} />
                           </div>
+                          {s.storageLevel !== "ok" ? (
+                            <span data-storage-warning={s.storageLevel} className={`mt-1 block text-xs font-medium ${s.storageLevel === "full" ? "text-red-700" : "text-amber-800"}`}>
+                              {s.storageLevel === "full" ? "Full: saving fails" : `Almost full (${pct} %)`}
+                            </span>
+                          ) : null}
                         </>
                       )}
                     </td>

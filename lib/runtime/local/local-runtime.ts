@@ -10,6 +10,8 @@ import { prepareLaunchEnvironment, sourceMarker, type LaunchEnvironment } from "
 import { endGracefully, killAll, killAllShared, serverProcesses, serverProcessesShared } from "./server-processes";
 import { PORT_TAKEN, PortPicker, PortTaken } from "./local-ports";
 import { ServerUids } from "./server-uids";
+import { noSpaceExplained, WorkspaceVolumes } from "./workspace-volume";
+import { parseBytes } from "../../policy/quantity";
 import { log } from "../../log";
 import { StorageMeter, type StorageReading } from "../storage-meter";
 import type { ExitListener, Runtime, RuntimeCapabilities, ServerSpec, StartedServer } from "../types";
@@ -69,10 +71,14 @@ export class LocalRuntime implements Runtime {
   private ports = new PortPicker();
   /** Present when Berth is root: each server then runs under a uid of its own. */
   private uids: ServerUids | undefined;
+  /** Each workspace a filesystem of its profile's size, when Berth is root (see workspace-volume.ts). */
+  readonly volumes: WorkspaceVolumes;
 
   constructor(private opts: LocalRuntimeOptions) {
     this.cgroups = detectCgroups(opts.cgroupRoot);
-    if (opts.asRoot ?? runningAsRoot()) {
+    const asRoot = opts.asRoot ?? runningAsRoot();
+    this.volumes = new WorkspaceVolumes({ dataDir: opts.dataDir, asRoot, pathVar: opts.hostEnv.PATH });
+    if (asRoot) {
       this.uids = new ServerUids(opts.dataDir, opts.uidBase, opts.uidClaimsDir);
       hardenDataDir(opts.dataDir);
     } else {
@@ -98,7 +104,8 @@ export class LocalRuntime implements Runtime {
   }
 
   capabilities(): RuntimeCapabilities {
-    const isolation = this.uids ? {} : { isolationNote: NOT_ISOLATED_NOTE };
+    const storageNote = this.volumes.note();
+    const isolation = { ...(this.uids ? {} : { isolationNote: NOT_ISOLATED_NOTE }), ...(storageNote ? { storageNote } : {}) };
     if (this.cgroups.kind === "none") {
       return { limitsEnforced: false, limitsNote: `CPU and memory limits are not enforced on this host (${this.cgroups.why}).`, ...isolation };
     }
@@ -113,12 +120,32 @@ export class LocalRuntime implements Runtime {
     if (this.procs.has(spec.serverId)) await this.stop(spec.serverId);
     const hostCmd = resolveJupyterCommand(this.opts.jupyterCommand, this.opts.hostEnv.PATH);
     const home = this.workspaceDir(spec.serverId);
-    const runtimeDir = this.runtimeDir(spec.serverId);
     const identity = await this.identity(spec.serverId);
+    await this.volumes.attach(spec.serverId, home, parseBytes(spec.profile.storage), identity, onProgress);
+    try {
+      return await this.startAttached(spec, hostCmd, identity, onProgress, signal);
+    } catch (err) {
+      // A failed start leaves nothing mounted; the files stay in the server's filesystem.
+      await this.volumes.detach(spec.serverId, home);
+      throw err;
+    }
+  }
+
+  private async startAttached(
+    spec: ServerSpec,
+    hostCmd: JupyterCommand,
+    identity: { uid: number; gid: number } | undefined,
+    onProgress: (m: string) => void,
+    signal: AbortSignal,
+  ): Promise<StartedServer> {
+    const home = this.workspaceDir(spec.serverId);
+    const runtimeDir = this.runtimeDir(spec.serverId);
     mkdirSync(home, { recursive: true });
     mkdirSync(runtimeDir, { recursive: true });
     const env = spec.environment
-      ? await prepareLaunchEnvironment({ dataDir: this.opts.dataDir, commit: spec.environment.commit, workspace: home, hostCommand: hostCmd, configured: Boolean(this.opts.jupyterCommand), onProgress })
+      ? await prepareLaunchEnvironment({ dataDir: this.opts.dataDir, commit: spec.environment.commit, workspace: home, hostCommand: hostCmd, configured: Boolean(this.opts.jupyterCommand), onProgress }).catch((err: unknown) => {
+          throw noSpaceExplained(err, spec.profile.storage);
+        })
       : undefined;
     // What Berth wrote as root (a launch's files) becomes the server's before it starts.
     if (identity) {
@@ -234,7 +261,8 @@ export class LocalRuntime implements Runtime {
       if (signal.aborted) return fail("The start was cancelled.");
       if (exitInfo) {
         if (PORT_TAKEN.test(stderrTail.join("\n"))) {
-          await this.stop(spec.serverId);
+          // Not stop(): the workspace stays mounted for the next port.
+          await this.stopProcesses(spec.serverId);
           throw new PortTaken(`port ${port} was taken`);
         }
         const tail = stderrTail.slice(-5).join("\n");
@@ -275,6 +303,7 @@ export class LocalRuntime implements Runtime {
 
   async stop(serverId: string): Promise<void> {
     await this.stopProcesses(serverId);
+    await this.volumes.detach(serverId, this.workspaceDir(serverId));
     // What Jupyter wrote until the end shows on the next read (measured in the background).
     this.storage.refresh(serverId);
   }
@@ -371,6 +400,8 @@ export class LocalRuntime implements Runtime {
 
   async remove(serverId: string): Promise<void> {
     await this.stopProcesses(serverId);
+    // Unmounted first (rmSync would stop at a mount point), then its image goes.
+    await this.volumes.destroy(serverId, this.workspaceDir(serverId));
     rmSync(this.workspaceDir(serverId), { recursive: true, force: true });
     rmSync(sourceMarker(this.workspaceDir(serverId)), { force: true });
     rmSync(this.runtimeDir(serverId), { recursive: true, force: true });
@@ -405,14 +436,23 @@ export class LocalRuntime implements Runtime {
   }
 
   async storageUsed(serverId: string): Promise<number | undefined> {
-    return this.storage.fresh(serverId);
+    return this.volumes.usage(serverId, this.workspaceDir(serverId))?.used ?? this.storage.fresh(serverId);
   }
 
+  /** From the server's filesystem when it has one (statfs or its superblock, at once); else the background walk's figure. */
   storageUsage(serverId: string): StorageReading {
+    const volume = this.volumes.usage(serverId, this.workspaceDir(serverId));
+    if (volume) return { bytes: volume.used, capacity: volume.capacity, measuring: false, at: Date.now() };
     return this.storage.read(serverId);
   }
 
   async shutdown(): Promise<void> {
-    await Promise.all([...this.procs.keys()].map((id) => this.stopProcesses(id)));
+    // The servers stopped here are unmounted too.
+    await Promise.all(
+      [...this.procs.keys()].map(async (id) => {
+        await this.stopProcesses(id);
+        await this.volumes.detach(id, this.workspaceDir(id));
+      }),
+    );
   }
 }
