@@ -67,7 +67,7 @@ export function serversOrderBy(q: ServersQuery): Prisma.Sql {
  * background).
  */
 export async function listAllServers(actor: Actor, q: ServersQuery, opts: { storage?: boolean; now?: Date } = {}) {
-  if (!actor.isAdmin) throw new AppError("forbidden", 403, "Only administrators can see everyone's servers.");
+  if (!actor.isAdmin) throw new AppError("forbidden", "Only administrators can see everyone's servers.");
   const c = config();
   const now = opts.now ?? new Date();
   const where = serversWhere(q, now);

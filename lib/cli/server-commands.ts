@@ -59,7 +59,6 @@ async function refuseIfCannotStop(user: string, name: string): Promise<void> {
   if (!rt.canSignal(s.runtimeRef)) {
     throw new AppError(
       "forbidden",
-      403,
       `${user}'s ${serverLabel(name)} runs under another user than this command (Berth runs as root). Run the command as the user Berth runs as (for example with sudo), or stop it from the console.`,
     );
   }

@@ -30,7 +30,7 @@ export const serverAction = route(async (req: Request, ctx: { params: Promise<Pa
     // Counts as activity and nothing else; from Berth's own pages only (proxy.ts refuses a change sent from a /user/ page).
     return NextResponse.json({ name, ...(await keepServerRunning(actor, user, name)) });
   }
-  throw new AppError("not_found", 404, `Unknown action "${p.action}": use start, stop or keep-running.`);
+  throw new AppError("not_found", `Unknown action "${p.action}": use start, stop or keep-running.`);
 });
 
 export const serverDelete = route(async (req: Request, ctx: { params: Promise<DeleteParams> }) => {

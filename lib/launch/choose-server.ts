@@ -43,7 +43,7 @@ export async function chooseServer(actor: Actor, owner: { id: string; name: stri
   if (wanted !== undefined) {
     if (wanted !== "") {
       const check = checkServerName(wanted, policy.serverNameMaxLength);
-      if (!check.ok) throw new AppError("invalid_name", 422, `"${wanted}" cannot be a server name. ${check.reason}`);
+      if (!check.ok) throw new AppError("invalid_name", `"${wanted}" cannot be a server name. ${check.reason}`);
     }
     const existing = await db().server.findUnique({ where: { ownerId_name: { ownerId: owner.id, name: wanted } }, select: { id: true } });
     if (existing) return { kind: "existing", id: existing.id, name: wanted };

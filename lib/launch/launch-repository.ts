@@ -151,14 +151,14 @@ async function followStart(id: string, name: string, emit: (e: LaunchEvent) => v
   for (;;) {
     if (signal.aborted) return;
     const s = await db().server.findUnique({ where: { id }, select: { state: true, progress: true, stateReason: true } });
-    if (!s) throw new AppError("not_found", 404, `${serverLabel(name)} was deleted while it was starting. Launch again.`);
+    if (!s) throw new AppError("not_found", `${serverLabel(name)} was deleted while it was starting. Launch again.`);
     if (s.progress && s.progress !== last) {
       last = s.progress;
       emit({ phase: "launching", message: `${s.progress}\n` });
     }
     if (s.state === "running") return;
-    if (s.state === "failed") throw new AppError("start_failed", 502, `${serverLabel(name)} could not start: ${s.stateReason ?? "no reason given"}. Try again, or look at it on the My servers page.`);
-    if (s.state === "stopped" || s.state === "stopping") throw new AppError("invalid_state", 409, `${serverLabel(name)} was stopped while it was starting. Launch again.`);
+    if (s.state === "failed") throw new AppError("start_failed", `${serverLabel(name)} could not start: ${s.stateReason ?? "no reason given"}. Try again, or look at it on the My servers page.`);
+    if (s.state === "stopped" || s.state === "stopping") throw new AppError("invalid_state", `${serverLabel(name)} was stopped while it was starting. Launch again.`);
     await untilStartSettles(id, 300, signal);
   }
 }

@@ -152,7 +152,7 @@ const systemResolver: Resolver = (host) => dns.promises.lookup(host, { all: true
  */
 export async function checkUrlHost(url: URL, policy: HostPolicy = config().launch, resolve: Resolver = systemResolver): Promise<void> {
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new AppError("invalid_input", 422, `Berth fetches repositories over https:// (or http://) only, not ${url.protocol}. Enter the repository's https address.`, { reason: "unsafe_url" });
+    throw new AppError("invalid_input", `Berth fetches repositories over https:// (or http://) only, not ${url.protocol}. Enter the repository's https address.`, { reason: "unsafe_url" });
   }
   const host = urlHost(url);
   let addresses: { address: string }[];
@@ -161,12 +161,12 @@ export async function checkUrlHost(url: URL, policy: HostPolicy = config().launc
     try {
       addresses = await resolve(host);
     } catch {
-      throw new AppError("invalid_input", 422, `The host ${host} does not exist (its name does not resolve). Check the repository's address.`, { reason: "unknown_host" });
+      throw new AppError("invalid_input", `The host ${host} does not exist (its name does not resolve). Check the repository's address.`, { reason: "unknown_host" });
     }
   }
   for (const { address } of addresses) {
     const refusal = addressRefusal(host, address, policy);
-    if (refusal) throw new AppError("forbidden", 403, refusal, { reason: "private_host" });
+    if (refusal) throw new AppError("forbidden", refusal, { reason: "private_host" });
   }
 }
 

@@ -21,10 +21,10 @@ export async function createServer(actor: Actor, ownerName: string, input: z.inf
   const profiles = currentProfiles();
   const owner = await resolveOwner(actor, ownerName);
   const check = checkServerName(input.name, policy.serverNameMaxLength);
-  if (!check.ok) throw new AppError("invalid_name", 422, `"${input.name}" cannot be a server name. ${check.reason}`);
+  if (!check.ok) throw new AppError("invalid_name", `"${input.name}" cannot be a server name. ${check.reason}`);
   const profile = input.profile ? profiles.find((p) => p.slug === input.profile) : profiles.find((p) => p.default);
   if (!profile) {
-    throw new AppError("invalid_profile", 422, `There is no profile "${input.profile}". Choose one of: ${profiles.map((p) => p.slug).join(", ")}.`);
+    throw new AppError("invalid_profile", `There is no profile "${input.profile}". Choose one of: ${profiles.map((p) => p.slug).join(", ")}.`);
   }
 
   // Cheap refusal first, without a lock: most requests past the limit stop here. The check is
@@ -37,7 +37,7 @@ export async function createServer(actor: Actor, ownerName: string, input: z.inf
     await tx.$queryRaw`SELECT id FROM users WHERE id = ${owner.id}::uuid FOR UPDATE`;
     const existing = await tx.server.findUnique({ where: { ownerId_name: { ownerId: owner.id, name: input.name } } });
     if (existing) {
-      return { error: new AppError("name_taken", 409, `You already have a server named "${input.name}". Start it from the list, or choose another name.`) };
+      return { error: new AppError("name_taken", `You already have a server named "${input.name}". Start it from the list, or choose another name.`) };
     }
     const named = await tx.server.findMany({ where: { ownerId: owner.id, name: { not: "" } }, select: { name: true }, orderBy: { name: "asc" } });
     if (named.length >= policy.maxNamedServers) {
@@ -70,7 +70,6 @@ export async function checkNamedServerQuota(actor: Actor, owner: { id: string; n
 function quotaError(names: string[], limit: number): AppError {
   return new AppError(
     "quota_exceeded",
-    403,
     `You have ${names.length} named servers, the most allowed (${limit}, plus your default server; stopped servers count too). ` +
       `Delete one you no longer need, or reuse one of: ${names.join(", ")}.`,
     { limit },

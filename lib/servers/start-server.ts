@@ -22,7 +22,7 @@ export async function startServer(actor: Actor, ownerName: string, name: string)
   const profile = findProfile(found.profile) ?? defaultProfile();
   if (found.state === "starting" || found.state === "running") return found;
   if (found.state === "stopping") {
-    throw new AppError("invalid_state", 409, `${serverLabel(name)} is still stopping. Wait a few seconds, then start it again.`);
+    throw new AppError("invalid_state", `${serverLabel(name)} is still stopping. Wait a few seconds, then start it again.`);
   }
   const token = newToken();
   // Conditional update: of two concurrent starts (two tabs, two replicas) exactly one wins.

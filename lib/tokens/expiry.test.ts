@@ -16,7 +16,7 @@ describe("tokenExpiry", () => {
     expect(tokenExpiry(3600, 30 * DAY, null, NOW)?.toISOString()).toBe("2026-12-01T01:00:00.000Z");
     expect(tokenExpiry(30 * DAY, 30 * DAY, null, NOW)?.toISOString()).toBe("2026-12-31T00:00:00.000Z");
     const e = refusal(() => tokenExpiry(30 * DAY + 1, 30 * DAY, null, NOW));
-    expect(e.status).toBe(400);
+    expect(e.status).toBe(422);
     expect(e.message).toContain("30 days");
     expect(e.message).toContain("BERTH_TOKEN_MAX_AGE_SECONDS");
     // No maximum: anything positive.
@@ -24,7 +24,7 @@ describe("tokenExpiry", () => {
   });
 
   it("refuses nonsense", () => {
-    for (const s of [0, -5, 1.5, Number.NaN]) expect(refusal(() => tokenExpiry(s, 0, null, NOW)).status).toBe(400);
+    for (const s of [0, -5, 1.5, Number.NaN]) expect(refusal(() => tokenExpiry(s, 0, null, NOW)).status).toBe(422);
   });
 
   it("never lets a token mint one that outlives it", () => {

@@ -14,7 +14,6 @@ export function requireTokenRights(actor: Actor): void {
   if (missing.length === 0) return;
   throw new AppError(
     "forbidden",
-    403,
     `Action is not authorized with current scopes: managing tokens needs a token with all of its owner's scopes (missing ${missing.join(", ")}), or a signed-in session.`,
   );
 }

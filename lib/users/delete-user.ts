@@ -28,7 +28,7 @@ export async function deleteUser(actor: Actor, name: string): Promise<RemovedUse
     if (left) await new Promise((r) => setTimeout(r, 250));
   }
   if (left) {
-    throw new AppError("invalid_state", 409, `Some servers of "${user.name}" did not stop in time, so nothing was deleted. Wait a moment and try again.`);
+    throw new AppError("invalid_state", `Some servers of "${user.name}" did not stop in time, so nothing was deleted. Wait a moment and try again.`);
   }
   const removed = await removeUser(user.name, actor);
   return { ...removed, stopped: active.map((s) => serverLabel(s.name)) };

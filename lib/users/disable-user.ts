@@ -28,7 +28,7 @@ async function keepOneEnabledAdmin(tx: Prisma.TransactionClient, user: { id: str
   if (!user.isAdmin) return;
   const others = await tx.user.count({ where: { isAdmin: true, disabledAt: null, id: { not: user.id } } });
   if (others === 0) {
-    throw new AppError("conflict", 409, `"${user.name}" is the only administrator who can sign in, so they cannot be disabled. Make someone else an administrator first; nothing was changed.`);
+    throw new AppError("conflict", `"${user.name}" is the only administrator who can sign in, so they cannot be disabled. Make someone else an administrator first; nothing was changed.`);
   }
 }
 

@@ -15,12 +15,12 @@ export async function resetPassword(actor: Actor, name: string, given?: string):
   requireAdmin(actor);
   const user = await findUser(name);
   if (isJira(user)) {
-    throw new AppError("invalid_state", 422, `"${user.name}" signs in with Jira, so Berth has no password of theirs to reset. Their password is changed in Jira.`);
+    throw new AppError("unsupported", `"${user.name}" signs in with Jira, so Berth has no password of theirs to reset. Their password is changed in Jira.`);
   }
   const generated = given === undefined || given === "";
   const password = generated ? randomPassword() : given;
   const weak = checkPasswordStrength(password);
-  if (weak) throw new AppError("invalid_input", 422, `Choose a stronger password. ${weak}`);
+  if (weak) throw new AppError("invalid_input", `Choose a stronger password. ${weak}`);
   await db().user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(password) } });
   const sessionsEnded = await revokeUserSessions(user.id, `password reset by ${actor.name}`);
   await recordEvent(actor, { action: "user_password_reset", targetUser: user.name, details: { sessions: sessionsEnded, generated } });

@@ -162,7 +162,7 @@ describe("bulk stop and delete", () => {
       ],
     });
     expect(r).toMatchObject({ succeeded: 2, failed: 1 });
-    expect(r.results[1]).toMatchObject({ ok: false, label: "My Server", error: "invalid_state", message: expect.stringContaining("default server cannot be deleted") });
+    expect(r.results[1]).toMatchObject({ ok: false, label: "My Server", error: "unsupported", message: expect.stringContaining("default server cannot be deleted") });
     expect(await db().server.count()).toBe(before - 2);
     expect(await db().server.findMany({ where: { owner: { name: { in: ["p0040", "p0041"] } } }, select: { name: true }, orderBy: { name: "asc" } })).toEqual([{ name: "" }, { name: "" }, { name: "lab" }, { name: "scratch" }]);
     expect(await db().event.count({ where: { action: "delete", actorName: "root-admin" } })).toBe(2);

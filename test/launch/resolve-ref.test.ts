@@ -125,12 +125,12 @@ describe("refusals", () => {
   });
 
   it("gives up on a server that does not answer", async () => {
-    const e = await expectRefusal(resolve("git", `${encodeURIComponent(`${git.url}/hang/r.git`)}/HEAD`, { BERTH_GIT_TIMEOUT_SECONDS: "1" }), "start_failed", 504);
+    const e = await expectRefusal(resolve("git", `${encodeURIComponent(`${git.url}/hang/r.git`)}/HEAD`, { BERTH_GIT_TIMEOUT_SECONDS: "1" }), "timeout", 504);
     expect(e.message).toMatch(/did not answer within 1 seconds/);
   });
 
   it("says when nothing listens at the address", async () => {
-    const e = await expectRefusal(resolve("git", `${encodeURIComponent("http://127.0.0.1:1/r.git")}/HEAD`), "start_failed", 502);
+    const e = await expectRefusal(resolve("git", `${encodeURIComponent("http://127.0.0.1:1/r.git")}/HEAD`), "upstream_failed", 502);
     expect(e.message).toMatch(/could not reach 127\.0\.0\.1:1 \(ECONNREFUSED\)/);
   });
 });

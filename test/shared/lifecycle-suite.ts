@@ -117,7 +117,7 @@ export async function refusesOthers(alice: Actor): Promise<void> {
   await expectAppError(stopServer(eve, "alice", "guarded"), "forbidden", 403);
   await expectAppError(deleteServer(eve, "alice", "guarded"), "forbidden", 403);
   await expectAppError(startServer(alice, "alice", "nope"), "not_found", 404);
-  await expectAppError(deleteServer(alice, "alice", ""), "invalid_state", 422);
+  await expectAppError(deleteServer(alice, "alice", ""), "unsupported", 422);
   expect((await db().server.findFirstOrThrow({ where: { name: "guarded" } })).state).toBe("stopped");
 }
 

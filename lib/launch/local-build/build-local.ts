@@ -214,22 +214,22 @@ async function build(opts: BuildLocalOptions, settings: LocalBuildSettings): Pro
     }
     log.error("local build failed", { commit, error: (err as Error).message });
     say("Build failed: Berth could not build this commit (an internal error); try again.");
-    throw new AppError("start_failed", 500, "Berth could not build this commit because of an internal error; try again, or ask your administrator to look at Berth's log.", { reason: "build_failed" });
+    throw new AppError("start_failed", "Berth could not build this commit because of an internal error; try again, or ask your administrator to look at Berth's log.", { reason: "build_failed" });
   }
 }
 
 /** The error a cancelled build ends with; the launch page shows its message. */
 export function buildCancelled(by?: string | null): AppError {
-  return new AppError("build_cancelled", 409, `The build was cancelled by an administrator${by ? ` (${by})` : ""}. Launch again to build it, or ask them why.`, { reason: "build_cancelled" });
+  return new AppError("build_cancelled", `The build was cancelled by an administrator${by ? ` (${by})` : ""}. Launch again to build it, or ask them why.`, { reason: "build_cancelled" });
 }
 
 function stepFailed(what: string, r: RunResult, timeoutMs: number): AppError {
   if (r.timedOut) {
-    return new AppError("start_failed", 504, `${what} took longer than ${Math.round(timeoutMs / 1000)} seconds; Berth stopped the build.`, { reason: "build_timeout", step: what });
+    return new AppError("timeout", `${what} took longer than ${Math.round(timeoutMs / 1000)} seconds; Berth stopped the build.`, { reason: "build_timeout", step: what });
   }
   const last = r.tail.filter((l) => l.trim()).slice(-5).join("\n");
   const how = r.code === null ? `was stopped (${r.signal ?? "could not start"})` : `exited with status ${r.code}`;
-  return new AppError("invalid_input", 422, `The build step “${what}” ${how}. Fix the repository's configuration and launch again.${last ? `\n${last}` : ""}`, { reason: "build_failed", step: what });
+  return new AppError("invalid_input", `The build step “${what}” ${how}. Fix the repository's configuration and launch again.${last ? `\n${last}` : ""}`, { reason: "build_failed", step: what });
 }
 
 /** Keeps log lines up to `maxBytes`, then one line saying it stopped. */
@@ -289,7 +289,7 @@ export function hostPythonVersion(settings: Pick<Config, "localBuild" | "hostEnv
       const out = r.tail.find((l) => /^\d+\.\d+\.\d+$/.test(l.trim()));
       if (r.code !== 0 || !out) {
         pythonVersions.delete(cmd);
-        throw new AppError("start_failed", 500, `The local runtime cannot build environments: ${cmd} did not run on this host. An administrator sets BERTH_LOCAL_BUILD_PYTHON to a Python 3 with the venv module.`, { reason: "no_python" });
+        throw new AppError("start_failed", `The local runtime cannot build environments: ${cmd} did not run on this host. An administrator sets BERTH_LOCAL_BUILD_PYTHON to a Python 3 with the venv module.`, { reason: "no_python" });
       }
       return out.trim();
     });
