@@ -2,7 +2,8 @@ import { z } from "zod";
 import { AppError } from "../errors";
 import { deleteServer } from "../servers/delete-server";
 import { stopServer } from "../servers/stop-server";
-import { serverLabel, type Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
+import { serverLabel } from "../servers/types";
 
 export const bulkServersInput = z.object({
   action: z.enum(["stop", "delete"]),

@@ -7,7 +7,8 @@ import { parseBytes } from "../policy/quantity";
 import { runtime } from "../runtime";
 import { idleStopAt } from "../servers/idle-stop";
 import { launchedFrom } from "../servers/list-servers";
-import { serverBaseUrl, serverLabel, type Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
+import { serverBaseUrl, serverLabel } from "../servers/types";
 import { PAGE_SIZE, type ServersQuery } from "./servers-query";
 
 export type AdminServerRow = Awaited<ReturnType<typeof listAllServers>>["servers"][number];

@@ -1,8 +1,8 @@
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { checkUserName } from "../policy/user-name";
-import { recordEvent } from "../servers/record-event";
-import { SYSTEM, type Actor } from "../servers/types";
+import { recordEvent } from "../audit/record-event";
+import { SYSTEM, type Actor } from "./actor";
 import { checkPasswordStrength, hashPassword } from "./password";
 
 export async function addUser(input: { name: string; password: string; isAdmin: boolean; displayName?: string; email?: string }, actor: Actor = SYSTEM) {

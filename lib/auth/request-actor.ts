@@ -1,5 +1,5 @@
 import { AppError } from "../errors";
-import type { Actor } from "../servers/types";
+import type { Actor } from "./actor";
 import { recordTokenUse, verifyToken } from "../tokens/tokens";
 import { expandScopes, isAdminScope, scopesFor, type Scope } from "./scopes";
 import { currentUser } from "./session";

@@ -2,8 +2,8 @@ import { db } from "../db/client";
 import { SERIALISED_TX } from "../db/transactions";
 import type { Prisma } from "../db/client";
 import { AppError } from "../errors";
-import { recordEvent } from "../servers/record-event";
-import { SYSTEM, type Actor } from "../servers/types";
+import { recordEvent } from "../audit/record-event";
+import { SYSTEM, type Actor } from "./actor";
 import { sessionChecker } from "./user-sessions";
 
 type Tx = Prisma.TransactionClient;

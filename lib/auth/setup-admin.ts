@@ -4,7 +4,7 @@ import { db } from "../db/client";
 import { SERIALISED_TX } from "../db/transactions";
 import { AppError } from "../errors";
 import { checkUserName } from "../policy/user-name";
-import { recordEvent } from "../servers/record-event";
+import { recordEvent } from "../audit/record-event";
 import { checkPasswordStrength, hashPassword } from "./password";
 
 // First start with no users: a one-time link creates the first administrator. Only the hash is

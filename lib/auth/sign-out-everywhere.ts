@@ -1,7 +1,7 @@
 import { db } from "../db/client";
 import { AppError } from "../errors";
-import { recordEvent } from "../servers/record-event";
-import type { Actor } from "../servers/types";
+import { recordEvent } from "../audit/record-event";
+import type { Actor } from "./actor";
 import { revokeUserSessions } from "./user-sessions";
 
 /**

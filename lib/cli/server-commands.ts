@@ -8,7 +8,8 @@ import { deleteServer } from "../servers/delete-server";
 import { findServer } from "../servers/find-server";
 import { resolveOwner } from "../servers/resolve-owner";
 import { stopServer } from "../servers/stop-server";
-import { SYSTEM, serverLabel } from "../servers/types";
+import { SYSTEM } from "../auth/actor";
+import { serverLabel } from "../servers/types";
 import { withDatabase } from "./database";
 import type { CommandGroup } from "./main";
 

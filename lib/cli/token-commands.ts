@@ -1,6 +1,6 @@
 import { isScope, SCOPES } from "../auth/scopes";
 import { AppError } from "../errors";
-import { SYSTEM } from "../servers/types";
+import { SYSTEM } from "../auth/actor";
 import { parseDuration } from "../tokens/duration";
 import { createToken, listAllTokens, listTokens, revokeToken, type TokenInfo } from "../tokens/tokens";
 import { withDatabase } from "./database";

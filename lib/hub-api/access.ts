@@ -1,7 +1,7 @@
 import { config } from "../config";
 import { AppError } from "../errors";
 import type { Scope } from "../auth/scopes";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { userOrigin } from "../user-hosts/host";
 import type { UrlBase } from "./models";
 

@@ -3,7 +3,7 @@ import { dataEvent, eventStream } from "../http/event-stream";
 import { AppError } from "../errors";
 import { untilStartSettles } from "../servers/pending-starts";
 import { resolveOwner } from "../servers/resolve-owner";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { requireUserAccess, urlBase } from "./access";
 import { serverModel, type ServerState } from "./models";
 import { serverTitle } from "./hub-servers";

@@ -7,7 +7,7 @@ import { pendingStarts } from "../servers/pending-starts";
 import { resolveOwner } from "../servers/resolve-owner";
 import { startServer } from "../servers/start-server";
 import { stopServer } from "../servers/stop-server";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { requireUserAccess } from "./access";
 import { defaultProfile, findProfile, profiles } from "../policy/profiles";
 

@@ -1,6 +1,6 @@
 import { AppError } from "../errors";
 import { resolveOwner } from "../servers/resolve-owner";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { createToken, listTokens, revokeToken } from "../tokens/tokens";
 import { requireUserAccess } from "./access";
 import { tokenModel } from "./models";

@@ -2,7 +2,7 @@ import { db } from "../db/client";
 import { AppError } from "../errors";
 import { Prisma } from "../generated/prisma/client";
 import { resolveOwner } from "../servers/resolve-owner";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { holds, requireUserAccess, urlBase } from "./access";
 import { userModel, type ServerRow, type UserRow } from "./models";
 

@@ -3,7 +3,7 @@ import { db } from "../db/client";
 import { AppError } from "../errors";
 import { checkServerName } from "../policy/server-name";
 import { checkNamedServerQuota } from "../servers/create-server";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { parseSpec, type RepoSource } from "./repo-spec";
 import { suggestServerName } from "./suggest-name";
 

@@ -6,9 +6,9 @@ import { checkServerName } from "../policy/server-name";
 import { invalidateRoute } from "../proxy/route-cache";
 import { newToken } from "./find-server";
 import { SERIALISED_TX } from "../db/transactions";
-import { recordEvent } from "./record-event";
+import { recordEvent } from "../audit/record-event";
 import { resolveOwner } from "./resolve-owner";
-import type { Actor } from "./types";
+import type { Actor } from "../auth/actor";
 import { profiles as currentProfiles } from "../policy/profiles";
 
 export const createServerInput = z.object({

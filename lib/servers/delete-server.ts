@@ -3,10 +3,10 @@ import { AppError } from "../errors";
 import { invalidateRoute } from "../proxy/route-cache";
 import { runtime } from "../runtime";
 import { findServer } from "./find-server";
-import { recordEvent } from "./record-event";
+import { recordEvent } from "../audit/record-event";
 import { resolveOwner } from "./resolve-owner";
 import { haltServer } from "./stop-server";
-import type { Actor } from "./types";
+import type { Actor } from "../auth/actor";
 
 /** Stops a named server and deletes it with its storage. */
 export async function deleteServer(actor: Actor, ownerName: string, name: string) {

@@ -2,7 +2,7 @@ import type { Scope } from "../auth/scopes";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { isPossibleUserName } from "../http/path-segments";
-import type { Actor } from "./types";
+import type { Actor } from "../auth/actor";
 
 // Only the owner or an administrator may act on a person's servers. A non-administrator asking
 // about someone else learns nothing, not even whether that person exists.

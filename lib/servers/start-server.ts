@@ -6,9 +6,10 @@ import { runtime } from "../runtime";
 import type { ServerSpec } from "../runtime/types";
 import { findServer, newToken } from "./find-server";
 import { pendingStarts } from "./pending-starts";
-import { recordEvent } from "./record-event";
+import { recordEvent } from "../audit/record-event";
 import { resolveOwner } from "./resolve-owner";
-import { serverBaseUrl, serverLabel, type Actor } from "./types";
+import type { Actor } from "../auth/actor";
+import { serverBaseUrl, serverLabel } from "./types";
 import { defaultProfile, findProfile } from "../policy/profiles";
 
 /**

@@ -1,6 +1,6 @@
 import { AppError } from "../errors";
 import { scopesFor } from "../auth/scopes";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 
 /**
  * Listing, creating and revoking tokens is JupyterHub's `tokens` scope, which its default token

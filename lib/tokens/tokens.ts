@@ -5,9 +5,9 @@ import { db } from "../db/client";
 import { AppError } from "../errors";
 import { log } from "../log";
 import { expandScopes, isScope, scopesFor, type Scope } from "../auth/scopes";
-import { recordEvent } from "../servers/record-event";
+import { recordEvent } from "../audit/record-event";
 import { resolveOwner } from "../servers/resolve-owner";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 
 // Personal API tokens (DESIGN.md §8): 256 random bits, shown once, stored as a SHA-256 (a slow
 // hash buys nothing against a secret that cannot be guessed), scoped, expiring, revocable.

@@ -1,8 +1,9 @@
-import { removeUser, type RemovedUser } from "../auth/remove-user";
+import { removeUser, type RemovedUser } from "./remove-user";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { stopServer } from "../servers/stop-server";
-import { serverLabel, type Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
+import { serverLabel } from "../servers/types";
 import { findUser } from "./find-user";
 import { refuseSelf, requireAdmin } from "./require-admin";
 

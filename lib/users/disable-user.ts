@@ -5,9 +5,10 @@ import type { Prisma } from "../db/client";
 import { AppError } from "../errors";
 import { log } from "../log";
 import { invalidateRoute } from "../proxy/route-cache";
-import { recordEvent } from "../servers/record-event";
+import { recordEvent } from "../audit/record-event";
 import { stopServer } from "../servers/stop-server";
-import { serverLabel, type Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
+import { serverLabel } from "../servers/types";
 import { findUser } from "./find-user";
 import { refuseSelf, requireAdmin } from "./require-admin";
 

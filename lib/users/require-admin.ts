@@ -1,5 +1,5 @@
 import { AppError } from "../errors";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 
 /** Services check again what the routes checked: a caller that skipped adminFor still gets nothing. */
 export function requireAdmin(actor: Actor): void {

@@ -2,8 +2,8 @@ import { checkPasswordStrength, hashPassword, randomPassword } from "../auth/pas
 import { revokeUserSessions } from "../auth/user-sessions";
 import { db } from "../db/client";
 import { AppError } from "../errors";
-import { recordEvent } from "../servers/record-event";
-import type { Actor } from "../servers/types";
+import { recordEvent } from "../audit/record-event";
+import type { Actor } from "../auth/actor";
 import { findUser, isJira } from "./find-user";
 import { requireAdmin } from "./require-admin";
 

@@ -1,6 +1,6 @@
 import { setAdmin } from "../auth/set-admin";
 import { AppError } from "../errors";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { findUser, isJira } from "./find-user";
 import { refuseSelf, requireAdmin } from "./require-admin";
 

@@ -14,7 +14,7 @@ import { createServer } from "../../lib/servers/create-server";
 import { ensureDefaultServer } from "../../lib/servers/find-server";
 import { watchRuntimeExits } from "../../lib/servers/lifecycle";
 import { startServer } from "../../lib/servers/start-server";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { createToken } from "../../lib/tokens/tokens";
 import { expectAppError, makeUser, pidAlive, serverProcesses, waitFor, waitForState } from "../helpers";
 

@@ -14,7 +14,7 @@ import { db } from "../../lib/db/client";
 import { runtime } from "../../lib/runtime";
 import { createServer } from "../../lib/servers/create-server";
 import { startServer } from "../../lib/servers/start-server";
-import { SYSTEM, type Actor } from "../../lib/servers/types";
+import { SYSTEM, type Actor } from "../../lib/auth/actor";
 import { createToken, verifyToken } from "../../lib/tokens/tokens";
 import { addLocalUser } from "../../lib/users/add-local-user";
 import { deleteUser } from "../../lib/users/delete-user";

@@ -13,7 +13,7 @@ import { createServer } from "../../lib/servers/create-server";
 import { ensureDefaultServer } from "../../lib/servers/find-server";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { makeUser, pidAlive, serverProcesses, waitFor, waitForState } from "../helpers";
 import { executeOnKernel, openKernelSocket } from "../helpers/kernel";
 import { request, sessionCookie, startProxyServer } from "../helpers/proxy-harness";

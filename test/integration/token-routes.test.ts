@@ -9,7 +9,7 @@ import { DELETE as revokeTokenRoute } from "../../app/api/users/[user]/tokens/[i
 import { GET as buildRoute } from "../../app/build/[provider]/[...spec]/route";
 import { expandScopes, scopesFor } from "../../lib/auth/scopes";
 import { db } from "../../lib/db/client";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { AUDIT_USE_EVERY_MS, createToken, listAllTokens } from "../../lib/tokens/tokens";
 import { makeUser } from "../helpers";
 

@@ -3,7 +3,7 @@ import { actorFor } from "../../lib/auth/request-actor";
 import { expandScopes, scopesFor } from "../../lib/auth/scopes";
 import { db } from "../../lib/db/client";
 import { createToken, hashToken, listAllTokens, listTokens, revokeToken, verifyToken } from "../../lib/tokens/tokens";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { expectAppError, makeUser } from "../helpers";
 
 // The token store under every token-authenticated route: what is stored, what a token may do,

@@ -10,7 +10,7 @@ import { createServer } from "../../lib/servers/create-server";
 import { deleteServer } from "../../lib/servers/delete-server";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { makeUser, waitForState } from "../helpers";
 import { listClaims, listPods, readClaim, readPod } from "../helpers/kube";
 

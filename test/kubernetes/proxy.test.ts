@@ -5,7 +5,7 @@ import { PROXY_AUTH_HEADER } from "../../lib/runtime/jupyter-auth/jupyter-auth";
 import { ensureDefaultServer } from "../../lib/servers/find-server";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { makeUser, pidAlive, waitFor, waitForState } from "../helpers";
 import { executeOnKernel, openKernelSocket } from "../helpers/kernel";
 import { readPod, sim } from "../helpers/kube";

@@ -1,8 +1,8 @@
 import { db } from "../../db/client";
 import { AppError } from "../../errors";
 import { log } from "../../log";
-import { recordEvent } from "../../servers/record-event";
-import type { Actor } from "../../servers/types";
+import { recordEvent } from "../../audit/record-event";
+import type { Actor } from "../../auth/actor";
 import { buildCancelled } from "../local-build/build-local";
 import { builder } from "./builder";
 import { findBuild, type BuildView } from "./list-builds";

@@ -1,8 +1,8 @@
 import { db } from "../../db/client";
 import { AppError } from "../../errors";
 import { log } from "../../log";
-import { recordEvent } from "../../servers/record-event";
-import type { Actor } from "../../servers/types";
+import { recordEvent } from "../../audit/record-event";
+import type { Actor } from "../../auth/actor";
 import { prepareLaunch } from "../prepare-launch";
 import { buildSpec, type Provider } from "../repo-spec";
 import { buildsFollowed, followBuild } from "./build-hub";

@@ -5,10 +5,11 @@ import { AppError } from "../errors";
 import { log } from "../log";
 import { invalidateRoute } from "../proxy/route-cache";
 import { runtime } from "../runtime";
-import { recordEvent } from "../servers/record-event";
-import { SYSTEM, serverLabel, type Actor } from "../servers/types";
-import { keepOneAdmin } from "./set-admin";
-import { sessionChecker } from "./user-sessions";
+import { recordEvent } from "../audit/record-event";
+import { SYSTEM, type Actor } from "../auth/actor";
+import { serverLabel } from "../servers/types";
+import { keepOneAdmin } from "../auth/set-admin";
+import { sessionChecker } from "../auth/user-sessions";
 
 export interface RemovedUser {
   name: string;
