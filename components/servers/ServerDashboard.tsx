@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
+import { namedServerLimitMessage } from "@/lib/policy/named-server-limit";
 import type { ServersPage } from "@/lib/servers/list-servers";
 import { Alert } from "../ui/Alert";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
@@ -138,10 +139,7 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
             maxLength={page.policy.serverNameMaxLength}
             atLimit={atLimit}
             existing={named.map((s) => s.name)}
-            limitMessage={
-              `You have ${page.namedCount} named servers, the most allowed (${max}, plus your default server; stopped servers count too). ` +
-              `Delete one you no longer need, or reuse one of: ${named.map((s) => s.name).join(", ")}.`
-            }
+            limitMessage={namedServerLimitMessage(named.map((s) => s.name), max)}
             onCreate={async (name, profile) => {
               const err = await call("POST", `${base}/servers`, { name, profile });
               await refresh();

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { config } from "../config";
 import { db } from "../db/client";
 import { AppError } from "../errors";
+import { namedServerLimitMessage } from "../policy/named-server-limit";
 import { checkServerName } from "../policy/server-name";
 import { invalidateRoute } from "../proxy/route-cache";
 import { newToken } from "./find-server";
@@ -68,10 +69,5 @@ export async function checkNamedServerQuota(actor: Actor, owner: { id: string; n
 }
 
 function quotaError(names: string[], limit: number): AppError {
-  return new AppError(
-    "quota_exceeded",
-    `You have ${names.length} named servers, the most allowed (${limit}, plus your default server; stopped servers count too). ` +
-      `Delete one you no longer need, or reuse one of: ${names.join(", ")}.`,
-    { limit },
-  );
+  return new AppError("quota_exceeded", namedServerLimitMessage(names, limit), { limit });
 }
