@@ -5,15 +5,13 @@ import { namedServerLimitMessage } from "@/lib/policy/named-server-limit";
 import type { ServersPage } from "@/lib/servers/list-servers";
 import { Alert } from "../ui/Alert";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { failureOf, fetchJson } from "../ui/fetch-json";
 import { AddServerForm } from "./AddServerForm";
 import { ServerCard } from "./ServerCard";
 import { idlePolicyText } from "./format";
 
-async function call(method: string, url: string, body?: unknown): Promise<string | null> {
-  const res = await fetch(url, { method, headers: body ? { "content-type": "application/json" } : undefined, body: body ? JSON.stringify(body) : undefined });
-  if (res.ok) return null;
-  const data = (await res.json().catch(() => ({}))) as { message?: string };
-  return data.message ?? `The request failed (${res.status}). Try again.`;
+function call(method: "POST" | "DELETE", url: string, body?: unknown): Promise<string | null> {
+  return failureOf(fetchJson(url, { method, body }));
 }
 
 export function ServerDashboard({ initial }: { initial: ServersPage }) {
@@ -25,8 +23,9 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
   const base = `/api/users/${encodeURIComponent(page.user)}`;
 
   const refresh = useCallback(async () => {
-    const res = await fetch(`${base}/servers`, { cache: "no-store" });
-    if (res.ok) setPage((await res.json()) as ServersPage);
+    // A failed refresh leaves the list as shown; the next one tries again.
+    const next = await fetchJson<ServersPage>(`${base}/servers`).catch(() => null);
+    if (next) setPage(next);
     setNow(Date.now());
   }, [base]);
 
