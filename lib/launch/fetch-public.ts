@@ -3,7 +3,7 @@ import https from "node:https";
 import { isIP } from "node:net";
 import { config } from "../config";
 import { AppError } from "../errors";
-import { checkUrlHost, RefusedAddressError, safeLookup, urlHost, type HostPolicy } from "./url-safety";
+import { checkUrlHost, hostUnreachable, RefusedAddressError, safeLookup, urlHost, type HostPolicy } from "./url-safety";
 
 // GET from an address a user chose: http(s) only, every hop's addresses checked when the
 // connection is made, redirects followed by hand (each one checked), a deadline for the whole
@@ -100,7 +100,7 @@ function networkError(err: Error & { code?: string }, url: URL, timeoutMs: numbe
   if (err instanceof AppError) return err;
   if (err instanceof RefusedAddressError) return new AppError("forbidden", err.message, { reason: "private_host" });
   if (err.code === "ENOTFOUND" || err.code === "EAI_AGAIN") {
-    return new AppError("invalid_input", `The host ${url.hostname} does not exist (its name does not resolve). Check the repository's address.`, { reason: "unknown_host" });
+    return hostUnreachable(url.hostname, err);
   }
   if (signal.aborted || err.name === "AbortError") {
     return new AppError("timeout", `${url.host} did not answer within ${Math.round(timeoutMs / 1000)} seconds. Try again later.`, { reason: "git_unreachable" });

@@ -5,7 +5,7 @@ import path from "node:path";
 import { config, type Config } from "../../config";
 import { AppError } from "../../errors";
 import { checkGitUrl } from "../repo-spec";
-import { addressRefusal, checkUrlHost, urlHost } from "../url-safety";
+import { addressRefusal, checkUrlHost, hostUnreachable, urlHost } from "../url-safety";
 import { runCommand } from "./run-command";
 
 // Fetches one commit of a public repository into <dataDir>/builds/<commit>/repo. The address was
@@ -54,8 +54,8 @@ export async function pinAddress(fetchUrl: string, settings: Pick<Config, "launc
   let addresses: { address: string; family: number }[];
   try {
     addresses = await resolve(host);
-  } catch {
-    throw new AppError("invalid_input", `The host ${host} does not exist (its name does not resolve). Check the repository's address.`, { reason: "unknown_host" });
+  } catch (err) {
+    throw hostUnreachable(host, err);
   }
   for (const { address } of addresses) {
     const refusal = addressRefusal(host, address, settings.launch);
