@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { config, type Config } from "../../config";
 import { AppError } from "../../errors";
@@ -122,9 +122,11 @@ async function build(opts: BuildLocalOptions, settings: LocalBuildSettings): Pro
   const { commit, fetchUrl } = opts;
   const paths = buildPaths(settings.dataDir, commit);
   const stored = cappedLog(settings.localBuild.logMaxBytes);
+  const hide = hideHostPaths(settings.dataDir);
   const say = (l: string) => {
-    stored.add(l);
-    opts.onLog?.(l);
+    const shown = hide(l);
+    stored.add(shown);
+    opts.onLog?.(shown);
   };
   // Left by a build that died without cleaning up (the process was killed): never reused.
   rmSync(paths.buildDir, { recursive: true, force: true });
@@ -209,8 +211,9 @@ async function build(opts: BuildLocalOptions, settings: LocalBuildSettings): Pro
     rmSync(paths.buildDir, { recursive: true, force: true });
     if (err instanceof AppError) {
       // The message's first line: the lines after it are the log's own tail, already shown.
-      say(`Build failed: ${err.message.split("\n")[0]}`);
-      throw err;
+      const shown = hide(err.message);
+      say(`Build failed: ${shown.split("\n")[0]}`);
+      throw shown === err.message ? err : new AppError(err.code, shown, err.details, err.headers);
     }
     log.error("local build failed", { commit, error: (err as Error).message });
     say("Build failed: Berth could not build this commit (an internal error); try again.");
@@ -296,4 +299,37 @@ export function hostPythonVersion(settings: Pick<Config, "localBuild" | "hostEnv
     pythonVersions.set(cmd, v);
   }
   return v;
+}
+
+/**
+ * Rewrites the host folders a build's lines name (pip, git and venv print where they work) into
+ * what a person can read and act on, without showing where this host keeps its data: the
+ * checkout's files relative to it (`requirements.txt`), the environment, HOME and TMPDIR by the
+ * variables the build sets to them, anything else of Berth's data folder as `<data folder>`.
+ */
+export function hideHostPaths(dataDir: string): (line: string) => string {
+  let real = dataDir;
+  try {
+    real = realpathSync(dataDir);
+  } catch {
+    // not made yet: its name is all a line can hold
+  }
+  const end = "(?=$|[/\\s'\"`:;,)\\]])";
+  const rules: [RegExp, string][] = [];
+  for (const root of new Set([dataDir.replace(/\/+$/, ""), real.replace(/\/+$/, "")])) {
+    const r = root.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    // A checkout is fetched in a temporary folder (fetch-commit.ts) and renamed to repo/.
+    const build = `${r}/builds/[0-9a-f]{40}/(?:\\.fetch-[^/\\s'"]+/)?`;
+    const base = `${r}/base-envs/[^/\\s'"]+/`;
+    rules.push(
+      [new RegExp(`${build}repo/(?=[^\\s'"\`])`, "g"), ""],
+      [new RegExp(`${build}repo${end}`, "g"), "."],
+      [new RegExp(`${build}env${end}`, "g"), "$NB_PYTHON_PREFIX"],
+      [new RegExp(`(?:${build}|${base})home${end}`, "g"), "$HOME"],
+      [new RegExp(`(?:${build}|${base})tmp${end}`, "g"), "$TMPDIR"],
+      [new RegExp(`${base}env${end}`, "g"), "<base environment>"],
+      [new RegExp(`${r}${end}`, "g"), "<data folder>"],
+    );
+  }
+  return (line) => rules.reduce((l, [re, to]) => l.replace(re, () => to), line);
 }
