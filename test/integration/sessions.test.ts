@@ -130,7 +130,7 @@ describe("signing in and out", () => {
   });
 
   it("refuses a well-formed cookie whose session id was never recorded", async () => {
-    const forged = await encode({ token: { sid: randomUUID(), uid: alice.id, uname: "alice", isAdmin: true }, secret: authSecret() });
+    const forged = await encode({ token: { sid: randomUUID(), uid: alice.id!, uname: "alice", isAdmin: true }, secret: authSecret() });
     expect(await proxyStatus(`${sessionCookieName()}=${forged}`)).toBe(401);
     expect(await pageUser(`${sessionCookieName()}=${forged}`)).toBeNull();
   });
