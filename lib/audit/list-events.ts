@@ -6,7 +6,7 @@ import { csvRow } from "./csv";
 // The audit trail (the `events` table) for the console's Audit tab and its CSV export: filtered
 // and ordered by SQL (newest first), keyset-paginated on (at, id) so any page costs the same.
 
-/** The actions Berth records (lib/servers/record-event.ts), for the filter's choices. */
+/** The actions Berth records (lib/audit/record-event.ts), for the filter's choices. */
 export const AUDIT_ACTIONS = [
   "signin", "signout", "signout_all", "user_add", "user_remove", "user_admin", "user_disable", "user_enable", "user_password_reset",
   "create", "start", "started", "stop", "stopped", "delete", "failed", "cull", "quota_refused", "reconcile",
