@@ -4,7 +4,8 @@ import { idleTimeoutSeconds } from "../policy/profiles";
 import { lastTouched } from "../proxy/activity";
 import { findServer } from "./find-server";
 import { resolveOwner } from "./resolve-owner";
-import { serverLabel, type Actor } from "./types";
+import type { Actor } from "../auth/actor";
+import { serverLabel } from "./types";
 
 // When a running server will be stopped for being idle, the same way for the dashboard, the Berth
 // bar inside Jupyter and the culler (lib/jobs/cull-idle.ts): the last activity (proxy traffic,
