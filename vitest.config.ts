@@ -11,7 +11,7 @@ class RbacLastSequencer extends BaseSequencer {
   }
 }
 
-// Three projects: `unit` (pure code beside its source, no services), `integration` (real
+// Three projects: `unit` (pure code beside its source in lib/ and components/, no services), `integration` (real
 // PostgreSQL and real Jupyter; see test/setup) and `kubernetes` (the Kubernetes runtime against a
 // real control plane with a simulated kubelet; see test/setup/global-kube.ts).
 // `npm run test:unit` / `npm run test:integration` / `vitest run --project kubernetes`.
@@ -26,7 +26,7 @@ export default defineConfig({
         test: {
           name: "unit",
           environment: "node",
-          include: ["lib/**/*.test.ts"],
+          include: ["lib/**/*.test.ts", "components/**/*.test.ts"],
           exclude: ["**/node_modules/**", "lib/generated/**", "**/*.int.test.ts"],
           // Not about time: a few unit tests run real tools (kubectl's YAML, git), slow on a busy machine.
           testTimeout: 30_000,

@@ -4,6 +4,7 @@ import { LaunchForm } from "@/components/launch/LaunchForm";
 import { RepoRequirements } from "@/components/launch/RepoRequirements";
 import { currentUser } from "@/lib/auth/session";
 import { config } from "@/lib/config";
+import { namedServerLimitMessage } from "@/lib/policy/named-server-limit";
 import { listServers } from "@/lib/servers/list-servers";
 
 export const metadata: Metadata = { title: "Launch a repository" };
@@ -40,7 +41,7 @@ export default async function LaunchPage({ searchParams }: { searchParams: Promi
           servers={page.servers.map((s) => ({ name: s.name, label: s.name === "" ? "My Server (default)" : s.label, state: s.state }))}
           maxLength={c.policy.serverNameMaxLength}
           atLimit={atLimit}
-          limitMessage={`You have ${page.namedCount} named servers, the most allowed (${max}). Launch into one of them, or delete one you no longer need on My servers${named.length ? ` (${named.map((s) => s.name).join(", ")})` : ""}.`}
+          limitMessage={namedServerLimitMessage(named.map((s) => s.name), max, "launch")}
           initial={initial}
           aside={
             <aside>

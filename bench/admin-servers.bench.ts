@@ -3,7 +3,7 @@ import { listAllServers } from "../lib/admin/list-all-servers";
 import { parseServersQuery } from "../lib/admin/servers-query";
 import { closeDb, connectDatabase, db } from "../lib/db/client";
 import { applyMigrations } from "../lib/db/migrate";
-import { SYSTEM } from "../lib/servers/types";
+import { SYSTEM } from "../lib/auth/actor";
 import { admin, RUNS, time, WARMUP, withDb, ADMIN_URL } from "./lib/harness";
 import { report, valueGoal } from "./lib/report";
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { closeDb, connectDatabase, db } from "../lib/db/client";
 import { applyMigrations } from "../lib/db/migrate";
-import { SYSTEM } from "../lib/servers/types";
+import { SYSTEM } from "../lib/auth/actor";
 import { listUsers } from "../lib/users/list-users";
 import { parseUsersQuery } from "../lib/users/users-query";
 import { admin, RUNS, time, WARMUP, withDb, ADMIN_URL } from "./lib/harness";

@@ -6,7 +6,7 @@ import type { KubeRuntime } from "../lib/runtime/kubernetes/kube-runtime";
 import { watchRuntimeExits } from "../lib/servers/lifecycle";
 import { pendingStarts } from "../lib/servers/pending-starts";
 import { startServer } from "../lib/servers/start-server";
-import type { Actor } from "../lib/servers/types";
+import type { Actor } from "../lib/auth/actor";
 import { countsDelta, NON_RESOURCE, requestCounts, resourceTotal } from "../test/k8s/apiserver-metrics";
 import type { SeenRequest } from "../test/k8s/fault-proxy";
 import { startKubeRig } from "./lib/kube-rig";

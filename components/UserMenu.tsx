@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { signOut } from "next-auth/react";
 import { useEffect, useId, useRef, useState } from "react";
+import { failureOf, fetchJson } from "./ui/fetch-json";
 
 export function UserMenu({ name, displayName, isAdmin }: { name: string; displayName: string | null; isAdmin: boolean }) {
   const [open, setOpen] = useState(false);
@@ -184,13 +185,6 @@ export function UserMenu({ name, displayName, isAdmin }: { name: string; display
 }
 
 /** Ends all of the person's sessions; returns what went wrong, or null. */
-async function signOutEverywhere(name: string): Promise<string | null> {
-  try {
-    const res = await fetch(`/api/users/${encodeURIComponent(name)}/sessions`, { method: "DELETE" });
-    if (res.ok) return null;
-    const body = (await res.json().catch(() => null)) as { message?: string } | null;
-    return body?.message ?? `Berth answered ${res.status}. Try again.`;
-  } catch {
-    return "Berth could not be reached. Check your connection and try again.";
-  }
+function signOutEverywhere(name: string): Promise<string | null> {
+  return failureOf(fetchJson(`/api/users/${encodeURIComponent(name)}/sessions`, { method: "DELETE" }));
 }

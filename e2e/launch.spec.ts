@@ -281,7 +281,7 @@ test("at the named-server limit: the form offers existing servers, a launch says
     await page.reload();
     await expect(page.getByRole("radio", { name: /A new named server/ })).toBeDisabled();
     await expect(page.getByRole("radio", { name: /An existing server/ })).toBeChecked();
-    await expect(page.getByText("You have 5 named servers, the most allowed (5).")).toBeVisible();
+    await expect(page.getByText("You have 5 named servers, the most allowed (5, plus your default server; stopped servers count too). Launch into one of them")).toBeVisible();
 
     await page.goto(`/v2/git/${encodeURIComponent(git.repoUrl(BROKEN))}/HEAD`);
     const alert = page.locator("main").getByRole("alert");

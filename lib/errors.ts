@@ -1,32 +1,60 @@
-export type ErrorCode =
-  | "unauthenticated"
-  | "forbidden"
-  | "not_found"
-  | "invalid_name"
-  | "name_taken"
-  | "quota_exceeded"
-  | "invalid_state"
-  | "invalid_profile"
-  | "invalid_input"
-  | "setup_closed"
-  | "start_failed"
-  | "conflict"
-  | "cluster_full"
-  | "cluster_forbidden"
-  | "cluster_rejected"
-  | "build_cancelled";
+// The one table from error code to HTTP status (DESIGN.md §6). A throw site names only the code,
+// so the same refusal always gets the same status wherever it is raised; a code whose status would
+// depend on the situation is two codes.
+export const ERROR_STATUS = {
+  /** The request itself is malformed: not JSON, a badly escaped address, a broken hand-off. */
+  bad_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  quota_exceeded: 403,
+  setup_closed: 403,
+  not_found: 404,
+  /** The thing exists, but is in a state that does not allow this now (already running, still stopping). */
+  invalid_state: 409,
+  /** Doing this would clash with something else (a name already used, the last administrator). */
+  conflict: 409,
+  name_taken: 409,
+  build_cancelled: 409,
+  /** Well-formed input that breaks a rule: a field's value, a name, a profile. */
+  invalid_input: 422,
+  invalid_name: 422,
+  invalid_profile: 422,
+  /** Understood, but never possible for this thing (delete the default server, reset a Jira password). */
+  unsupported: 422,
+  /** The person stopped waiting (closed the page); nobody reads this answer. nginx's "client closed request". */
+  abandoned: 499,
+  /** A build or a server start failed; the message says why. */
+  start_failed: 500,
+  delete_failed: 500,
+  cluster_forbidden: 500,
+  cluster_rejected: 500,
+  /** Something Berth relies on (a Git server, the registry) answered wrongly or not at all. */
+  upstream_failed: 502,
+  /** Not possible right now, or not set up here: try again later, or ask an administrator. */
+  unavailable: 503,
+  cluster_full: 503,
+  /** A step took longer than it may. */
+  timeout: 504,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
 
 // An error whose message is written for the person who sees it: what was wrong and what to do.
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
-    readonly status: number,
     message: string,
     readonly details?: Record<string, unknown>,
+    /** Response headers the refusal needs (WWW-Authenticate, Retry-After). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = "AppError";
   }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
 }
 
-export const notFound = (what: string) => new AppError("not_found", 404, `${what} does not exist.`);
+export const notFound = (what: string) => new AppError("not_found", `${what} does not exist.`);

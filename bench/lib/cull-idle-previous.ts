@@ -3,7 +3,8 @@ import { db } from "../../lib/db/client";
 import { log } from "../../lib/log";
 import { upstreamAuthHeaders } from "../../lib/runtime/jupyter-auth/jupyter-auth";
 import { stopServer } from "../../lib/servers/stop-server";
-import { SYSTEM, serverBaseUrl } from "../../lib/servers/types";
+import { SYSTEM } from "../../lib/auth/actor";
+import { serverBaseUrl } from "../../lib/servers/types";
 
 // The idle culler as it was before issue 11 (lib/jobs/cull-idle.ts at c2b5f42), unchanged but for
 // its import paths and name: the anchor of bench/db-scale.bench.ts (one server after another).

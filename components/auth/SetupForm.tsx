@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { Alert } from "../ui/Alert";
 import { buttonStyles } from "../ui/button-styles";
 import { Field } from "../ui/Field";
+import { fetchJson, problemText } from "../ui/fetch-json";
 import { Spinner } from "../ui/Spinner";
 
 export function SetupForm({ token, minPasswordLength }: { token: string; minPasswordLength: number }) {
@@ -23,13 +24,14 @@ export function SetupForm({ token, minPasswordLength }: { token: string; minPass
     if (mismatch || tooShort) return;
     setBusy(true);
     setError("");
-    const res = await fetch("/api/setup", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token, name, password }) });
-    const body = (await res.json().catch(() => ({}))) as { name?: string; message?: string };
-    if (!res.ok) {
+    let body: { name?: string } | undefined;
+    try {
+      body = await fetchJson<{ name?: string }>("/api/setup", { method: "POST", body: { token, name, password } });
+    } catch (err) {
       setBusy(false);
-      return setError(body.message ?? "Setup failed.");
+      return setError(problemText(err));
     }
-    const account = body.name ?? name;
+    const account = body?.name ?? name;
     // The person who just chose the password is the administrator: sign them in at once.
     const signedIn = await signIn("local", { username: account, password, redirect: false, callbackUrl: "/" }).catch(() => undefined);
     setBusy(false);

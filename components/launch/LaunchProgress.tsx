@@ -3,6 +3,7 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { Alert } from "../ui/Alert";
 import { buttonStyles } from "../ui/button-styles";
+import { fetchJson, RequestError } from "../ui/fetch-json";
 import { Spinner } from "../ui/Spinner";
 import { BuildLog } from "./BuildLog";
 import { rawSpec } from "./launch-stream";
@@ -52,14 +53,8 @@ export function LaunchProgress({ display, formHref, existing, maxLength, atLimit
   useEffect(() => {
     const ctrl = new AbortController();
     const { provider, spec } = rawSpec();
-    fetch(`/api/launch/plan?provider=${encodeURIComponent(provider)}&spec=${encodeURIComponent(spec)}`, { cache: "no-store", signal: ctrl.signal })
-      .then(async (res) => {
-        const body = (await res.json().catch(() => ({}))) as Partial<Plan> & { message?: string };
-        if (!res.ok) {
-          setStage({ kind: "plan-error", signIn: res.status === 401, message: res.status === 401 ? "Your session has ended. Sign in again to launch." : (body.message ?? `Berth could not look up this repository (HTTP ${res.status}). Try again.`) });
-          return;
-        }
-        const plan = body as Plan;
+    fetchJson<Plan>(`/api/launch/plan?provider=${encodeURIComponent(provider)}&spec=${encodeURIComponent(spec)}`, { signal: ctrl.signal })
+      .then((plan) => {
         const asked = new URLSearchParams(window.location.search).get("server");
         const same = plan.servers.find((s) => s.sameCommit && s.state === "running") ?? plan.servers.find((s) => s.sameCommit);
         const other = plan.servers.filter((s) => !s.sameCommit);
@@ -69,7 +64,11 @@ export function LaunchProgress({ display, formHref, existing, maxLength, atLimit
         else launch(plan, null);
       })
       .catch((err: unknown) => {
-        if ((err as Error).name !== "AbortError") setStage({ kind: "plan-error", signIn: false, message: "Berth could not be reached. Check your connection, then reload the page." });
+        if (ctrl.signal.aborted) return;
+        const status = err instanceof RequestError ? err.status : 0;
+        if (status === 401) setStage({ kind: "plan-error", signIn: true, message: "Your session has ended. Sign in again to launch." });
+        else if (status > 0) setStage({ kind: "plan-error", signIn: false, message: (err as RequestError).message });
+        else setStage({ kind: "plan-error", signIn: false, message: "Berth could not be reached. Check your connection, then reload the page." });
       });
     return () => ctrl.abort();
     // Once per page: the address does not change while it is open.

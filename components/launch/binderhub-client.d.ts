@@ -2,23 +2,10 @@
 // Berth's launch page uses (lib/client.js and lib/spec.js of version 0.5).
 
 declare module "@jupyterhub/binderhub-client/client.js" {
-  export interface BinderEvent {
-    phase?: string;
-    message?: string;
-    imageName?: string;
-    url?: string;
-    token?: string;
-    image?: string;
-    repo_url?: string;
-    binder_ref_url?: string;
-    binder_request?: string;
-    binder_persistent_request?: string;
-    // Berth's additions to the ready and failed events.
-    open_url?: string;
-    server?: string;
-    servers_url?: string;
-    [key: string]: unknown;
-  }
+  import type { LaunchEvent } from "@/lib/launch/events";
+
+  /** What the client yields: the events Berth sends (lib/launch/events.ts), plus its own "unknown" while it reconnects. */
+  export type BinderEvent = Omit<LaunchEvent, "phase"> & { phase: LaunchEvent["phase"] | "unknown" };
 
   export class BinderRepository {
     constructor(providerSpec: string, buildEndpointUrl: URL, options?: { apiToken?: string; buildToken?: string; buildOnly?: boolean });

@@ -2,6 +2,7 @@
 
 import { BinderRepository, type BinderEvent } from "@jupyterhub/binderhub-client/client.js";
 import { LaunchSpec } from "@jupyterhub/binderhub-client/spec.js";
+import type { Phase as LaunchPhase } from "@/lib/launch/events";
 
 export type { BinderEvent };
 
@@ -9,7 +10,8 @@ export type { BinderEvent };
 // BinderHub's client library. The spec is taken from the address bar as typed: Next decodes route
 // parameters, and the gl and git specs depend on their %2F staying escaped.
 
-export const PHASES = ["waiting", "fetching", "building", "built", "launching", "ready"] as const;
+/** The phases the progress bar shows, in order (every phase of lib/launch/events.ts but failed). */
+export const PHASES = ["waiting", "fetching", "building", "built", "launching", "ready"] as const satisfies readonly Exclude<LaunchPhase, "failed">[];
 export type Phase = (typeof PHASES)[number];
 
 export const PHASE_LABELS: Record<Phase, string> = {

@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useState } from "react";
 import type { ShareLinks } from "@/lib/launch/share-links";
+import { fetchJson, RequestError } from "../ui/fetch-json";
 
 export type PathKind = "labpath" | "urlpath";
 
@@ -42,16 +43,14 @@ function body(input: LinkInput) {
 const unreachable: Result = { error: { field: "repository", message: "Berth could not be reached to check the repository. Check your connection and try again." } };
 
 async function fetchLinks(payload: string, signal?: AbortSignal): Promise<Result> {
-  const res = await fetch("/api/launch/links", { method: "POST", headers: { "content-type": "application/json" }, body: payload, signal });
-  const data = (await res.json().catch(() => ({}))) as Partial<Links> & { message?: string; reason?: string };
-  if (res.ok) return { links: data as Links };
-  if (res.status === 401) return { error: { field: "repository", message: "Your session has ended. Reload the page and sign in again." } };
-  return {
-    error: {
-      field: data.reason === "invalid_ref" ? "ref" : "repository",
-      message: data.message ?? `Berth could not read this repository (HTTP ${res.status}). Try again.`,
-    },
-  };
+  try {
+    return { links: await fetchJson<Links>("/api/launch/links", { method: "POST", body: payload, signal }) };
+  } catch (err) {
+    // No answer (or aborted): the caller says Berth could not be reached, or nothing.
+    if (!(err instanceof RequestError) || err.status === 0) throw err;
+    if (err.status === 401) return { error: { field: "repository", message: "Your session has ended. Reload the page and sign in again." } };
+    return { error: { field: err.details.reason === "invalid_ref" ? "ref" : "repository", message: err.message } };
+  }
 }
 
 /**

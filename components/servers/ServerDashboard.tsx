@@ -1,19 +1,18 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
+import { namedServerLimitMessage } from "@/lib/policy/named-server-limit";
 import type { ServersPage } from "@/lib/servers/list-servers";
 import { Alert } from "../ui/Alert";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { failureOf, fetchJson } from "../ui/fetch-json";
 import { AddServerForm } from "./AddServerForm";
 import { ServerCard } from "./ServerCard";
 import { formatBytes, idlePolicyText } from "./format";
 import { storagePercent } from "@/lib/format/storage";
 
-async function call(method: string, url: string, body?: unknown): Promise<string | null> {
-  const res = await fetch(url, { method, headers: body ? { "content-type": "application/json" } : undefined, body: body ? JSON.stringify(body) : undefined });
-  if (res.ok) return null;
-  const data = (await res.json().catch(() => ({}))) as { message?: string };
-  return data.message ?? `The request failed (${res.status}). Try again.`;
+function call(method: "POST" | "DELETE", url: string, body?: unknown): Promise<string | null> {
+  return failureOf(fetchJson(url, { method, body }));
 }
 
 export function ServerDashboard({ initial }: { initial: ServersPage }) {
@@ -25,8 +24,9 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
   const base = `/api/users/${encodeURIComponent(page.user)}`;
 
   const refresh = useCallback(async () => {
-    const res = await fetch(`${base}/servers`, { cache: "no-store" });
-    if (res.ok) setPage((await res.json()) as ServersPage);
+    // A failed refresh leaves the list as shown; the next one tries again.
+    const next = await fetchJson<ServersPage>(`${base}/servers`).catch(() => null);
+    if (next) setPage(next);
     setNow(Date.now());
   }, [base]);
 
@@ -154,10 +154,7 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
             maxLength={page.policy.serverNameMaxLength}
             atLimit={atLimit}
             existing={named.map((s) => s.name)}
-            limitMessage={
-              `You have ${page.namedCount} named servers, the most allowed (${max}, plus your default server; stopped servers count too). ` +
-              `Delete one you no longer need, or reuse one of: ${named.map((s) => s.name).join(", ")}.`
-            }
+            limitMessage={namedServerLimitMessage(named.map((s) => s.name), max)}
             onCreate={async (name, profile, options) => {
               const err = await call("POST", `${base}/servers`, { name, profile, options });
               await refresh();

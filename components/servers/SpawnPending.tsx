@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { ServersPage } from "@/lib/servers/list-servers";
 import { Alert } from "../ui/Alert";
 import { buttonStyles } from "../ui/button-styles";
+import { failureOf, fetchJson } from "../ui/fetch-json";
 import { Spinner } from "../ui/Spinner";
 import { ServerIcon } from "./ServerIcon";
 import { StateBadge } from "./StateBadge";
@@ -16,9 +17,9 @@ export function SpawnPending({ user, name, label, initialState, next }: { user: 
   const api = `/api/users/${encodeURIComponent(user)}`;
 
   const poll = useCallback(async () => {
-    const res = await fetch(`${api}/servers`, { cache: "no-store" });
-    if (!res.ok) return;
-    const s = ((await res.json()) as ServersPage).servers.find((x) => x.name === name);
+    // A failed poll changes nothing; the next one tries again.
+    const page = await fetchJson<ServersPage>(`${api}/servers`).catch(() => null);
+    const s = page?.servers.find((x) => x.name === name);
     if (!s) return;
     setState(s.state);
     setProgress(s.progress);
@@ -35,10 +36,9 @@ export function SpawnPending({ user, name, label, initialState, next }: { user: 
   async function start() {
     setError(null);
     const path = name === "" ? `${api}/server/start` : `${api}/servers/${encodeURIComponent(name)}/start`;
-    const res = await fetch(path, { method: "POST" });
-    if (!res.ok) {
-      const body = (await res.json().catch(() => ({}))) as { message?: string };
-      setError(body.message ?? "The server could not be started.");
+    const problem = await failureOf(fetchJson(path, { method: "POST" }));
+    if (problem) {
+      setError(problem);
       return;
     }
     setState("starting");

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { buttonStyles } from "../ui/button-styles";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { fetchJson, problemText, unlessGone } from "../ui/fetch-json";
 
 /** The console's per-row Revoke: asks first, naming whose token and what stops working. */
 export function RevokeTokenButton({ owner, id, prefix, note }: { owner: string; id: string; prefix: string; note: string }) {
@@ -17,16 +18,11 @@ export function RevokeTokenButton({ owner, id, prefix, note }: { owner: string; 
     setBusy(true);
     setError(null);
     try {
-      const res = await fetch(`/api/users/${encodeURIComponent(owner)}/tokens/${encodeURIComponent(id)}`, { method: "DELETE" });
-      if (!res.ok && res.status !== 404) {
-        const body = (await res.json().catch(() => ({}))) as { message?: string };
-        setError(body.message ?? `Berth answered ${res.status}. Try again.`);
-        return;
-      }
+      await fetchJson(`/api/users/${encodeURIComponent(owner)}/tokens/${encodeURIComponent(id)}`, { method: "DELETE" }).catch(unlessGone);
       setOpen(false);
       router.refresh();
-    } catch {
-      setError("Berth could not be reached. Check your connection and try again.");
+    } catch (err) {
+      setError(problemText(err));
     } finally {
       setBusy(false);
     }

@@ -8,6 +8,7 @@ import { CopyButton } from "../launch/CopyButton";
 import { Alert } from "../ui/Alert";
 import { buttonStyles } from "../ui/button-styles";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { fetchJson, problemText, unlessGone } from "../ui/fetch-json";
 import { inputStyles } from "../ui/Field";
 import { Spinner } from "../ui/Spinner";
 import { ScopeList } from "./ScopeList";
@@ -15,11 +16,6 @@ import { ScopeList } from "./ScopeList";
 export interface ScopeOption {
   scope: Scope;
   description: string;
-}
-
-async function readError(res: Response): Promise<string> {
-  const data = (await res.json().catch(() => ({}))) as { message?: string };
-  return data.message ?? `The request failed (${res.status}). Try again.`;
 }
 
 export function TokensManager({ user, initial, scopeOptions, maxAgeSeconds }: { user: string; initial: TokenInfo[]; scopeOptions: ScopeOption[]; maxAgeSeconds: number }) {
@@ -44,8 +40,9 @@ export function TokensManager({ user, initial, scopeOptions, maxAgeSeconds }: { 
   }, [created]);
 
   async function refresh() {
-    const res = await fetch(base, { cache: "no-store" });
-    if (res.ok) setTokens(((await res.json()) as { tokens: TokenInfo[] }).tokens);
+    // A failed refresh leaves the list as shown; the next change refreshes it again.
+    const next = await fetchJson<{ tokens: TokenInfo[] }>(base).catch(() => null);
+    if (next) setTokens(next.tokens);
   }
 
   async function create(e: React.FormEvent) {
@@ -58,22 +55,13 @@ export function TokensManager({ user, initial, scopeOptions, maxAgeSeconds }: { 
     setFormError(null);
     setCreated(null);
     try {
-      const res = await fetch(base, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ note: note.trim() || undefined, expiresInSeconds: expiry === "null" ? null : Number(expiry), scopes: [...scopes] }),
-      });
-      if (!res.ok) {
-        setFormError(await readError(res));
-        return;
-      }
-      const body = (await res.json()) as TokenInfo & { token: string };
-      const { token, ...info } = body;
+      const body = { note: note.trim() || undefined, expiresInSeconds: expiry === "null" ? null : Number(expiry), scopes: [...scopes] };
+      const { token, ...info } = await fetchJson<TokenInfo & { token: string }>(base, { method: "POST", body });
       setCreated({ token, info });
       setNote("");
       await refresh();
-    } catch {
-      setFormError("Berth could not be reached. Check your connection and try again.");
+    } catch (err) {
+      setFormError(problemText(err));
     } finally {
       setCreating(false);
     }
@@ -84,16 +72,15 @@ export function TokensManager({ user, initial, scopeOptions, maxAgeSeconds }: { 
     setRevoking(true);
     setListError(null);
     try {
-      const res = await fetch(`${base}/${encodeURIComponent(toRevoke.id)}`, { method: "DELETE" });
-      if (!res.ok && res.status !== 404) setListError(await readError(res));
+      await fetchJson(`${base}/${encodeURIComponent(toRevoke.id)}`, { method: "DELETE" }).catch(unlessGone);
       if (created?.info.id === toRevoke.id) setCreated(null);
-      await refresh();
-    } catch {
-      setListError("Berth could not be reached. Check your connection and try again.");
+    } catch (err) {
+      setListError(problemText(err));
     } finally {
       setRevoking(false);
       setToRevoke(null);
     }
+    await refresh();
   }
 
   return (

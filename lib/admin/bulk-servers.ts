@@ -2,7 +2,8 @@ import { z } from "zod";
 import { AppError } from "../errors";
 import { deleteServer } from "../servers/delete-server";
 import { stopServer } from "../servers/stop-server";
-import { serverLabel, type Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
+import { serverLabel } from "../servers/types";
 
 export const bulkServersInput = z.object({
   action: z.enum(["stop", "delete"]),
@@ -35,7 +36,7 @@ const CONCURRENCY = 4;
  * Stops return once the server is stopping (the page follows it); deletes finish before returning.
  */
 export async function bulkServers(actor: Actor, input: BulkServersInput): Promise<BulkServersResult> {
-  if (!actor.isAdmin) throw new AppError("forbidden", 403, "Only administrators can stop or delete other people's servers.");
+  if (!actor.isAdmin) throw new AppError("forbidden", "Only administrators can stop or delete other people's servers.");
   const seen = new Set<string>();
   const items = input.servers.filter((s) => {
     const key = `${s.user}\n${s.name}`;

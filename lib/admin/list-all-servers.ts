@@ -10,7 +10,8 @@ import { parseBytes } from "../policy/quantity";
 import { runtime } from "../runtime";
 import { idleStopAt } from "../servers/idle-stop";
 import { launchedFrom } from "../servers/list-servers";
-import { serverBaseUrl, serverLabel, type Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
+import { serverBaseUrl, serverLabel } from "../servers/types";
 import { PAGE_SIZE, type ServersQuery } from "./servers-query";
 
 export type AdminServerRow = Awaited<ReturnType<typeof listAllServers>>["servers"][number];
@@ -70,7 +71,7 @@ export function serversOrderBy(q: ServersQuery): Prisma.Sql {
  * background).
  */
 export async function listAllServers(actor: Actor, q: ServersQuery, opts: { storage?: boolean; now?: Date } = {}) {
-  if (!actor.isAdmin) throw new AppError("forbidden", 403, "Only administrators can see everyone's servers.");
+  if (!actor.isAdmin) throw new AppError("forbidden", "Only administrators can see everyone's servers.");
   const c = config();
   const now = opts.now ?? new Date();
   const where = serversWhere(q, now);

@@ -6,7 +6,7 @@ import { csvRow } from "./csv";
 // The audit trail (the `events` table) for the console's Audit tab and its CSV export: filtered
 // and ordered by SQL (newest first), keyset-paginated on (at, id) so any page costs the same.
 
-/** The actions Berth records (lib/servers/record-event.ts), for the filter's choices. */
+/** The actions Berth records (lib/audit/record-event.ts), for the filter's choices. */
 export const AUDIT_ACTIONS = [
   "signin", "signout", "signout_all", "user_add", "user_remove", "user_admin", "user_groups", "user_disable", "user_enable", "user_password_reset",
   "create", "start", "started", "stop", "stopped", "delete", "failed", "cull", "quota_refused", "reconcile",
@@ -53,7 +53,7 @@ export interface AuditEvent {
 const cursorOf = (e: { at: Date; id: string }) => `${e.at.toISOString()}_${e.id}`;
 function parseCursor(c: string): { at: Date; id: string } {
   const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)_([0-9a-f-]{36})$/.exec(c);
-  if (!m) throw new AppError("invalid_input", 422, "The page cursor is not valid. Start again from the first page.");
+  if (!m) throw new AppError("invalid_input", "The page cursor is not valid. Start again from the first page.");
   return { at: new Date(m[1]), id: m[2] };
 }
 
@@ -72,7 +72,7 @@ function whereOf(q: Omit<AuditQuery, "before" | "limit">, before?: { at: Date; i
 const select = { id: true, at: true, actorName: true, action: true, targetUser: true, serverName: true, reason: true, details: true } satisfies Prisma.EventSelect;
 
 export async function listEvents(q: AuditQuery): Promise<{ events: AuditEvent[]; next: string | null }> {
-  if (q.from && q.to && q.from >= q.to) throw new AppError("invalid_input", 422, "The time range is empty: “from” must be before “to”.");
+  if (q.from && q.to && q.from >= q.to) throw new AppError("invalid_input", "The time range is empty: “from” must be before “to”.");
   const rows = await db().event.findMany({ where: whereOf(q, q.before ? parseCursor(q.before) : undefined), orderBy: [{ at: "desc" }, { id: "desc" }], take: q.limit + 1, select });
   const page = rows.slice(0, q.limit);
   return {

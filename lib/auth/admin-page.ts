@@ -1,5 +1,5 @@
 import { forbidden, redirect } from "next/navigation";
-import type { Actor } from "../servers/types";
+import type { Actor } from "./actor";
 import { expandScopes, scopesFor } from "./scopes";
 import { currentUser } from "./session";
 

@@ -1,4 +1,4 @@
-import type { NextAuthOptions } from "next-auth";
+import type { NextAuthOptions, User } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { config } from "../config";
 import { safeRedirectPath } from "../http/safe-redirect";
@@ -8,7 +8,7 @@ import { signInJira } from "./jira/sign-in-jira";
 import { clientAddressHeader } from "./client-address";
 import type { SigninMode } from "./signin-messages";
 import { checkSession, createSession, revokeSession } from "./user-sessions";
-import { recordEvent } from "../servers/record-event";
+import { recordEvent } from "../audit/record-event";
 import { log } from "../log";
 
 export interface SessionUser {
@@ -41,13 +41,12 @@ export function authOptions(): NextAuthOptions {
       async jwt({ token, user }) {
         if (user) {
           // Sign-in: the cookie names a server-side session row (lib/auth/user-sessions.ts).
-          const u = user as unknown as SignedIn;
           // The Jira check writes the session row with the rest of the sign-in (one statement).
-          token.sid = u.sid ?? (await createSession(u.id, { userAgent: u.userAgent, address: u.address }));
-          token.uid = u.id;
-          token.uname = u.name;
-          token.displayName = u.displayName;
-          token.isAdmin = u.isAdmin;
+          token.sid = user.sid ?? (await createSession(user.id, { userAgent: user.userAgent, address: user.address }));
+          token.uid = user.id;
+          token.uname = user.name;
+          token.displayName = user.displayName;
+          token.isAdmin = user.isAdmin;
         }
         return token;
       },
@@ -55,7 +54,7 @@ export function authOptions(): NextAuthOptions {
         // Who the person is now, not when they signed in: a revoked session has no user, a
         // demoted administrator is no longer one.
         const live = await checkSession(token.sid);
-        if (!live) return { expires: session.expires } as typeof session;
+        if (!live) return { expires: session.expires };
         return { ...session, user: { id: live.userId, name: live.name, displayName: live.displayName, isAdmin: live.isAdmin } };
       },
     },
@@ -75,8 +74,6 @@ export function authOptions(): NextAuthOptions {
   };
 }
 
-type SignedIn = SessionUser & { userAgent: string | null; address: string | null; sid?: string };
-
 type PasswordCheck = (
   username: string,
   password: string,
@@ -95,7 +92,7 @@ function passwordProvider(id: "jira" | "local", name: string, check: PasswordChe
       const userAgent = headerValue(req?.headers, "user-agent");
       const user = await check(credentials?.username ?? "", credentials?.password ?? "", address, { userAgent });
       if (!user) return null;
-      const signedIn: SignedIn = { id: user.id, name: user.name, displayName: user.displayName, isAdmin: user.isAdmin, userAgent, address, sid: user.sid };
+      const signedIn: User = { id: user.id, name: user.name, displayName: user.displayName, isAdmin: user.isAdmin, userAgent, address, sid: user.sid };
       return signedIn;
     },
   });

@@ -3,7 +3,7 @@ import { authOptions, type SessionUser } from "./options";
 
 export async function currentUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions());
-  const u = session?.user as SessionUser | undefined;
+  const u = session?.user;
   return u?.id ? u : null;
 }
 

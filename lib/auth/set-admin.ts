@@ -2,8 +2,8 @@ import { db } from "../db/client";
 import { SERIALISED_TX } from "../db/transactions";
 import type { Prisma } from "../db/client";
 import { AppError } from "../errors";
-import { recordEvent } from "../servers/record-event";
-import { SYSTEM, type Actor } from "../servers/types";
+import { recordEvent } from "../audit/record-event";
+import { SYSTEM, type Actor } from "./actor";
 import { sessionChecker } from "./user-sessions";
 
 type Tx = Prisma.TransactionClient;
@@ -17,7 +17,7 @@ export async function keepOneAdmin(tx: Tx, user: { id: string; name: string; isA
   if (!user.isAdmin) return;
   const others = await tx.user.count({ where: { isAdmin: true, id: { not: user.id } } });
   if (others === 0) {
-    throw new AppError("conflict", 409, `"${user.name}" is the only administrator, so they cannot be ${what}. Make someone else an administrator first (npm run berth -- user admin <name> --on).`);
+    throw new AppError("conflict", `"${user.name}" is the only administrator, so they cannot be ${what}. Make someone else an administrator first (npm run berth -- user admin <name> --on).`);
   }
 }
 
@@ -30,7 +30,7 @@ export async function keepOneAdmin(tx: Tx, user: { id: string; name: string; isA
 export async function setAdmin(userName: string, isAdmin: boolean, actor: Actor = SYSTEM): Promise<{ name: string; isAdmin: boolean; changed: boolean; jira: boolean }> {
   const result = await db().$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { name: userName }, select: { id: true, name: true, isAdmin: true, externalId: true } });
-    if (!user) throw new AppError("not_found", 404, `There is no user named "${userName}".`);
+    if (!user) throw new AppError("not_found", `There is no user named "${userName}".`);
     if (user.isAdmin === isAdmin) return { name: user.name, isAdmin, changed: false, jira: Boolean(user.externalId) };
     if (!isAdmin) await keepOneAdmin(tx, user, "made an ordinary user");
     await tx.user.update({ where: { id: user.id }, data: { isAdmin } });

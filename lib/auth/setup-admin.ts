@@ -4,7 +4,7 @@ import { db } from "../db/client";
 import { SERIALISED_TX } from "../db/transactions";
 import { AppError } from "../errors";
 import { checkUserName } from "../policy/user-name";
-import { recordEvent } from "../servers/record-event";
+import { recordEvent } from "../audit/record-event";
 import { checkPasswordStrength, hashPassword } from "./password";
 
 // First start with no users: a one-time link creates the first administrator. Only the hash is
@@ -31,16 +31,16 @@ export const setupInput = z.object({
 
 export async function setupAdmin(input: z.infer<typeof setupInput>) {
   const nameProblem = checkUserName(input.name);
-  if (nameProblem) throw new AppError("invalid_input", 422, `"${input.name}" cannot be a username. ${nameProblem}`);
+  if (nameProblem) throw new AppError("invalid_input", `"${input.name}" cannot be a username. ${nameProblem}`);
   const pwProblem = checkPasswordStrength(input.password);
-  if (pwProblem) throw new AppError("invalid_input", 422, `Choose a stronger password. ${pwProblem}`);
+  if (pwProblem) throw new AppError("invalid_input", `Choose a stronger password. ${pwProblem}`);
   const passwordHash = await hashPassword(input.password);
   return db().$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ token_hash: string }[]>`SELECT token_hash FROM setup_tokens WHERE id = 1 FOR UPDATE`;
     const stored = rows[0]?.token_hash;
     const given = sha256(input.token);
     if (!stored || !timingSafeEqual(Buffer.from(stored), Buffer.from(given)) || (await tx.user.count()) > 0) {
-      throw new AppError("setup_closed", 403, "This setup link is no longer valid. Use the newest link Berth printed when it started, or ask an administrator for an account.");
+      throw new AppError("setup_closed", "This setup link is no longer valid. Use the newest link Berth printed when it started, or ask an administrator for an account.");
     }
     const user = await tx.user.create({ data: { name: input.name, displayName: input.displayName || null, isAdmin: true, passwordHash } });
     await tx.setupToken.deleteMany({});

@@ -1,5 +1,5 @@
 import { db } from "../db/client";
-import { recordEvent } from "../servers/record-event";
+import { recordEvent } from "../audit/record-event";
 import { verifyPassword } from "./password";
 import { SigninRefused } from "./signin-refused";
 import { reserveAttempt, settleAttempt } from "./signin-attempts";

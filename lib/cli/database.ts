@@ -22,7 +22,7 @@ export async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
     if (!url) {
       if (!hasEmbeddedDatabase(c.dataDir)) {
         const other = running[0] ? ` (the Berth running now, process ${running[0].pid}, uses ${running[0].external ? running[0].database : `BERTH_DATA_DIR=${running[0].dataDir}`})` : "";
-        throw new AppError("not_found", 404, `There is no Berth database in ${c.dataDir}. Start Berth with \`npm run up\` first, or set BERTH_DATA_DIR to the folder Berth uses${other}; nothing was changed.`);
+        throw new AppError("not_found", `There is no Berth database in ${c.dataDir}. Start Berth with \`npm run up\` first, or set BERTH_DATA_DIR to the folder Berth uses${other}; nothing was changed.`);
       }
       embedded = await startEmbeddedDb(c.dataDir);
       url = embedded.url;
@@ -30,7 +30,7 @@ export async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
   }
   try {
     const problem = databaseMismatch({ here, dataDir: c.dataDir, identity: await readInstallation(url), running, marker: dataDirMarker(c.dataDir) });
-    if (problem) throw new AppError("conflict", 409, problem);
+    if (problem) throw new AppError("conflict", problem);
     connectDatabase(url, { embedded: true });
     await applyMigrations(url);
     return await fn();

@@ -8,7 +8,8 @@ import { deleteServer } from "../servers/delete-server";
 import { findServer } from "../servers/find-server";
 import { resolveOwner } from "../servers/resolve-owner";
 import { stopServer } from "../servers/stop-server";
-import { SYSTEM, serverLabel } from "../servers/types";
+import { SYSTEM } from "../auth/actor";
+import { serverLabel } from "../servers/types";
 import { withDatabase } from "./database";
 import type { CommandGroup } from "./main";
 
@@ -59,7 +60,6 @@ async function refuseIfCannotStop(user: string, name: string): Promise<void> {
   if (!rt.canSignal(s.runtimeRef)) {
     throw new AppError(
       "forbidden",
-      403,
       `${user}'s ${serverLabel(name)} runs under another user than this command (Berth runs as root). Run the command as the user Berth runs as (for example with sudo), or stop it from the console.`,
     );
   }

@@ -1,6 +1,6 @@
 import { isScope, SCOPES } from "../auth/scopes";
 import { AppError } from "../errors";
-import { SYSTEM } from "../servers/types";
+import { SYSTEM } from "../auth/actor";
 import { parseDuration } from "../tokens/duration";
 import { createToken, listAllTokens, listTokens, revokeToken, type TokenInfo } from "../tokens/tokens";
 import { withDatabase } from "./database";
@@ -27,9 +27,9 @@ function parseArgs(rest: string[], known: string[]): { args: string[]; opts: Rec
       continue;
     }
     const [name, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
-    if (!known.includes(name)) throw new AppError("invalid_input", 400, `Unknown option ${name}.`);
+    if (!known.includes(name)) throw new AppError("invalid_input", `Unknown option ${name}.`);
     const value = inline ?? rest[++i];
-    if (value === undefined) throw new AppError("invalid_input", 400, `${name} needs a value.`);
+    if (value === undefined) throw new AppError("invalid_input", `${name} needs a value.`);
     opts[name] = value;
   }
   return { args, opts };

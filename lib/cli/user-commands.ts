@@ -1,9 +1,9 @@
 import { addUser } from "../auth/add-user";
 import { randomPassword } from "../auth/password";
-import { removeUser } from "../auth/remove-user";
+import { removeUser } from "../users/remove-user";
 import { setAdmin } from "../auth/set-admin";
 import { signOutEverywhere } from "../auth/sign-out-everywhere";
-import { SYSTEM } from "../servers/types";
+import { SYSTEM } from "../auth/actor";
 import { deleteUser } from "../users/delete-user";
 import { disableUser, enableUser } from "../users/disable-user";
 import { listUsers, type UserRow } from "../users/list-users";

@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { z } from "zod";
 import { AppError } from "../errors";
-import { route } from "./handler";
+import { route, toErrorResponse } from "./handler";
 
 const ok = route(async () => new Response("done"));
 
@@ -25,7 +26,7 @@ describe("route()", () => {
 
   it("maps AppError to its status and message, and hides unknown errors", async () => {
     const refused = route(async () => {
-      throw new AppError("quota_exceeded", 403, "You have 5 named servers.");
+      throw new AppError("quota_exceeded", "You have 5 named servers.");
     });
     const r1 = await refused(new Request("http://berth.test/"), {});
     expect(r1.status).toBe(403);
@@ -36,5 +37,43 @@ describe("route()", () => {
     const r2 = await broken(new Request("http://berth.test/"), {});
     expect(r2.status).toBe(500);
     expect(JSON.stringify(await r2.json())).not.toContain("internals");
+  });
+});
+
+describe("toErrorResponse()", () => {
+  it("answers an AppError with its code's status from the table, its message, details and headers", async () => {
+    const res = toErrorResponse(new AppError("timeout", "github.com did not answer within 10 seconds. Try again later.", { reason: "git_unreachable" }, { "retry-after": "10" }));
+    expect(res.status).toBe(504);
+    expect(res.headers.get("retry-after")).toBe("10");
+    expect(await res.json()).toEqual({ error: "timeout", message: "github.com did not answer within 10 seconds. Try again later.", reason: "git_unreachable" });
+  });
+
+  it("answers a zod error with 422 naming each field", async () => {
+    const parsed = z.object({ name: z.string().min(1), profile: z.string() }).safeParse({ name: "" });
+    expect(parsed.success).toBe(false);
+    const res = toErrorResponse(parsed.error);
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { error: string; message: string };
+    expect(body.error).toBe("invalid_input");
+    expect(body.message).toMatch(/name: .*; profile: /);
+  });
+
+  it("logs anything else and answers 500 without its message or stack", async () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const res = toErrorResponse(new TypeError("cannot read row of /srv/berth/secret.db"));
+      expect(res.status).toBe(500);
+      const text = await res.text();
+      expect(JSON.parse(text)).toMatchObject({ error: "internal", message: expect.stringMatching(/Something went wrong on our side/) });
+      expect(text).not.toMatch(/secret\.db|TypeError|srv/);
+    } finally {
+      spy.mockRestore();
+    }
+    const line = written.map((w) => JSON.parse(w) as { level: string; msg: string; error: string }).find((l) => l.msg === "unhandled error in a route handler");
+    expect(line).toMatchObject({ level: "error", error: expect.stringContaining("cannot read row of /srv/berth/secret.db") });
   });
 });

@@ -5,11 +5,11 @@ import { AppError } from "../errors";
 import { log } from "../log";
 import { refusal } from "./request-origin";
 
-// The one wrapper that maps errors (DESIGN.md §6): AppError → its status and message, zod → 422
-// naming the fields, anything else → logged 500 with no internals in the body.
+// The one wrapper that maps errors (DESIGN.md §6): AppError → its code's status (lib/errors.ts) and
+// message, zod → 422 naming the fields, anything else → logged 500 with no internals in the body.
 export function toErrorResponse(err: unknown): NextResponse {
   if (err instanceof AppError) {
-    return NextResponse.json({ error: err.code, message: err.message, ...(err.details ?? {}) }, { status: err.status });
+    return NextResponse.json({ error: err.code, message: err.message, ...(err.details ?? {}) }, { status: err.status, headers: err.headers });
   }
   if (err instanceof ZodError) {
     const fields = err.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
@@ -39,6 +39,6 @@ export async function jsonBody(req: Request): Promise<unknown> {
   try {
     return await req.json();
   } catch {
-    throw new AppError("invalid_input", 400, "The request body must be JSON.");
+    throw new AppError("bad_request", "The request body must be JSON.");
   }
 }

@@ -22,11 +22,11 @@ function decodeSegment(raw: string, what: string): string {
     try {
       v = decodeURIComponent(v);
     } catch {
-      throw new AppError("invalid_input", 400, `The ${what} in the address is not properly escaped ("%" must be followed by two hex digits). Check the address.`);
+      throw new AppError("bad_request", `The ${what} in the address is not properly escaped ("%" must be followed by two hex digits). Check the address.`);
     }
   }
   if (CONTROL.test(v)) {
-    throw new AppError("invalid_input", 400, `The ${what} in the address contains a control character, which no ${what} can have. Check the address.`);
+    throw new AppError("bad_request", `The ${what} in the address contains a control character, which no ${what} can have. Check the address.`);
   }
   return v;
 }
@@ -34,7 +34,7 @@ function decodeSegment(raw: string, what: string): string {
 /** The user name in a path segment: 400 for bytes no name can hold, 404 for a name no one can have. */
 export function userFromPath(raw: string): string {
   const name = decodeSegment(raw, "user name");
-  if (!isPossibleUserName(name)) throw new AppError("not_found", 404, `There is no user named "${name}".`);
+  if (!isPossibleUserName(name)) throw new AppError("not_found", `There is no user named "${name}".`);
   return name;
 }
 
@@ -42,6 +42,6 @@ export function userFromPath(raw: string): string {
 export function serverFromPath(raw: string | undefined, owner: string): string {
   if (raw === undefined || raw === "") return "";
   const name = decodeSegment(raw, "server name");
-  if (!isPossibleServerName(name)) throw new AppError("not_found", 404, `${owner} has no server named "${name}". Check the name on the My servers page.`);
+  if (!isPossibleServerName(name)) throw new AppError("not_found", `${owner} has no server named "${name}". Check the name on the My servers page.`);
   return name;
 }

@@ -1,7 +1,7 @@
 import { config } from "../config";
 import { AppError } from "../errors";
 import type { Scope } from "../auth/scopes";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { userOrigin } from "../user-hosts/host";
 import type { UrlBase } from "./models";
 
@@ -13,7 +13,7 @@ export const holds = (actor: Actor, scope: Scope) => !actor.scopes || actor.scop
 
 export function requireAny(actor: Actor, scopes: Scope[]): void {
   if (scopes.some((s) => holds(actor, s))) return;
-  throw new AppError("forbidden", 403, `Action is not authorized with current scopes; requires any of [${scopes.join(", ")}]. Create a token with one of them on the Tokens page.`);
+  throw new AppError("forbidden", `Action is not authorized with current scopes; requires any of [${scopes.join(", ")}]. Create a token with one of them on the Tokens page.`);
 }
 
 
@@ -24,7 +24,7 @@ export function requireAny(actor: Actor, scopes: Scope[]): void {
  */
 export function requireUserAccess(actor: Actor, user: string): void {
   if (actor.isAdmin || actor.name === user) return;
-  throw new AppError("not_found", 404, "No access to resources or resources not found");
+  throw new AppError("not_found", "No access to resources or resources not found");
 }
 
 export function urlBase(): UrlBase {

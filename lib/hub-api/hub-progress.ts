@@ -3,7 +3,7 @@ import { dataEvent, eventStream } from "../http/event-stream";
 import { AppError } from "../errors";
 import { untilStartSettles } from "../servers/pending-starts";
 import { resolveOwner } from "../servers/resolve-owner";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { requireUserAccess, urlBase } from "./access";
 import { serverModel, type ServerState } from "./models";
 import { serverTitle } from "./hub-servers";
@@ -45,9 +45,9 @@ export async function progressStream(actor: Actor, ownerName: string, name: stri
   const owner = await resolveOwner(actor, ownerName);
   const select = { id: true, name: true, state: true, progress: true, stateReason: true, profile: true, startedAt: true, lastActivityAt: true } as const;
   const first = await db().server.findUnique({ where: { ownerId_name: { ownerId: owner.id, name } }, select });
-  if (!first) throw new AppError("not_found", 404, `${owner.name} has no server named '${name}'`);
+  if (!first) throw new AppError("not_found", `${owner.name} has no server named '${name}'`);
   if (first.state === "stopped" || first.state === "stopping") {
-    throw new AppError("invalid_state", 400, `${serverTitle(owner.name, name)} is not starting. Start it with POST, then follow its progress.`);
+    throw new AppError("invalid_state", `${serverTitle(owner.name, name)} is not starting. Start it with POST, then follow its progress.`);
   }
   const run = async (emit: (e: ProgressEvent) => void, stopped: AbortSignal) => {
     if (first.state === "running") return emit(readyEvent(owner.name, first));

@@ -53,7 +53,7 @@ export async function hubJsonBody(req: Request): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    throw new AppError("invalid_input", 400, "Invalid JSON in body of request");
+    throw new AppError("bad_request", "Invalid JSON in body of request");
   }
 }
 

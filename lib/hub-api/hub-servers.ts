@@ -7,7 +7,7 @@ import { pendingStarts } from "../servers/pending-starts";
 import { resolveOwner } from "../servers/resolve-owner";
 import { startServer } from "../servers/start-server";
 import { stopServer } from "../servers/stop-server";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { requireUserAccess } from "./access";
 import { chooseProfile } from "../policy/profile-access";
 import { defaultProfile, findProfile } from "../policy/profiles";
@@ -27,10 +27,10 @@ export const serverTitle = (user: string, name: string) => (name ? `${user}'s se
 /** The POST body: JupyterHub's user_options. Berth reads `profile` and the profile's options (profileChoices); other options have no meaning here and are ignored. */
 export function profileOption(body: unknown): string | undefined {
   if (body === null || body === undefined) return undefined;
-  if (typeof body !== "object" || Array.isArray(body)) throw new AppError("invalid_input", 400, "The body must be a JSON object of server options, such as {\"profile\": \"small\"}.");
+  if (typeof body !== "object" || Array.isArray(body)) throw new AppError("bad_request", "The body must be a JSON object of server options, such as {\"profile\": \"small\"}.");
   const profile = (body as Record<string, unknown>).profile;
   if (profile === undefined || profile === null || profile === "") return undefined;
-  if (typeof profile !== "string") throw new AppError("invalid_input", 400, "user_options.profile must be a string: the slug of one of the profiles.");
+  if (typeof profile !== "string") throw new AppError("bad_request", "user_options.profile must be a string: the slug of one of the profiles.");
   return profile;
 }
 
@@ -45,9 +45,9 @@ export function profileChoices(body: unknown, slug: string | undefined): ChosenO
   const chosen: ChosenOptions = {};
   for (const n of names) if (Object.hasOwn(b, n) && typeof b[n] === "string") chosen[n] = b[n] as string;
   if (b.options !== undefined && b.options !== null) {
-    if (typeof b.options !== "object" || Array.isArray(b.options)) throw new AppError("invalid_input", 400, 'user_options.options must be an object of option name to choice, such as {"image": "py311"}.');
+    if (typeof b.options !== "object" || Array.isArray(b.options)) throw new AppError("bad_request", 'user_options.options must be an object of option name to choice, such as {"image": "py311"}.');
     for (const [k, v] of Object.entries(b.options as Record<string, unknown>)) {
-      if (typeof v !== "string") throw new AppError("invalid_input", 400, `user_options.options.${k} must be the name of a choice (a string).`);
+      if (typeof v !== "string") throw new AppError("bad_request", `user_options.options.${k} must be the name of a choice (a string).`);
       chosen[k] = v;
     }
   }
@@ -67,17 +67,17 @@ export async function startHubServer(actor: Actor, ownerName: string, name: stri
     // The quota, the name rules and the profile are createServer's (one implementation).
     server = await createServer(actor, owner.name, { name, profile, options });
   } else if (profile && profile !== server.profile) {
-    throw new AppError("invalid_input", 400, `${serverTitle(owner.name, name)} uses the profile "${server.profile}"; a server keeps the profile it was created with. Start it without a profile, or delete it and create it again with "${profile}".`);
+    throw new AppError("bad_request", `${serverTitle(owner.name, name)} uses the profile "${server.profile}"; a server keeps the profile it was created with. Start it without a profile, or delete it and create it again with "${profile}".`);
   }
   if (server.state === "starting") return 202;
-  if (server.state === "running") throw new AppError("invalid_state", 400, `${serverTitle(owner.name, name)} is already running. Stop it first, or open it at its url.`);
-  if (server.state === "stopping") throw new AppError("invalid_state", 400, `${serverTitle(owner.name, name)} is pending stop. Wait until it has stopped, then start it.`);
+  if (server.state === "running") throw new AppError("invalid_state", `${serverTitle(owner.name, name)} is already running. Stop it first, or open it at its url.`);
+  if (server.state === "stopping") throw new AppError("invalid_state", `${serverTitle(owner.name, name)} is pending stop. Wait until it has stopped, then start it.`);
 
   await startServer(actor, owner.name, name);
   const pending = pendingStarts().get(server.id);
   if (pending) await Promise.race([pending.done, sleep(SLOW_SPAWN_MS)]);
   const now = await db().server.findUnique({ where: { id: server.id }, select: { state: true, stateReason: true } });
-  if (now?.state === "failed") throw new AppError("start_failed", 500, `${serverTitle(owner.name, name)} failed to start: ${now.stateReason ?? "no reason was given"}.`);
+  if (now?.state === "failed") throw new AppError("start_failed", `${serverTitle(owner.name, name)} failed to start: ${now.stateReason ?? "no reason was given"}.`);
   return now?.state === "running" ? 201 : 202;
 }
 
@@ -86,8 +86,8 @@ export async function stopHubServer(actor: Actor, ownerName: string, name: strin
   const remove = removeOption(body);
   const owner = await resolveOwner(actor, ownerName);
   const server = await db().server.findUnique({ where: { ownerId_name: { ownerId: owner.id, name } } });
-  if (name && !server) throw new AppError("not_found", 404, `${owner.name} has no server named '${name}'`);
-  if (!name && remove) throw new AppError("invalid_state", 400, "Cannot delete the default server. Stop it instead; its files are kept.");
+  if (name && !server) throw new AppError("not_found", `${owner.name} has no server named '${name}'`);
+  if (!name && remove) throw new AppError("invalid_state", "Cannot delete the default server. Stop it instead; its files are kept.");
   if (!server) return 204;
   if (remove) {
     // Stops it if it runs, then deletes it and its storage.
@@ -108,7 +108,7 @@ export async function stopHubServer(actor: Actor, ownerName: string, name: strin
 
 function removeOption(body: unknown): boolean {
   if (body === null || body === undefined) return false;
-  if (typeof body !== "object" || Array.isArray(body)) throw new AppError("invalid_input", 400, 'The body must be a JSON object, such as {"remove": true}.');
+  if (typeof body !== "object" || Array.isArray(body)) throw new AppError("bad_request", 'The body must be a JSON object, such as {"remove": true}.');
   return Boolean((body as Record<string, unknown>).remove);
 }
 

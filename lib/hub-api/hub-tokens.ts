@@ -1,6 +1,6 @@
 import { AppError } from "../errors";
 import { resolveOwner } from "../servers/resolve-owner";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { createToken, listTokens, revokeToken } from "../tokens/tokens";
 import { requireUserAccess } from "./access";
 import { tokenModel } from "./models";
@@ -18,27 +18,27 @@ export async function listHubTokens(actor: Actor, owner: string) {
 export async function getHubToken(actor: Actor, owner: string, id: string) {
   requireUserAccess(actor, owner);
   const found = (await listTokens(actor, owner)).find((t) => t.id === id && !t.expired);
-  if (!found) throw new AppError("not_found", 404, `No such token ${id} for user ${owner}`);
+  if (!found) throw new AppError("not_found", `No such token ${id} for user ${owner}`);
   return tokenModel(found);
 }
 
 /** JupyterHub's request body: {note?, expires_in?, scopes?, roles?}; the checks and messages are its own. */
 export function parseTokenRequest(body: unknown, requester: string, owner: { name: string; isAdmin: boolean }): { note: string; expiresInSeconds: number | null; scopes?: string[] } {
   const b = body ?? {};
-  if (typeof b !== "object" || Array.isArray(b)) throw new AppError("invalid_input", 400, "Body must be a JSON dict or empty");
+  if (typeof b !== "object" || Array.isArray(b)) throw new AppError("bad_request", "Body must be a JSON dict or empty");
   const r = b as Record<string, unknown>;
   for (const key of ["roles", "scopes"]) {
     const v = r[key];
     if (v !== undefined && v !== null && (!Array.isArray(v) || !v.every((x) => typeof x === "string"))) {
-      throw new AppError("invalid_input", 400, `token ${key} must be null or a list of strings, not ${JSON.stringify(v)}`);
+      throw new AppError("bad_request", `token ${key} must be null or a list of strings, not ${JSON.stringify(v)}`);
     }
   }
   if (Array.isArray(r.roles) && r.roles.length) {
-    throw new AppError("invalid_input", 400, "Berth has no roles (JupyterHub deprecated them for tokens in 3.0). Ask for scopes instead, for example {\"scopes\": [\"read:servers\"]}.");
+    throw new AppError("bad_request", "Berth has no roles (JupyterHub deprecated them for tokens in 3.0). Ask for scopes instead, for example {\"scopes\": [\"read:servers\"]}.");
   }
   const expiresIn = r.expires_in;
   if (expiresIn !== undefined && expiresIn !== null && !Number.isInteger(expiresIn)) {
-    throw new AppError("invalid_input", 400, `token expires_in must be null or integer, not ${JSON.stringify(expiresIn)}`);
+    throw new AppError("bad_request", `token expires_in must be null or integer, not ${JSON.stringify(expiresIn)}`);
   }
   const note = typeof r.note === "string" && r.note ? r.note : `Requested via api${requester !== owner.name ? ` by user ${requester}` : ""}`;
   return {
@@ -60,7 +60,7 @@ export function ownScope(scope: string, owner: { name: string; isAdmin: boolean 
   const m = /^([a-z:]+)!user(?:=(.*))?$/.exec(scope);
   if (!m || (m[2] !== undefined && m[2] !== owner.name)) return scope;
   if (owner.isAdmin) {
-    throw new AppError("invalid_input", 400, `"${scope}": Berth cannot limit an administrator's token to their own user. Ask for the plain scope ("${m[1]}"), which covers every user, or use a non-administrator's token.`);
+    throw new AppError("bad_request", `"${scope}": Berth cannot limit an administrator's token to their own user. Ask for the plain scope ("${m[1]}"), which covers every user, or use a non-administrator's token.`);
   }
   return m[1];
 }
@@ -74,7 +74,7 @@ export async function createHubToken(actor: Actor, owner: string, body: unknown)
     return { ...tokenModel(info), token };
   } catch (err) {
     // Asking for scopes the owner does not hold is a bad request in JupyterHub (400), not a 403.
-    if (err instanceof AppError && err.code === "forbidden") throw new AppError("invalid_input", 400, err.message);
+    if (err instanceof AppError && err.code === "forbidden") throw new AppError("bad_request", err.message);
     throw err;
   }
 }

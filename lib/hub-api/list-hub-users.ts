@@ -2,7 +2,7 @@ import { db } from "../db/client";
 import { AppError } from "../errors";
 import { Prisma } from "../generated/prisma/client";
 import { resolveOwner } from "../servers/resolve-owner";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { holds, requireUserAccess, urlBase } from "./access";
 import { userModel, type ServerRow, type UserRow } from "./models";
 
@@ -57,7 +57,7 @@ export function parseUserListQuery(params: URLSearchParams, paginated: boolean):
 
 export const includeStoppedServers = (params: URLSearchParams) => params.has("include_stopped_servers") && !["0", "false"].includes((params.get("include_stopped_servers") ?? "").toLowerCase());
 
-const badRequest = (message: string) => new AppError("invalid_input", 400, message);
+const badRequest = (message: string) => new AppError("bad_request", message);
 
 const ACTIVE = Prisma.sql`s.state IN ('starting', 'running', 'stopping')`;
 
@@ -66,7 +66,7 @@ type Row = { id: string; name: string; is_admin: boolean; created_at: Date; last
 export async function listHubUsers(actor: Actor, q: UserListQuery) {
   // JupyterHub's `self` role has no list:users: only administrators list users.
   if (!actor.isAdmin) {
-    throw new AppError("forbidden", 403, "Action is not authorized with current scopes; requires any of [list:users]. Only administrators can list users; read your own with GET /hub/api/user.");
+    throw new AppError("forbidden", "Action is not authorized with current scopes; requires any of [list:users]. Only administrators can list users; read your own with GET /hub/api/user.");
   }
   const where: Prisma.Sql[] = [];
   if (q.nameFilter) where.push(Prisma.sql`u.name ILIKE ${`%${q.nameFilter.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);

@@ -1,5 +1,5 @@
 import { scopesFor } from "../auth/scopes";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { getHubUser } from "./list-hub-users";
 import { hubScopes } from "./models";
 

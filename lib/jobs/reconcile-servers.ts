@@ -7,9 +7,9 @@ import { KubeRuntime } from "../runtime/kubernetes/kube-runtime";
 import { LABELS } from "../runtime/kubernetes/objects";
 import { podView } from "../runtime/kubernetes/pod-status";
 import { pendingStarts } from "../servers/pending-starts";
-import { recordEvent } from "../servers/record-event";
+import { recordEvent } from "../audit/record-event";
 import { launchServer } from "../servers/start-server";
-import { SYSTEM } from "../servers/types";
+import { SYSTEM } from "../auth/actor";
 import { shared } from "../shared";
 
 // Keeps the database and the cluster in agreement (leader only, at start-up and periodically):

@@ -56,7 +56,7 @@ export function checkAllowed(source: RepoSource, rules: Rules = config().launch)
   for (const name of n.all) {
     const hit = rules.deny[name.provider]?.find((r) => r.test(name.repo));
     if (hit) {
-      throw new AppError("forbidden", 403, `This Berth does not launch ${name.repo}: an administrator has excluded ${providerName(name.provider)} repositories matching ${shown(hit)}.`, { reason: "denied" });
+      throw new AppError("forbidden", `This Berth does not launch ${name.repo}: an administrator has excluded ${providerName(name.provider)} repositories matching ${shown(hit)}.`, { reason: "denied" });
     }
   }
   const toCheck = n.canonical === n.given ? [n.given] : [n.given, n.canonical];
@@ -64,10 +64,10 @@ export function checkAllowed(source: RepoSource, rules: Rules = config().launch)
     const allow = rules.allow[name.provider];
     if (!allow) continue;
     if (allow.length === 0) {
-      throw new AppError("forbidden", 403, `This Berth does not launch ${providerName(name.provider)} repositories. Choose a repository from a provider it allows.`, { reason: "not_allowed" });
+      throw new AppError("forbidden", `This Berth does not launch ${providerName(name.provider)} repositories. Choose a repository from a provider it allows.`, { reason: "not_allowed" });
     }
     if (!allow.some((r) => r.test(name.repo))) {
-      throw new AppError("forbidden", 403, `This Berth only launches ${providerName(name.provider)} repositories matching ${describe(allow)}; ${name.repo} does not match. Choose one of those repositories.`, { reason: "not_allowed" });
+      throw new AppError("forbidden", `This Berth only launches ${providerName(name.provider)} repositories matching ${describe(allow)}; ${name.repo} does not match. Choose one of those repositories.`, { reason: "not_allowed" });
     }
   }
 }

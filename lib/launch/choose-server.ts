@@ -3,7 +3,7 @@ import { db } from "../db/client";
 import { AppError } from "../errors";
 import { checkServerName } from "../policy/server-name";
 import { checkNamedServerQuota } from "../servers/create-server";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { parseSpec, type RepoSource } from "./repo-spec";
 import { suggestServerName } from "./suggest-name";
 
@@ -43,7 +43,7 @@ export async function chooseServer(actor: Actor, owner: { id: string; name: stri
   if (wanted !== undefined) {
     if (wanted !== "") {
       const check = checkServerName(wanted, policy.serverNameMaxLength);
-      if (!check.ok) throw new AppError("invalid_name", 422, `"${wanted}" cannot be a server name. ${check.reason}`);
+      if (!check.ok) throw new AppError("invalid_name", `"${wanted}" cannot be a server name. ${check.reason}`);
     }
     const existing = await db().server.findUnique({ where: { ownerId_name: { ownerId: owner.id, name: wanted } }, select: { id: true } });
     if (existing) return { kind: "existing", id: existing.id, name: wanted };

@@ -3,7 +3,7 @@ import https from "node:https";
 import { isIP } from "node:net";
 import { config } from "../config";
 import { AppError } from "../errors";
-import { checkUrlHost, RefusedAddressError, safeLookup, urlHost, type HostPolicy } from "./url-safety";
+import { checkUrlHost, hostUnreachable, RefusedAddressError, safeLookup, urlHost, type HostPolicy } from "./url-safety";
 
 // GET from an address a user chose: http(s) only, every hop's addresses checked when the
 // connection is made, redirects followed by hand (each one checked), a deadline for the whole
@@ -43,16 +43,16 @@ export async function fetchPublic(target: URL, opts: FetchPublicOptions = {}): P
     const location = res.headers.location;
     if (!REDIRECTS.has(res.status) || !location) return res;
     if (hop >= maxRedirects) {
-      throw new AppError("invalid_input", 422, `${target.host} redirected more than ${maxRedirects} times; Berth gave up. Check the repository's address.`, { reason: "too_many_redirects" });
+      throw new AppError("invalid_input", `${target.host} redirected more than ${maxRedirects} times; Berth gave up. Check the repository's address.`, { reason: "too_many_redirects" });
     }
     let next: URL;
     try {
       next = new URL(location, url);
     } catch {
-      throw new AppError("invalid_input", 422, `${url.host} redirected to an address that is not valid.`, { reason: "bad_redirect" });
+      throw new AppError("invalid_input", `${url.host} redirected to an address that is not valid.`, { reason: "bad_redirect" });
     }
     if (url.protocol === "https:" && next.protocol === "http:") {
-      throw new AppError("forbidden", 403, `${url.host} redirected from https to plain http (${next.host}); Berth does not follow that.`, { reason: "unsafe_redirect" });
+      throw new AppError("forbidden", `${url.host} redirected from https to plain http (${next.host}); Berth does not follow that.`, { reason: "unsafe_redirect" });
     }
     url = next;
   }
@@ -60,10 +60,10 @@ export async function fetchPublic(target: URL, opts: FetchPublicOptions = {}): P
 
 function checkShape(url: URL, original: URL) {
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new AppError("forbidden", 403, `${original.host} sent Berth to a ${url.protocol} address; Berth fetches over http(s) only.`, { reason: "unsafe_redirect" });
+    throw new AppError("forbidden", `${original.host} sent Berth to a ${url.protocol} address; Berth fetches over http(s) only.`, { reason: "unsafe_redirect" });
   }
   if (url.username || url.password) {
-    throw new AppError("forbidden", 403, `Berth does not send user names or passwords to Git servers; ${url.host} asked for an address with credentials.`, { reason: "credentials_in_url" });
+    throw new AppError("forbidden", `Berth does not send user names or passwords to Git servers; ${url.host} asked for an address with credentials.`, { reason: "credentials_in_url" });
   }
 }
 
@@ -83,7 +83,7 @@ function getOnce(url: URL, headers: Record<string, string>, policy: HostPolicy, 
         size += c.length;
         if (size > maxBytes) {
           req.destroy();
-          reject(new AppError("invalid_input", 422, `${original.host} sent more than ${Math.round(maxBytes / 1024 / 1024)} MiB where Berth expected a short answer; Berth stopped reading.`, { reason: "answer_too_large" }));
+          reject(new AppError("invalid_input", `${original.host} sent more than ${Math.round(maxBytes / 1024 / 1024)} MiB where Berth expected a short answer; Berth stopped reading.`, { reason: "answer_too_large" }));
           return;
         }
         chunks.push(c);
@@ -98,12 +98,12 @@ function getOnce(url: URL, headers: Record<string, string>, policy: HostPolicy, 
 
 function networkError(err: Error & { code?: string }, url: URL, timeoutMs: number, signal: AbortSignal): AppError {
   if (err instanceof AppError) return err;
-  if (err instanceof RefusedAddressError) return new AppError("forbidden", 403, err.message, { reason: "private_host" });
+  if (err instanceof RefusedAddressError) return new AppError("forbidden", err.message, { reason: "private_host" });
   if (err.code === "ENOTFOUND" || err.code === "EAI_AGAIN") {
-    return new AppError("invalid_input", 422, `The host ${url.hostname} does not exist (its name does not resolve). Check the repository's address.`, { reason: "unknown_host" });
+    return hostUnreachable(url.hostname, err);
   }
   if (signal.aborted || err.name === "AbortError") {
-    return new AppError("start_failed", 504, `${url.host} did not answer within ${Math.round(timeoutMs / 1000)} seconds. Try again later.`, { reason: "git_unreachable" });
+    return new AppError("timeout", `${url.host} did not answer within ${Math.round(timeoutMs / 1000)} seconds. Try again later.`, { reason: "git_unreachable" });
   }
-  return new AppError("start_failed", 502, `Berth could not reach ${url.host} (${err.code ?? err.message}). Check the address, or try again later.`, { reason: "git_unreachable" });
+  return new AppError("upstream_failed", `Berth could not reach ${url.host} (${err.code ?? err.message}). Check the address, or try again later.`, { reason: "git_unreachable" });
 }

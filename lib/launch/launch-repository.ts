@@ -7,12 +7,13 @@ import { observeLaunch } from "../metrics";
 import { runtime } from "../runtime";
 import { createServer } from "../servers/create-server";
 import { ensureDefaultServer } from "../servers/find-server";
-import { recordEvent } from "../servers/record-event";
+import { recordEvent } from "../audit/record-event";
 import { untilStartSettles } from "../servers/pending-starts";
 import { resolveOwner } from "../servers/resolve-owner";
 import { startServer } from "../servers/start-server";
 import { stopServer } from "../servers/stop-server";
-import { serverBaseUrl, serverLabel, type Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
+import { serverBaseUrl, serverLabel } from "../servers/types";
 import { checkBuildsConfigured } from "./builds/builder";
 import { ensureBuilt } from "./builds/ensure-built";
 import { chooseServer, type Target } from "./choose-server";
@@ -151,14 +152,14 @@ async function followStart(id: string, name: string, emit: (e: LaunchEvent) => v
   for (;;) {
     if (signal.aborted) return;
     const s = await db().server.findUnique({ where: { id }, select: { state: true, progress: true, stateReason: true } });
-    if (!s) throw new AppError("not_found", 404, `${serverLabel(name)} was deleted while it was starting. Launch again.`);
+    if (!s) throw new AppError("not_found", `${serverLabel(name)} was deleted while it was starting. Launch again.`);
     if (s.progress && s.progress !== last) {
       last = s.progress;
       emit({ phase: "launching", message: `${s.progress}\n` });
     }
     if (s.state === "running") return;
-    if (s.state === "failed") throw new AppError("start_failed", 502, `${serverLabel(name)} could not start: ${s.stateReason ?? "no reason given"}. Try again, or look at it on the My servers page.`);
-    if (s.state === "stopped" || s.state === "stopping") throw new AppError("invalid_state", 409, `${serverLabel(name)} was stopped while it was starting. Launch again.`);
+    if (s.state === "failed") throw new AppError("start_failed", `${serverLabel(name)} could not start: ${s.stateReason ?? "no reason given"}. Try again, or look at it on the My servers page.`);
+    if (s.state === "stopped" || s.state === "stopping") throw new AppError("invalid_state", `${serverLabel(name)} was stopped while it was starting. Launch again.`);
     await untilStartSettles(id, 300, signal);
   }
 }

@@ -1,5 +1,5 @@
 import { eventStream } from "../http/event-stream";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { SSE_KEEPALIVE, sseEvent, type LaunchEvent } from "./events";
 import { launchRepository, type LaunchOptions } from "./launch-repository";
 

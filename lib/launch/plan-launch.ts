@@ -1,7 +1,7 @@
 import { config } from "../config";
 import { db } from "../db/client";
 import { resolveOwner } from "../servers/resolve-owner";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { builder, checkBuildsConfigured } from "./builds/builder";
 import { serversOfRepository } from "./choose-server";
 import { prepareLaunch } from "./prepare-launch";

@@ -80,7 +80,7 @@ class RegistryUnreachable extends AppError {
     readonly detail: string,
     message: string,
   ) {
-    super("start_failed", 503, message, { reason: "registry_unreachable" });
+    super("unavailable", message, { reason: "registry_unreachable" });
   }
 }
 

@@ -46,7 +46,7 @@ const REPO_HINT =
   "Enter a repository as owner/repo (GitHub) or as its https:// address, for example jupyterhub/binder-examples, https://gitlab.com/group/project or https://example.org/repo.git.";
 const REF_HINT = "Enter a branch, a tag or a commit, for example main, v1.0 or HEAD.";
 
-const invalid = (message: string, reason = "invalid_repository") => new AppError("invalid_input", 422, message, { reason });
+const invalid = (message: string, reason = "invalid_repository") => new AppError("invalid_input", message, { reason });
 
 const isProvider = (p: string): p is Provider => (PROVIDERS as readonly string[]).includes(p);
 

@@ -149,7 +149,6 @@ export function suggestRefs(adv: AdvertisedRefs, max = 5): { shown: string[]; mo
 const notPublic = (source: RepoSource) =>
   new AppError(
     "not_found",
-    404,
     `The repository ${source.repoUrl} does not exist or is not public. Berth launches public repositories only: check the address, or make the repository public.`,
     { reason: "repository_not_found" },
   );
@@ -168,21 +167,21 @@ export async function resolveRef(source: RepoSource, settings: Config["launch"] 
   if (res.status === 401 || res.status === 403 || res.status === 404 || res.status === 410) throw notPublic(source);
   if (res.status !== 200) {
     log.warn("git server answered an unexpected status", { url: source.repoUrl, status: res.status });
-    throw new AppError("start_failed", 502, `The Git server at ${res.url.host} answered ${res.status} when Berth asked for the repository's branches. Try again later.`, { reason: "git_unreachable" });
+    throw new AppError("upstream_failed", `The Git server at ${res.url.host} answered ${res.status} when Berth asked for the repository's branches. Try again later.`, { reason: "git_unreachable" });
   }
   const type = String(res.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
   if (type !== "application/x-git-upload-pack-advertisement") {
-    throw new AppError("invalid_input", 422, `${source.repoUrl} is not a Git repository Berth can read: the server did not answer as a Git server over HTTP. Check that this is the repository's clone address.`, { reason: "not_a_repository" });
+    throw new AppError("invalid_input", `${source.repoUrl} is not a Git repository Berth can read: the server did not answer as a Git server over HTTP. Check that this is the repository's clone address.`, { reason: "not_a_repository" });
   }
   let adv: AdvertisedRefs;
   try {
     adv = parseAdvertisement(res.body);
   } catch (err) {
     log.warn("unreadable ref advertisement", { url: source.repoUrl, error: (err as Error).message });
-    throw new AppError("invalid_input", 422, `The Git server at ${res.url.host} sent a list of branches Berth could not read. Check the repository's address.`, { reason: "not_a_repository" });
+    throw new AppError("invalid_input", `The Git server at ${res.url.host} sent a list of branches Berth could not read. Check the repository's address.`, { reason: "not_a_repository" });
   }
   if (adv.refs.size === 0) {
-    throw new AppError("not_found", 404, `The repository ${source.repoUrl} is empty: it has no commits to launch yet.`, { reason: "empty_repository" });
+    throw new AppError("not_found", `The repository ${source.repoUrl} is empty: it has no commits to launch yet.`, { reason: "empty_repository" });
   }
   const picked = pickRef(adv, source.ref);
   const answered = new URL(res.url);
@@ -190,10 +189,10 @@ export async function resolveRef(source: RepoSource, settings: Config["launch"] 
   answered.pathname = answered.pathname.replace(/\/info\/refs$/, "");
   if (picked) return { ...picked, repoUrl: answered.toString().replace(/\/+$/, "") };
   if (source.ref === "HEAD") {
-    throw new AppError("not_found", 404, `The repository ${source.repoUrl} has no default branch (HEAD). Enter a branch or tag in the ref field.`, { reason: "unknown_ref" });
+    throw new AppError("not_found", `The repository ${source.repoUrl} has no default branch (HEAD). Enter a branch or tag in the ref field.`, { reason: "unknown_ref" });
   }
   const { shown, more } = suggestRefs(adv);
   const list = shown.length ? ` It has ${shown.join(", ")}${more ? ` and ${more} more` : ""}.` : "";
   const abbreviated = /^[0-9a-f]{4,39}$/i.test(source.ref) ? " If you meant a commit, enter all 40 characters of its id." : "";
-  throw new AppError("not_found", 404, `The repository ${source.repoUrl} has no branch or tag “${source.ref}”.${list}${abbreviated} Enter one of those, a full commit id, or HEAD.`, { reason: "unknown_ref" });
+  throw new AppError("not_found", `The repository ${source.repoUrl} has no branch or tag “${source.ref}”.${list}${abbreviated} Enter one of those, a full commit id, or HEAD.`, { reason: "unknown_ref" });
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { config } from "../config";
 import { db } from "../db/client";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { badgeSnippets, launchPath, launchUrl, parseLaunchInput, PROVIDERS, type BadgeSnippets, type OpenPath } from "./repo-spec";
 import { suggestServerName } from "./suggest-name";
 

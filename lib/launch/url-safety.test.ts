@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors";
-import { addressRefusal, checkUrlHost, classifyAddress, RefusedAddressError, safeLookup } from "./url-safety";
+import { addressRefusal, checkUrlHost, classifyAddress, hostUnreachable, RefusedAddressError, safeLookup } from "./url-safety";
 
 const closed = { allowPrivateHosts: false, allowedHosts: [] as string[] };
 
@@ -117,10 +117,11 @@ describe("checkUrlHost", () => {
     }
   });
 
-  it("says when a host does not exist, and refuses other schemes", async () => {
+  it("says Berth cannot reach a host whose name does not resolve, and refuses other schemes", async () => {
     const e = await refused(checkUrlHost(new URL("https://nowhere.invalid/r"), closed, resolver({})));
-    expect(e.status).toBe(422);
-    expect(e.message).toMatch(/does not exist/);
+    expect({ code: e.code, status: e.status, details: e.details }).toEqual({ code: "upstream_failed", status: 502, details: { reason: "host_unreachable", host: "nowhere.invalid" } });
+    expect(e.message).toBe("Berth cannot reach nowhere.invalid: its name does not resolve (ENOTFOUND). Check the host name in the repository's address; if it is right, Berth's network or DNS is not working at the moment: try again later, or tell an administrator.");
+    expect(e.message).not.toMatch(/does not exist/);
     expect((await refused(checkUrlHost(new URL("file:///etc/passwd"), closed, resolver({})))).message).toMatch(/https/);
   });
 });
@@ -150,5 +151,18 @@ describe("safeLookup", () => {
     const r = await run("mixed.example", { all: true });
     expect(r.err).toBeInstanceOf(RefusedAddressError);
     expect(r.err?.message).toMatch(/private network address/);
+  });
+});
+
+describe("hostUnreachable", () => {
+  it("tells a DNS server that did not answer from a name that does not exist, and says what to do", () => {
+    const again = hostUnreachable("github.com", Object.assign(new Error("getaddrinfo EAI_AGAIN github.com"), { code: "EAI_AGAIN" }));
+    expect(again.message).toMatch(/^Berth cannot reach github\.com: looking up its name failed for now \(EAI_AGAIN: no DNS server answered\)\. /);
+    expect(again.message).toMatch(/try again later, or tell an administrator\.$/);
+    expect(hostUnreachable("github.com").message).toMatch(/^Berth cannot reach github\.com: its name does not resolve\. Check the host name/);
+    for (const e of [again, hostUnreachable("x.example", { code: "ENOTFOUND" })]) {
+      expect(e.message).not.toMatch(/does not exist|not public/);
+      expect(e.status).toBe(502);
+    }
   });
 });

@@ -11,6 +11,24 @@ import { AppError } from "../errors";
 
 export type HostPolicy = Pick<Config["launch"], "allowPrivateHosts" | "allowedHosts">;
 
+
+/**
+ * The answer when a host's name cannot be looked up. It says Berth cannot reach the host rather
+ * than that the repository does not exist: the same error comes from a mistyped address and from
+ * a Berth whose network or DNS is down, and only the person can tell which.
+ */
+export function hostUnreachable(host: string, err?: unknown): AppError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const why =
+    code === "EAI_AGAIN"
+      ? "looking up its name failed for now (EAI_AGAIN: no DNS server answered)"
+      : `its name does not resolve${typeof code === "string" && code ? ` (${code})` : ""}`;
+  return new AppError(
+    "upstream_failed",
+    `Berth cannot reach ${host}: ${why}. Check the host name in the repository's address; if it is right, Berth's network or DNS is not working at the moment: try again later, or tell an administrator.`,
+    { reason: "host_unreachable", host },
+  );
+}
 export type AddressClass = "unspecified" | "loopback" | "private" | "shared" | "link-local" | "metadata" | "reserved" | "multicast";
 
 const describe: Record<AddressClass, string> = {
@@ -152,7 +170,7 @@ const systemResolver: Resolver = (host) => dns.promises.lookup(host, { all: true
  */
 export async function checkUrlHost(url: URL, policy: HostPolicy = config().launch, resolve: Resolver = systemResolver): Promise<void> {
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new AppError("invalid_input", 422, `Berth fetches repositories over https:// (or http://) only, not ${url.protocol}. Enter the repository's https address.`, { reason: "unsafe_url" });
+    throw new AppError("invalid_input", `Berth fetches repositories over https:// (or http://) only, not ${url.protocol}. Enter the repository's https address.`, { reason: "unsafe_url" });
   }
   const host = urlHost(url);
   let addresses: { address: string }[];
@@ -160,13 +178,13 @@ export async function checkUrlHost(url: URL, policy: HostPolicy = config().launc
   else {
     try {
       addresses = await resolve(host);
-    } catch {
-      throw new AppError("invalid_input", 422, `The host ${host} does not exist (its name does not resolve). Check the repository's address.`, { reason: "unknown_host" });
+    } catch (err) {
+      throw hostUnreachable(host, err);
     }
   }
   for (const { address } of addresses) {
     const refusal = addressRefusal(host, address, policy);
-    if (refusal) throw new AppError("forbidden", 403, refusal, { reason: "private_host" });
+    if (refusal) throw new AppError("forbidden", refusal, { reason: "private_host" });
   }
 }
 

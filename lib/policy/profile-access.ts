@@ -1,6 +1,6 @@
 import { config, type Profile } from "../config";
 import { AppError } from "../errors";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { defaultProfile, findProfile, profiles } from "./profiles";
 import { mayUseProfile, readRecordedProfile, resolveProfile, type ChosenOptions, type RecordedProfile } from "./resolve-profile";
 
@@ -31,7 +31,6 @@ function forbidden(actor: Actor, owner: ProfileUser, slug: string, displayName: 
     : "ask an administrator to add you to one of these groups";
   return new AppError(
     "forbidden",
-    403,
     `The profile "${displayName}" (${slug}) is only for members of ${groups.join(", ") || "no group (administrators only)"}, and ${who} not in any of them. ${verb}, or ${ask}.`,
     { profile: slug, groups },
   );
@@ -46,7 +45,7 @@ export function chooseProfile(actor: Actor, owner: ProfileUser, slug: string | u
   const profile = slug ? findProfile(slug) : defaultProfile();
   if (!profile) {
     const offered = allowedProfiles(actor, owner).map((p) => p.slug);
-    throw new AppError("invalid_profile", 422, `There is no profile "${slug}". Choose one of: ${offered.join(", ")}.`);
+    throw new AppError("invalid_profile", `There is no profile "${slug}". Choose one of: ${offered.join(", ")}.`);
   }
   if (!mayUse(actor, owner, profile.groups)) throw forbidden(actor, owner, profile.slug, profile.displayName, profile.groups ?? [], "Choose one of the profiles offered to you");
   return resolveProfile(profile, options);

@@ -46,7 +46,6 @@ export function resolveProfile(profile: Profile, chosen: ChosenOptions = {}): Re
     if (!Object.hasOwn(options, key)) {
       throw new AppError(
         "invalid_profile",
-        422,
         names.length
           ? `The profile "${profile.displayName}" has no option "${key}". Its options are: ${names.join(", ")}.`
           : `The profile "${profile.displayName}" has no options to choose; send none.`,
@@ -58,7 +57,7 @@ export function resolveProfile(profile: Profile, chosen: ChosenOptions = {}): Re
   for (const [key, option] of Object.entries(options)) {
     const wanted = Object.hasOwn(chosen, key) ? chosen[key] : (option.default ?? Object.keys(option.choices)[0]);
     if (!Object.hasOwn(option.choices, wanted)) {
-      throw new AppError("invalid_profile", 422, `"${wanted}" is not a choice of ${option.displayName} in the profile "${profile.displayName}". Choose one of: ${Object.keys(option.choices).join(", ")}.`);
+      throw new AppError("invalid_profile", `"${wanted}" is not a choice of ${option.displayName} in the profile "${profile.displayName}". Choose one of: ${Object.keys(option.choices).join(", ")}.`);
     }
     const choice = option.choices[wanted];
     resources = { ...resources, ...definedOnly(choice.overrides) };

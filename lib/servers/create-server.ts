@@ -2,13 +2,14 @@ import { z } from "zod";
 import { config } from "../config";
 import { db } from "../db/client";
 import { AppError } from "../errors";
+import { namedServerLimitMessage } from "../policy/named-server-limit";
 import { checkServerName } from "../policy/server-name";
 import { invalidateRoute } from "../proxy/route-cache";
 import { newToken } from "./find-server";
 import { SERIALISED_TX } from "../db/transactions";
-import { recordEvent } from "./record-event";
+import { recordEvent } from "../audit/record-event";
 import { resolveOwner } from "./resolve-owner";
-import type { Actor } from "./types";
+import type { Actor } from "../auth/actor";
 import { chooseProfile } from "../policy/profile-access";
 import { recordJson } from "../policy/resolve-profile";
 
@@ -23,7 +24,7 @@ export async function createServer(actor: Actor, ownerName: string, input: z.inf
   const { policy } = config();
   const owner = await resolveOwner(actor, ownerName);
   const check = checkServerName(input.name, policy.serverNameMaxLength);
-  if (!check.ok) throw new AppError("invalid_name", 422, `"${input.name}" cannot be a server name. ${check.reason}`);
+  if (!check.ok) throw new AppError("invalid_name", `"${input.name}" cannot be a server name. ${check.reason}`);
   // Exists, may be used by the owner (403 naming the profile otherwise), and its choices resolved.
   const profile = chooseProfile(actor, owner, input.profile, input.options);
 
@@ -37,7 +38,7 @@ export async function createServer(actor: Actor, ownerName: string, input: z.inf
     await tx.$queryRaw`SELECT id FROM users WHERE id = ${owner.id}::uuid FOR UPDATE`;
     const existing = await tx.server.findUnique({ where: { ownerId_name: { ownerId: owner.id, name: input.name } } });
     if (existing) {
-      return { error: new AppError("name_taken", 409, `You already have a server named "${input.name}". Start it from the list, or choose another name.`) };
+      return { error: new AppError("name_taken", `You already have a server named "${input.name}". Start it from the list, or choose another name.`) };
     }
     const named = await tx.server.findMany({ where: { ownerId: owner.id, name: { not: "" } }, select: { name: true }, orderBy: { name: "asc" } });
     if (named.length >= policy.maxNamedServers) {
@@ -68,11 +69,5 @@ export async function checkNamedServerQuota(actor: Actor, owner: { id: string; n
 }
 
 function quotaError(names: string[], limit: number): AppError {
-  return new AppError(
-    "quota_exceeded",
-    403,
-    `You have ${names.length} named servers, the most allowed (${limit}, plus your default server; stopped servers count too). ` +
-      `Delete one you no longer need, or reuse one of: ${names.join(", ")}.`,
-    { limit },
-  );
+  return new AppError("quota_exceeded", namedServerLimitMessage(names, limit), { limit });
 }

@@ -3,15 +3,15 @@ import { AppError } from "../errors";
 import { invalidateRoute } from "../proxy/route-cache";
 import { runtime } from "../runtime";
 import { findServer } from "./find-server";
-import { recordEvent } from "./record-event";
+import { recordEvent } from "../audit/record-event";
 import { resolveOwner } from "./resolve-owner";
 import { haltServer } from "./stop-server";
-import type { Actor } from "./types";
+import type { Actor } from "../auth/actor";
 
 /** Stops a named server and deletes it with its storage. */
 export async function deleteServer(actor: Actor, ownerName: string, name: string) {
   if (name === "") {
-    throw new AppError("invalid_state", 422, "The default server cannot be deleted. Stop it instead; its files are kept.");
+    throw new AppError("unsupported", "The default server cannot be deleted. Stop it instead; its files are kept.");
   }
   const owner = await resolveOwner(actor, ownerName);
   const found = await findServer(owner.id, owner.name, name);
@@ -24,7 +24,7 @@ export async function deleteServer(actor: Actor, ownerName: string, name: string
     const reason = `Could not delete its storage: ${(err as Error).message}. Try deleting it again; if it keeps failing, ask an administrator.`;
     await db().server.update({ where: { id: found.id }, data: { state: "failed", stateReason: reason, progress: null } });
     await recordEvent(actor, { action: "failed", targetUser: owner.name, serverName: name, reason });
-    throw new AppError("conflict", 500, reason);
+    throw new AppError("delete_failed", reason);
   }
   await db().$transaction(async (tx) => {
     // Two replicas (or two tabs) may delete one server at once: whoever removes the row records

@@ -7,7 +7,7 @@ import { serverLabel } from "./types";
 export async function findServer(ownerId: string, ownerName: string, name: string) {
   const server = isPossibleServerName(name) ? await db().server.findUnique({ where: { ownerId_name: { ownerId, name } } }) : null;
   if (!server) {
-    throw new AppError("not_found", 404, `${ownerName} has no server named "${serverLabel(name)}". Check the name on the My servers page.`);
+    throw new AppError("not_found", `${ownerName} has no server named "${serverLabel(name)}". Check the name on the My servers page.`);
   }
   return server;
 }

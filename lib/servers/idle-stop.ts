@@ -4,7 +4,8 @@ import { idleTimeoutSeconds } from "../policy/profiles";
 import { lastTouched } from "../proxy/activity";
 import { findServer } from "./find-server";
 import { resolveOwner } from "./resolve-owner";
-import { serverLabel, type Actor } from "./types";
+import type { Actor } from "../auth/actor";
+import { serverLabel } from "./types";
 
 // When a running server will be stopped for being idle, the same way for the dashboard, the Berth
 // bar inside Jupyter and the culler (lib/jobs/cull-idle.ts): the last activity (proxy traffic,
@@ -75,9 +76,9 @@ export async function keepServerRunning(actor: Actor, ownerName: string, name: s
   const owner = await resolveOwner(actor, ownerName);
   const found = await findServer(owner.id, owner.name, name);
   if (found.state !== "running") {
-    throw new AppError("invalid_state", 409, `${serverLabel(name)} is ${found.state}, not running, so there is no idle stop to put off. Start it from My servers.`);
+    throw new AppError("invalid_state", `${serverLabel(name)} is ${found.state}, not running, so there is no idle stop to put off. Start it from My servers.`);
   }
   const view = await keepRunningById(found.id);
-  if (!view || view.state !== "running") throw new AppError("invalid_state", 409, `${serverLabel(name)} stopped meanwhile. Start it again from My servers.`);
+  if (!view || view.state !== "running") throw new AppError("invalid_state", `${serverLabel(name)} stopped meanwhile. Start it again from My servers.`);
   return view;
 }

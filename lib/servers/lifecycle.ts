@@ -3,8 +3,8 @@ import { log } from "../log";
 import { invalidateRoute } from "../proxy/route-cache";
 import { runtime } from "../runtime";
 import { LocalRuntime } from "../runtime/local/local-runtime";
-import { recordEvent } from "./record-event";
-import { SYSTEM } from "./types";
+import { recordEvent } from "../audit/record-event";
+import { SYSTEM } from "../auth/actor";
 
 // Keeps the database true to what the runtime is doing: crashes become `failed` with a reason,
 // and servers left mid-flight by an earlier Berth process are settled at start-up.

@@ -7,7 +7,8 @@ import { runtime } from "../runtime";
 import { ensureDefaultServer } from "./find-server";
 import { IDLE_WARNING_SECONDS, idleStopAt } from "./idle-stop";
 import { resolveOwner } from "./resolve-owner";
-import { serverBaseUrl, serverLabel, type Actor } from "./types";
+import type { Actor } from "../auth/actor";
+import { serverBaseUrl, serverLabel } from "./types";
 import { allowedProfiles, defaultRecord, serverProfile } from "../policy/profile-access";
 import { recordedLabel } from "../policy/resolve-profile";
 

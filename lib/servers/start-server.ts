@@ -6,9 +6,10 @@ import { runtime } from "../runtime";
 import type { ServerSpec } from "../runtime/types";
 import { findServer, newToken } from "./find-server";
 import { pendingStarts } from "./pending-starts";
-import { recordEvent } from "./record-event";
+import { recordEvent } from "../audit/record-event";
 import { resolveOwner } from "./resolve-owner";
-import { serverBaseUrl, serverLabel, type Actor } from "./types";
+import type { Actor } from "../auth/actor";
+import { serverBaseUrl, serverLabel } from "./types";
 import { checkMayStart, serverProfile } from "../policy/profile-access";
 import { recordJson, runtimeProfile } from "../policy/resolve-profile";
 
@@ -22,7 +23,7 @@ export async function startServer(actor: Actor, ownerName: string, name: string)
   const found = await findServer(owner.id, owner.name, name);
   if (found.state === "starting" || found.state === "running") return found;
   if (found.state === "stopping") {
-    throw new AppError("invalid_state", 409, `${serverLabel(name)} is still stopping. Wait a few seconds, then start it again.`);
+    throw new AppError("invalid_state", `${serverLabel(name)} is still stopping. Wait a few seconds, then start it again.`);
   }
   // The resources recorded at creation, whatever the profiles file says now (a server made before
   // profiles were recorded gets the file's, recorded by this start).

@@ -4,9 +4,9 @@ import { invalidateRoute } from "../proxy/route-cache";
 import { runtime } from "../runtime";
 import { findServer } from "./find-server";
 import { pendingStarts } from "./pending-starts";
-import { recordEvent } from "./record-event";
+import { recordEvent } from "../audit/record-event";
 import { resolveOwner } from "./resolve-owner";
-import type { Actor } from "./types";
+import type { Actor } from "../auth/actor";
 
 /**
  * Stops the server and keeps its storage. Stopping a stopped server is a no-op. With

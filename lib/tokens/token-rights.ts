@@ -1,6 +1,6 @@
 import { AppError } from "../errors";
 import { scopesFor } from "../auth/scopes";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 
 /**
  * Listing, creating and revoking tokens is JupyterHub's `tokens` scope, which its default token
@@ -14,7 +14,6 @@ export function requireTokenRights(actor: Actor): void {
   if (missing.length === 0) return;
   throw new AppError(
     "forbidden",
-    403,
     `Action is not authorized with current scopes: managing tokens needs a token with all of its owner's scopes (missing ${missing.join(", ")}), or a signed-in session.`,
   );
 }

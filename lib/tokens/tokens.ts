@@ -5,9 +5,9 @@ import { db } from "../db/client";
 import { AppError } from "../errors";
 import { log } from "../log";
 import { expandScopes, isScope, scopesFor, type Scope } from "../auth/scopes";
-import { recordEvent } from "../servers/record-event";
+import { recordEvent } from "../audit/record-event";
 import { resolveOwner } from "../servers/resolve-owner";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 
 // Personal API tokens (DESIGN.md §8): 256 random bits, shown once, stored as a SHA-256 (a slow
 // hash buys nothing against a secret that cannot be guessed), scoped, expiring, revocable.
@@ -80,16 +80,16 @@ function grantedScopes(actor: Actor, owner: { isAdmin: boolean }, asked: string[
   if (asked === undefined) return [...allowed].filter((s) => ceiling.has(s));
   const unknown = asked.filter((s) => !isScope(s));
   if (unknown.length) {
-    throw new AppError("invalid_input", 400, `Unknown scope${unknown.length > 1 ? "s" : ""} ${unknown.map((s) => JSON.stringify(s)).join(", ")}. Choose from: ${scopesFor(true).join(", ")}.`);
+    throw new AppError("invalid_input", `Unknown scope${unknown.length > 1 ? "s" : ""} ${unknown.map((s) => JSON.stringify(s)).join(", ")}. Choose from: ${scopesFor(true).join(", ")}.`);
   }
   const scopes = [...new Set(asked as Scope[])];
   const beyondOwner = scopes.filter((s) => !allowed.has(s));
   if (beyondOwner.length) {
-    throw new AppError("forbidden", 403, `A token cannot hold ${beyondOwner.join(", ")}: only administrators have ${beyondOwner.length > 1 ? "those rights" : "that right"}. Choose from: ${[...allowed].join(", ")}.`);
+    throw new AppError("forbidden", `A token cannot hold ${beyondOwner.join(", ")}: only administrators have ${beyondOwner.length > 1 ? "those rights" : "that right"}. Choose from: ${[...allowed].join(", ")}.`);
   }
   const beyondToken = scopes.filter((s) => !expandScopes(ceiling).has(s));
   if (beyondToken.length) {
-    throw new AppError("forbidden", 403, `The token you are using does not hold ${beyondToken.join(", ")}, so it cannot create a token that does. Create it on the Tokens page instead.`);
+    throw new AppError("forbidden", `The token you are using does not hold ${beyondToken.join(", ")}, so it cannot create a token that does. Create it on the Tokens page instead.`);
   }
   return scopes;
 }
@@ -105,13 +105,13 @@ export function tokenExpiry(seconds: number | null | undefined, max: number, cei
     if (!ceiling) return byMax;
     return byMax && byMax.getTime() < ceiling.getTime() ? byMax : ceiling;
   }
-  if (!Number.isInteger(seconds) || seconds <= 0) throw new AppError("invalid_input", 400, "A token's expiry must be a whole number of seconds greater than 0.");
+  if (!Number.isInteger(seconds) || seconds <= 0) throw new AppError("invalid_input", "A token's expiry must be a whole number of seconds greater than 0.");
   if (max > 0 && seconds > max) {
-    throw new AppError("invalid_input", 400, `Tokens may last at most ${formatDuration(max)} here (BERTH_TOKEN_MAX_AGE_SECONDS); ask for ${max} seconds or fewer.`);
+    throw new AppError("invalid_input", `Tokens may last at most ${formatDuration(max)} here (BERTH_TOKEN_MAX_AGE_SECONDS); ask for ${max} seconds or fewer.`);
   }
   const at = new Date(now + seconds * 1000);
   if (ceiling && at.getTime() > ceiling.getTime()) {
-    throw new AppError("invalid_input", 400, `The token you are using expires at ${ceiling.toISOString()}, so it cannot create one that lasts longer. Ask for an earlier expiry, or create the token on the Tokens page.`);
+    throw new AppError("invalid_input", `The token you are using expires at ${ceiling.toISOString()}, so it cannot create one that lasts longer. Ask for an earlier expiry, or create the token on the Tokens page.`);
   }
   return at;
 }
@@ -121,7 +121,7 @@ async function creatingTokenExpiry(actor: Actor): Promise<Date | null> {
   if (!actor.token) return null;
   const row = await db().apiToken.findUnique({ where: { id: actor.token.id }, select: { expiresAt: true } });
   // Revoked between verification and now: nothing may be created with it.
-  if (!row) throw new AppError("unauthenticated", 401, "The token you are using was revoked just now. Create a new one on the Tokens page.");
+  if (!row) throw new AppError("unauthenticated", "The token you are using was revoked just now. Create a new one on the Tokens page.");
   return row.expiresAt;
 }
 
@@ -135,7 +135,7 @@ export function formatDuration(seconds: number): string {
 export async function createToken(actor: Actor, ownerName: string, input: NewToken): Promise<{ token: string; info: TokenInfo }> {
   const owner = await resolveOwner(actor, ownerName, "admin:users");
   const note = (input.note ?? "").trim();
-  if (note.length > NOTE_MAX) throw new AppError("invalid_input", 400, `A token's note may be at most ${NOTE_MAX} characters; shorten it.`);
+  if (note.length > NOTE_MAX) throw new AppError("invalid_input", `A token's note may be at most ${NOTE_MAX} characters; shorten it.`);
   const scopes = grantedScopes(actor, owner, input.scopes);
   const expiresAt = tokenExpiry(input.expiresInSeconds, config().tokens.maxAgeSeconds, await creatingTokenExpiry(actor));
   const token = PREFIX + randomBytes(32).toString("base64url");
@@ -165,8 +165,8 @@ export async function listTokens(actor: Actor, ownerName: string): Promise<Token
 
 /** Every token of every person (administrators), newest first, one page at a time. */
 export async function listAllTokens(actor: Actor, opts: { offset?: number; limit?: number; user?: string } = {}): Promise<{ items: TokenInfo[]; total: number }> {
-  if (!actor.isAdmin) throw new AppError("forbidden", 403, "Only administrators can see everyone's tokens.");
-  if (actor.scopes && !actor.scopes.has("admin:users")) throw new AppError("forbidden", 403, 'Seeing everyone\'s tokens needs the "admin:users" scope. Create a token with it on the Tokens page.');
+  if (!actor.isAdmin) throw new AppError("forbidden", "Only administrators can see everyone's tokens.");
+  if (actor.scopes && !actor.scopes.has("admin:users")) throw new AppError("forbidden", 'Seeing everyone\'s tokens needs the "admin:users" scope. Create a token with it on the Tokens page.');
   const limit = Math.min(Math.max(opts.limit ?? 50, 1), 200);
   const offset = Math.max(opts.offset ?? 0, 0);
   const where = opts.user ? { user: { name: { contains: opts.user, mode: "insensitive" as const } } } : {};
@@ -183,7 +183,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function revokeToken(actor: Actor, ownerName: string, tokenId: string): Promise<void> {
   const owner = await resolveOwner(actor, ownerName, "admin:users");
   const gone = UUID.test(tokenId) ? await db().apiToken.deleteMany({ where: { id: tokenId, userId: owner.id } }) : { count: 0 };
-  if (gone.count === 0) throw new AppError("not_found", 404, `${owner.name} has no token with id "${tokenId}". It may have been revoked already; list the tokens to see which remain.`);
+  if (gone.count === 0) throw new AppError("not_found", `${owner.name} has no token with id "${tokenId}". It may have been revoked already; list the tokens to see which remain.`);
   await recordEvent(actor, { action: "token_revoke", targetUser: owner.name, details: { tokenId } });
 }
 

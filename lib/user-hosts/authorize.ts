@@ -39,8 +39,8 @@ export async function sessionClaims(cookieHeader: string | null | undefined): Pr
 /** `next` must be an address on a user host, for the person that host belongs to. */
 export function checkNext(raw: string | null): { url: URL; host: string; owner: string } {
   const s = config().userServersHost;
-  if (!s) throw new AppError("not_found", 404, "This Berth does not serve servers from their own hosts (BERTH_USER_SERVERS_HOST is not set).");
-  const bad = () => new AppError("invalid_input", 400, "The address to return to is not one of this Berth's server addresses. Open the server again from My servers.");
+  if (!s) throw new AppError("not_found", "This Berth does not serve servers from their own hosts (BERTH_USER_SERVERS_HOST is not set).");
+  const bad = () => new AppError("bad_request", "The address to return to is not one of this Berth's server addresses. Open the server again from My servers.");
   if (!raw) throw bad();
   let url: URL;
   try {
@@ -60,7 +60,7 @@ export type AuthorizeAnswer = { kind: "signin"; location: string } | { kind: "ti
 export async function authorizeUserHost(params: URLSearchParams, cookieHeader: string | null): Promise<AuthorizeAnswer> {
   const { url, host, owner } = checkNext(params.get("next"));
   const state = params.get("state") ?? "";
-  if (!STATE.test(state)) throw new AppError("invalid_input", 400, "The sign-in hand-off is missing its state. Open the server again from My servers.");
+  if (!STATE.test(state)) throw new AppError("bad_request", "The sign-in hand-off is missing its state. Open the server again from My servers.");
   const session = await sessionClaims(cookieHeader);
   // The viewer's rights as they are now, not as the session remembers them.
   // A revoked or ended session mints nothing.
@@ -69,7 +69,7 @@ export async function authorizeUserHost(params: URLSearchParams, cookieHeader: s
     const self = `/api/user-servers/authorize?${new URLSearchParams({ next: url.toString(), state })}`;
     return { kind: "signin", location: `/signin?callbackUrl=${encodeURIComponent(self)}` };
   }
-  if (viewer.name !== owner && !viewer.isAdmin) throw new AppError("forbidden", 403, "Only its owner and administrators can open this server.");
+  if (viewer.name !== owner && !viewer.isAdmin) throw new AppError("forbidden", "Only its owner and administrators can open this server.");
   const ticket = mintTicket({ host, owner, viewer: viewer.name, admin: viewer.isAdmin, sid: session.sid, sessionExp: session.exp }, state, `${url.pathname}${url.search}`);
   const back = new URL(`${url.protocol}//${url.host}${CALLBACK_PATH}`);
   back.searchParams.set("ticket", ticket);

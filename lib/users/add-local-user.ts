@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { addUser } from "../auth/add-user";
 import { randomPassword } from "../auth/password";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { requireAdmin } from "./require-admin";
 
 export const addLocalUserSchema = z.object({

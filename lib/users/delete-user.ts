@@ -1,8 +1,9 @@
-import { removeUser, type RemovedUser } from "../auth/remove-user";
+import { removeUser, type RemovedUser } from "./remove-user";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { stopServer } from "../servers/stop-server";
-import { serverLabel, type Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
+import { serverLabel } from "../servers/types";
 import { findUser } from "./find-user";
 import { refuseSelf, requireAdmin } from "./require-admin";
 
@@ -28,7 +29,7 @@ export async function deleteUser(actor: Actor, name: string): Promise<RemovedUse
     if (left) await new Promise((r) => setTimeout(r, 250));
   }
   if (left) {
-    throw new AppError("invalid_state", 409, `Some servers of "${user.name}" did not stop in time, so nothing was deleted. Wait a moment and try again.`);
+    throw new AppError("invalid_state", `Some servers of "${user.name}" did not stop in time, so nothing was deleted. Wait a moment and try again.`);
   }
   const removed = await removeUser(user.name, actor);
   return { ...removed, stopped: active.map((s) => serverLabel(s.name)) };

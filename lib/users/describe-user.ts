@@ -2,7 +2,8 @@ import { db } from "../db/client";
 import { serverProfile } from "../policy/profile-access";
 import { parseBytes } from "../policy/quantity";
 import { runtime } from "../runtime";
-import { serverLabel, type Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
+import { serverLabel } from "../servers/types";
 import { findUser, isJira } from "./find-user";
 import { requireAdmin } from "./require-admin";
 

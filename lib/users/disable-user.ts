@@ -5,9 +5,10 @@ import type { Prisma } from "../db/client";
 import { AppError } from "../errors";
 import { log } from "../log";
 import { invalidateRoute } from "../proxy/route-cache";
-import { recordEvent } from "../servers/record-event";
+import { recordEvent } from "../audit/record-event";
 import { stopServer } from "../servers/stop-server";
-import { serverLabel, type Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
+import { serverLabel } from "../servers/types";
 import { findUser } from "./find-user";
 import { refuseSelf, requireAdmin } from "./require-admin";
 
@@ -28,7 +29,7 @@ async function keepOneEnabledAdmin(tx: Prisma.TransactionClient, user: { id: str
   if (!user.isAdmin) return;
   const others = await tx.user.count({ where: { isAdmin: true, disabledAt: null, id: { not: user.id } } });
   if (others === 0) {
-    throw new AppError("conflict", 409, `"${user.name}" is the only administrator who can sign in, so they cannot be disabled. Make someone else an administrator first; nothing was changed.`);
+    throw new AppError("conflict", `"${user.name}" is the only administrator who can sign in, so they cannot be disabled. Make someone else an administrator first; nothing was changed.`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { db } from "../db/client";
 import { Prisma } from "../generated/prisma/client";
 import { runtime } from "../runtime";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { requireAdmin } from "./require-admin";
 import { pageOffset, USERS_PAGE_SIZE, type UsersQuery } from "./users-query";
 import { orderBy, searchCondition } from "./users-sql";

@@ -1,9 +1,9 @@
 import { AppError } from "../errors";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 
 /** Services check again what the routes checked: a caller that skipped adminFor still gets nothing. */
 export function requireAdmin(actor: Actor): void {
-  if (!actor.isAdmin) throw new AppError("forbidden", 403, "Only administrators can manage users.");
+  if (!actor.isAdmin) throw new AppError("forbidden", "Only administrators can manage users.");
 }
 
 /**
@@ -13,5 +13,5 @@ export function requireAdmin(actor: Actor): void {
 export function refuseSelf(actor: Actor, user: { id: string; name: string }, what: "disable" | "demote" | "delete"): void {
   if (actor.id === null || actor.id !== user.id) return;
   const verb = { disable: "disable your own account", demote: "remove your own administrator rights", delete: "delete your own account" }[what];
-  throw new AppError("conflict", 409, `You cannot ${verb}: you would lock yourself out. Ask another administrator to do it, or use \`npm run berth -- user …\` on the server.`);
+  throw new AppError("conflict", `You cannot ${verb}: you would lock yourself out. Ask another administrator to do it, or use \`npm run berth -- user …\` on the server.`);
 }

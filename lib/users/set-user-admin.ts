@@ -1,6 +1,6 @@
 import { setAdmin } from "../auth/set-admin";
 import { AppError } from "../errors";
-import type { Actor } from "../servers/types";
+import type { Actor } from "../auth/actor";
 import { findUser, isJira } from "./find-user";
 import { refuseSelf, requireAdmin } from "./require-admin";
 
@@ -13,7 +13,7 @@ export async function setUserAdmin(actor: Actor, name: string, isAdmin: boolean)
   const user = await findUser(name);
   if (!isAdmin) refuseSelf(actor, user, "demote");
   if (isJira(user)) {
-    throw new AppError("invalid_state", 422, `"${user.name}" signs in with Jira: their administrator right comes from their Jira groups (JIRA_ADMIN_GROUPS) at each sign-in. Change their groups in Jira instead.`);
+    throw new AppError("unsupported", `"${user.name}" signs in with Jira: their administrator right comes from their Jira groups (JIRA_ADMIN_GROUPS) at each sign-in. Change their groups in Jira instead.`);
   }
   return setAdmin(user.name, isAdmin, actor);
 }

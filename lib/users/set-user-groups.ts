@@ -1,7 +1,7 @@
 import { db } from "../db/client";
 import { AppError } from "../errors";
-import { recordEvent } from "../servers/record-event";
-import type { Actor } from "../servers/types";
+import { recordEvent } from "../audit/record-event";
+import type { Actor } from "../auth/actor";
 import { findUser, isJira } from "./find-user";
 import { requireAdmin } from "./require-admin";
 
@@ -16,8 +16,8 @@ const GROUP_NAME = /^[^\s,\p{Cc}](?:[^,\p{Cc}]{0,198}[^\s,\p{Cc}])?$/u;
 export function normaliseGroups(input: readonly string[]): string[] {
   const out = [...new Set(input.map((g) => g.trim()).filter(Boolean))].sort();
   const bad = out.find((g) => !GROUP_NAME.test(g));
-  if (bad !== undefined) throw new AppError("invalid_input", 422, `"${bad}" cannot be a group name: use up to 200 printable characters, without commas.`);
-  if (out.length > MAX_GROUPS_PER_USER) throw new AppError("invalid_input", 422, `That is ${out.length} groups; a person can have at most ${MAX_GROUPS_PER_USER}.`);
+  if (bad !== undefined) throw new AppError("invalid_input", `"${bad}" cannot be a group name: use up to 200 printable characters, without commas.`);
+  if (out.length > MAX_GROUPS_PER_USER) throw new AppError("invalid_input", `That is ${out.length} groups; a person can have at most ${MAX_GROUPS_PER_USER}.`);
   return out;
 }
 
@@ -26,7 +26,7 @@ export async function setUserGroups(actor: Actor, name: string, groups: readonly
   const next = normaliseGroups(groups);
   const user = await findUser(name);
   if (isJira(user)) {
-    throw new AppError("invalid_state", 422, `"${user.name}" signs in with Jira: their groups are read from Jira at each sign-in. Change their groups in Jira instead.`);
+    throw new AppError("unsupported", `"${user.name}" signs in with Jira: their groups are read from Jira at each sign-in. Change their groups in Jira instead.`);
   }
   const changed = next.join("\n") !== [...user.groups].sort().join("\n");
   if (changed) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { createToken } from "../../lib/tokens/tokens";
 import { makeUser } from "../helpers";
 import { HUB_ADMIN_TOKEN, HUB_READER_TOKEN, startBerth, startJupyterHub, type Running } from "./servers";

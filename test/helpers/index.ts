@@ -8,7 +8,7 @@ import { db } from "../../lib/db/client";
 import { AppError } from "../../lib/errors";
 import { PROXY_AUTH_HEADER } from "../../lib/runtime/jupyter-auth/jupyter-auth";
 import { isMountPoint } from "../../lib/runtime/local/mounts";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 
 export async function makeUser(name: string, isAdmin = false): Promise<Actor> {
   const u = await db().user.create({ data: { name, isAdmin } });

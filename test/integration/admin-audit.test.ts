@@ -3,7 +3,7 @@ import { GET as getAudit } from "../../app/api/admin/audit/route";
 import { GET as getAuditCsv } from "../../app/api/admin/audit.csv/route";
 import type { AuditEvent } from "../../lib/audit/list-events";
 import { db } from "../../lib/db/client";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { createToken } from "../../lib/tokens/tokens";
 import { makeUser } from "../helpers";
 

@@ -16,7 +16,7 @@ import type { LaunchEvent } from "../../lib/launch/events";
 import { launchRepository } from "../../lib/launch/launch-repository";
 import { buildPaths } from "../../lib/launch/local-build/build-local";
 import type { BuildView, QueueView } from "../../lib/launch/builds/list-builds";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { createToken } from "../../lib/tokens/tokens";
 import { startGitServer, type GitServerDouble } from "../doubles/git-server";
 import { makeUser, waitFor } from "../helpers";

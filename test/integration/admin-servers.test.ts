@@ -15,7 +15,7 @@ import { defaultRecord } from "../../lib/policy/profile-access";
 import { ensureDefaultServer } from "../../lib/servers/find-server";
 import { watchRuntimeExits } from "../../lib/servers/lifecycle";
 import { startServer } from "../../lib/servers/start-server";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { createToken } from "../../lib/tokens/tokens";
 import { expectAppError, makeUser, pidAlive, serverProcesses, waitFor, waitForState } from "../helpers";
 
@@ -163,7 +163,7 @@ describe("bulk stop and delete", () => {
       ],
     });
     expect(r).toMatchObject({ succeeded: 2, failed: 1 });
-    expect(r.results[1]).toMatchObject({ ok: false, label: "My Server", error: "invalid_state", message: expect.stringContaining("default server cannot be deleted") });
+    expect(r.results[1]).toMatchObject({ ok: false, label: "My Server", error: "unsupported", message: expect.stringContaining("default server cannot be deleted") });
     expect(await db().server.count()).toBe(before - 2);
     expect(await db().server.findMany({ where: { owner: { name: { in: ["p0040", "p0041"] } } }, select: { name: true }, orderBy: { name: "asc" } })).toEqual([{ name: "" }, { name: "" }, { name: "lab" }, { name: "scratch" }]);
     expect(await db().event.count({ where: { action: "delete", actorName: "root-admin" } })).toBe(2);

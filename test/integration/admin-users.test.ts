@@ -14,7 +14,7 @@ import { db } from "../../lib/db/client";
 import { runtime } from "../../lib/runtime";
 import { createServer } from "../../lib/servers/create-server";
 import { startServer } from "../../lib/servers/start-server";
-import { SYSTEM, type Actor } from "../../lib/servers/types";
+import { SYSTEM, type Actor } from "../../lib/auth/actor";
 import { createToken, verifyToken } from "../../lib/tokens/tokens";
 import { addLocalUser } from "../../lib/users/add-local-user";
 import { deleteUser } from "../../lib/users/delete-user";
@@ -139,9 +139,9 @@ describe("changing users", () => {
 
   it("refuses Jira accounts what Jira decides: their password and their administrator right", async () => {
     await db().user.create({ data: { name: "jill", externalId: "JIRAUSER1", isAdmin: false } });
-    const pw = await expectAppError(resetPassword(root, "jill"), "invalid_state", 422);
+    const pw = await expectAppError(resetPassword(root, "jill"), "unsupported", 422);
     expect(pw.message).toMatch(/signs in with Jira/);
-    const adm = await expectAppError(setUserAdmin(root, "jill", true), "invalid_state", 422);
+    const adm = await expectAppError(setUserAdmin(root, "jill", true), "unsupported", 422);
     expect(adm.message).toMatch(/JIRA_ADMIN_GROUPS/);
     expect((await listUsers(root, q({ q: "jill" }))).users[0]).toMatchObject({ source: "jira", isAdmin: false });
   });

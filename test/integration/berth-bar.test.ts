@@ -4,7 +4,8 @@ import { flushActivity, lastTouched } from "../../lib/proxy/activity";
 import { runtime } from "../../lib/runtime";
 import { createServer } from "../../lib/servers/create-server";
 import { startServer } from "../../lib/servers/start-server";
-import { serverBaseUrl, type Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
+import { serverBaseUrl } from "../../lib/servers/types";
 import { jupyterFetch, makeUser, waitForState } from "../helpers";
 import { request, sessionCookie, startProxyServer } from "../helpers/proxy-harness";
 

@@ -6,7 +6,8 @@ import { runtime } from "../../lib/runtime";
 import { createServer } from "../../lib/servers/create-server";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
-import { serverBaseUrl, type Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
+import { serverBaseUrl } from "../../lib/servers/types";
 import { jupyterFetch, makeUser, portAnswers, storedWorkspaceFile, waitForState } from "../helpers";
 
 // The idle culler against a real Jupyter, with the default 2-hour timeout and a `now` moved

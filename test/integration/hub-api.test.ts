@@ -12,7 +12,7 @@ import { DELETE as deleteToken, GET as getToken } from "../../app/hub/api/users/
 import { GET as getUsers } from "../../app/hub/api/users/route";
 import { db } from "../../lib/db/client";
 import { runtime } from "../../lib/runtime";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { createToken } from "../../lib/tokens/tokens";
 import { makeUser, waitForState } from "../helpers";
 

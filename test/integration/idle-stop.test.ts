@@ -12,7 +12,8 @@ import { createServer } from "../../lib/servers/create-server";
 import { IDLE_WARNING_SECONDS, keepServerRunning } from "../../lib/servers/idle-stop";
 import { listServers } from "../../lib/servers/list-servers";
 import { startServer } from "../../lib/servers/start-server";
-import { serverBaseUrl, type Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
+import { serverBaseUrl } from "../../lib/servers/types";
 import { expectAppError, jupyterFetch, makeUser, waitFor, waitForState } from "../helpers";
 
 // Idle stops people can see coming (issue 13, point 3), against real Jupyters: each server's

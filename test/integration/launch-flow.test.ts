@@ -12,7 +12,7 @@ import { pruneUnusedBuilds } from "../../lib/launch/local-build/prune-unused";
 import { renderMetrics } from "../../lib/metrics";
 import { createServer } from "../../lib/servers/create-server";
 import { deleteServer } from "../../lib/servers/delete-server";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { startGitServer, type GitServerDouble } from "../doubles/git-server";
 import { makeUser } from "../helpers";
 import { runInNewKernel } from "../helpers/kernel";

@@ -63,7 +63,7 @@ const { POST: postHubNamed } = await import("../../app/hub/api/users/[user]/serv
 const { PUT: putGroups } = await import("../../app/api/admin/users/[user]/groups/route");
 const { expectAppError, makeUser, waitForState } = await import("../helpers");
 
-type Actor = import("../../lib/servers/types").Actor;
+type Actor = import("../../lib/auth/actor").Actor;
 const actorOf = (u: { id: string; name: string; isAdmin: boolean }): Actor => ({ id: u.id, name: u.name, isAdmin: u.isAdmin });
 
 async function call(handler: (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>, params: Record<string, string>, url: string, token: string, body: unknown, method = "POST") {

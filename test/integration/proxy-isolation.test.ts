@@ -8,7 +8,7 @@ import { db } from "../../lib/db/client";
 import { ACK_COOKIE, ackValue } from "../../lib/proxy/admin-ack";
 import { invalidateRoute } from "../../lib/proxy/route-cache";
 import { createServer } from "../../lib/servers/create-server";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { makeUser } from "../helpers";
 import { request, sessionCookie, startProxyServer } from "../helpers/proxy-harness";
 

@@ -8,7 +8,8 @@ import { runtime } from "../../lib/runtime";
 import { createServer } from "../../lib/servers/create-server";
 import { recoverAfterRestart, stopAllOnShutdown, watchRuntimeExits } from "../../lib/servers/lifecycle";
 import { startServer } from "../../lib/servers/start-server";
-import { serverBaseUrl, type Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
+import { serverBaseUrl } from "../../lib/servers/types";
 import { jupyterFetch, makeUser, pidAlive, portAnswers, serverProcesses, storedWorkspaceFile, waitFor, waitForState } from "../helpers";
 import { fullLifecycle, refusesOthers, stopWhileStarting, type LifecycleHarness } from "../shared/lifecycle-suite";
 

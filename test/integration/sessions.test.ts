@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { authOptions, sessionCookieName, type SessionUser } from "../../lib/auth/options";
 import { proxySession } from "../../lib/auth/proxy-session";
-import { removeUser } from "../../lib/auth/remove-user";
+import { removeUser } from "../../lib/users/remove-user";
 import { authSecret } from "../../lib/auth/secret";
 import { setAdmin } from "../../lib/auth/set-admin";
 import { signOutEverywhere } from "../../lib/auth/sign-out-everywhere";
@@ -19,7 +19,7 @@ import { runtime } from "../../lib/runtime";
 import { createServer } from "../../lib/servers/create-server";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { expectAppError, makeUser, waitFor, waitForState } from "../helpers";
 import { executeOnKernel, openKernelSocket } from "../helpers/kernel";
 import { request, signedInSession, startProxyServer } from "../helpers/proxy-harness";
@@ -64,7 +64,7 @@ const proxyStatus = async (cookie: string) => (await request(statusUrl(), { head
 /** Signs in through next-auth's own jwt callback, as the credentials flow does; returns the cookie and token. */
 async function signIn(user: Actor): Promise<{ cookie: string; token: JWT }> {
   const signedIn = { id: user.id!, name: user.name, displayName: null, isAdmin: user.isAdmin, userAgent: "vitest", address: "127.0.0.1" };
-  const token = await authOptions().callbacks!.jwt!({ token: { name: user.name, sub: user.id! }, user: signedIn as never, account: null });
+  const token = await authOptions().callbacks!.jwt!({ token: { name: user.name, sub: user.id! }, user: signedIn, account: null });
   const jwt = await encode({ token, secret: authSecret() });
   return { cookie: `${sessionCookieName()}=${jwt}`, token };
 }
@@ -73,7 +73,7 @@ async function signIn(user: Actor): Promise<{ cookie: string; token: JWT }> {
 async function pageUser(cookie: string): Promise<SessionUser | null> {
   const token = await decode({ token: cookie.slice(cookie.indexOf("=") + 1), secret: authSecret() });
   if (!token) return null;
-  const session = (await authOptions().callbacks!.session!({ session: { expires: new Date(Date.now() + 3600_000).toISOString() } as Session, token } as never)) as Session & { user?: SessionUser };
+  const session = (await authOptions().callbacks!.session!({ session: { expires: new Date(Date.now() + 3600_000).toISOString() } as Session, token } as never)) as Session;
   return session.user?.id ? session.user : null;
 }
 
@@ -130,7 +130,7 @@ describe("signing in and out", () => {
   });
 
   it("refuses a well-formed cookie whose session id was never recorded", async () => {
-    const forged = await encode({ token: { sid: randomUUID(), uid: alice.id, uname: "alice", isAdmin: true }, secret: authSecret() });
+    const forged = await encode({ token: { sid: randomUUID(), uid: alice.id!, uname: "alice", isAdmin: true }, secret: authSecret() });
     expect(await proxyStatus(`${sessionCookieName()}=${forged}`)).toBe(401);
     expect(await pageUser(`${sessionCookieName()}=${forged}`)).toBeNull();
   });

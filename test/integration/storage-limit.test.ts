@@ -12,7 +12,8 @@ import { deleteServer } from "../../lib/servers/delete-server";
 import { listServers } from "../../lib/servers/list-servers";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
-import { serverBaseUrl, type Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
+import { serverBaseUrl } from "../../lib/servers/types";
 import { jupyterFetch, makeUser, waitForState } from "../helpers";
 import { runInNewKernel } from "../helpers/kernel";
 

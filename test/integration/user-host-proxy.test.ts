@@ -6,7 +6,7 @@ import { db } from "../../lib/db/client";
 import { createProxy } from "../../lib/proxy/proxy";
 import { invalidateRoute } from "../../lib/proxy/route-cache";
 import { createUserHostHandler } from "../../lib/proxy/user-host-proxy";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { authorizeUserHost } from "../../lib/user-hosts/authorize";
 import { matchUserHost } from "../../lib/user-hosts/host";
 import { mintCredential, RENEW_AFTER_SECONDS, verify, type Credential } from "../../lib/user-hosts/tokens";

@@ -8,7 +8,7 @@ import { deleteServer } from "../../lib/servers/delete-server";
 import { watchRuntimeExits } from "../../lib/servers/lifecycle";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { makeUser, waitFor, waitForState } from "../helpers";
 import { adminApi, kube, listPods, readClaim, readPod, sim, installKubeRuntime, proxiedRuntimeSuite, waitPodGone } from "../helpers/kube";
 import { applyManifests, kubeconfigText, readManifest, serviceAccountToken } from "../setup/global-kube";

@@ -8,7 +8,7 @@ import { createServer } from "../../lib/servers/create-server";
 import { deleteServer } from "../../lib/servers/delete-server";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { setShared } from "../../lib/shared";
 import { countsDelta, requestCounts } from "../k8s/apiserver-metrics";
 import { makeUser, waitForState } from "../helpers";

@@ -9,7 +9,7 @@ import { objectName } from "../../lib/runtime/kubernetes/names";
 import { createServer } from "../../lib/servers/create-server";
 import { listServers } from "../../lib/servers/list-servers";
 import { startServer } from "../../lib/servers/start-server";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { makeUser, waitForState } from "../helpers";
 import { readClaim, readPod, waitPodGone } from "../helpers/kube";
 

@@ -8,7 +8,7 @@ import type { KubeRuntime, KubeRuntimeOptions } from "../../lib/runtime/kubernet
 import { createServer } from "../../lib/servers/create-server";
 import { watchRuntimeExits } from "../../lib/servers/lifecycle";
 import { startServer } from "../../lib/servers/start-server";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { makeUser, portAnswers, waitFor, waitForState } from "../helpers";
 import { adminApi, kube, readClaim, readPod, sim, installKubeRuntime, waitPodGone } from "../helpers/kube";
 

@@ -8,7 +8,7 @@ import { planLaunch } from "../../lib/launch/plan-launch";
 import { clearRegistryCache, imageExists } from "../../lib/launch/registry";
 import { BUILD_SELECTOR, buildJobName } from "../../lib/runtime/kubernetes/build-job";
 import { deleteServer } from "../../lib/servers/delete-server";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { startGitServer, type GitServerDouble } from "../doubles/git-server";
 import { startRegistry, type RegistryDouble } from "../doubles/registry";
 import { makeUser } from "../helpers";

@@ -5,7 +5,7 @@ import { runtime } from "../../lib/runtime";
 import { objectName } from "../../lib/runtime/kubernetes/names";
 import { LABELS } from "../../lib/runtime/kubernetes/objects";
 import { watchRuntimeExits } from "../../lib/servers/lifecycle";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { makeUser, waitFor } from "../helpers";
 import { claimHostPath, listPods, readClaim, readPod, sim } from "../helpers/kube";
 import { fullLifecycle, refusesOthers, stopWhileStarting, type LifecycleHarness, type ServerRef } from "../shared/lifecycle-suite";

@@ -10,7 +10,7 @@ import { createServer } from "../../lib/servers/create-server";
 import { deleteServer } from "../../lib/servers/delete-server";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { makeUser, waitForState } from "../helpers";
 import { listClaims, listPods, readClaim, readPod } from "../helpers/kube";
 
@@ -113,7 +113,7 @@ describe("the pod and claim of a server (DESIGN.md §5)", () => {
     expect(init).toHaveLength(1);
     expect(init[0].image).toBe(notebook.image);
     expect(init[0].volumeMounts).toEqual([{ name: "home", mountPath: "/mnt/home" }]);
-    // (The script itself is run against real folders in lib/runtime/kubernetes/init-home.test.ts.)
+    // (The script itself is run against real folders in lib/runtime/kubernetes/objects.test.ts.)
     expect(init[0].command?.slice(0, 2)).toEqual(["sh", "-c"]);
     expect(init[0].command?.[2]).toContain("/mnt/home/.berth-home-initialized");
     expect(init[0].env).toEqual([{ name: "BERTH_IMAGE", value: notebook.image }]);

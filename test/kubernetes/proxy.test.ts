@@ -6,7 +6,7 @@ import { defaultRecord } from "../../lib/policy/profile-access";
 import { ensureDefaultServer } from "../../lib/servers/find-server";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { makeUser, pidAlive, waitFor, waitForState } from "../helpers";
 import { executeOnKernel, openKernelSocket } from "../helpers/kernel";
 import { readPod, sim } from "../helpers/kube";

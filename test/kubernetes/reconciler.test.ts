@@ -11,7 +11,8 @@ import type { ServerSpec } from "../../lib/runtime/types";
 import { createServer } from "../../lib/servers/create-server";
 import { pendingStarts } from "../../lib/servers/pending-starts";
 import { startServer } from "../../lib/servers/start-server";
-import { serverBaseUrl, type Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
+import { serverBaseUrl } from "../../lib/servers/types";
 import { makeUser, waitFor, waitForState } from "../helpers";
 import { adminApi, readClaim, readPod, runtimeOptions, sim, waitPodGone } from "../helpers/kube";
 

@@ -121,6 +121,9 @@ describe("buildLocal", () => {
     expect(lines.some((l) => /Successfully installed tinypkg/.test(l))).toBe(true);
     expect(lines.some((l) => l.startsWith("Note: runtime.txt asks for Python 3.6"))).toBe(true);
     expect(b.log).toContain("Successfully installed tinypkg");
+    // The log names the checkout's files relative to it and never the host's folders.
+    expect(lines).toContain("$ $NB_PYTHON_PREFIX/bin/python -m pip install --no-input --disable-pip-version-check --no-cache-dir -r requirements.txt");
+    for (const l of [...lines, b.log]) expect(l).not.toContain(dataDir);
   });
 
   it("reuses the environment for the same commit: no second fetch or build", async () => {
@@ -161,6 +164,7 @@ describe("buildLocal", () => {
     expect(e.message).toContain("“postBuild” exited with status 3");
     expect(e.message).toContain("about to fail");
     expect(lines).toContain("about to fail");
+    expect([e.message, ...lines].filter((l) => l.includes(dataDir))).toEqual([]);
     expect(existsSync(buildPaths(dataDir, c.broken).buildDir)).toBe(false);
     // Nothing counts as built: a retry builds (and fails) again rather than reusing anything.
     await expectRefusal(build("octo/broken", c.broken), "invalid_input", 422);

@@ -84,11 +84,11 @@ describe("a registry behind htpasswd (Basic)", () => {
 
   it("says what the operator must set when it has none, and when they are wrong", async () => {
     const img = freshImage(reg);
-    const none = await expectRefusal(imageExists(img.name, img.settings), "start_failed", 503);
+    const none = await expectRefusal(imageExists(img.name, img.settings), "unavailable", 503);
     expect(none.message).toMatch(/^Berth cannot reach its container registry right now \(it asks for a user name and password; set BERTH_REGISTRY_USERNAME and BERTH_REGISTRY_PASSWORD\)/);
     expect(none.details).toEqual({ reason: "registry_unreachable" });
     const wrong = freshImage(reg, { BERTH_REGISTRY_USERNAME: reg.username, BERTH_REGISTRY_PASSWORD: "wrong" });
-    const e = await expectRefusal(imageExists(wrong.name, wrong.settings), "start_failed", 503);
+    const e = await expectRefusal(imageExists(wrong.name, wrong.settings), "unavailable", 503);
     expect(e.message).toMatch(/it refused Berth's credentials/);
     expect(e.message).not.toContain("wrong");
   });
@@ -138,9 +138,9 @@ describe("a registry with token authentication (Bearer)", () => {
 
   it("says what is wrong when the token service refuses", async () => {
     const img = freshImage(reg);
-    expect((await expectRefusal(imageExists(img.name, img.settings), "start_failed", 503)).message).toMatch(/token service wants credentials; set BERTH_REGISTRY_USERNAME/);
+    expect((await expectRefusal(imageExists(img.name, img.settings), "unavailable", 503)).message).toMatch(/token service wants credentials; set BERTH_REGISTRY_USERNAME/);
     const wrong = freshImage(reg, { BERTH_REGISTRY_USERNAME: reg.username, BERTH_REGISTRY_PASSWORD: "nope" });
-    expect((await expectRefusal(imageExists(wrong.name, wrong.settings), "start_failed", 503)).message).toMatch(/token service refused Berth's registry credentials/);
+    expect((await expectRefusal(imageExists(wrong.name, wrong.settings), "unavailable", 503)).message).toMatch(/token service refused Berth's registry credentials/);
   });
 });
 
@@ -201,7 +201,7 @@ describe("registries that misbehave", () => {
 
   it("reports a registry error as the registry being unusable", async () => {
     const s = registrySettings(fakeUrl);
-    const e = await expectRefusal(imageExists(`${new URL(fakeUrl).host}/berth/broken:v1`, s), "start_failed", 503);
+    const e = await expectRefusal(imageExists(`${new URL(fakeUrl).host}/berth/broken:v1`, s), "unavailable", 503);
     expect(e.message).toMatch(/\(it answered 500\)/);
   });
 
@@ -210,7 +210,7 @@ describe("registries that misbehave", () => {
     await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const e = await expectRefusal(imageExists(`127.0.0.1:${port}/berth/x:v1`, registrySettings(`http://127.0.0.1:${port}`)), "start_failed", 503);
+    const e = await expectRefusal(imageExists(`127.0.0.1:${port}/berth/x:v1`, registrySettings(`http://127.0.0.1:${port}`)), "unavailable", 503);
     expect(e.message).toMatch(/^Berth cannot reach its container registry right now \(ECONNREFUSED\)/);
   });
 });

@@ -125,13 +125,22 @@ describe("refusals", () => {
   });
 
   it("gives up on a server that does not answer", async () => {
-    const e = await expectRefusal(resolve("git", `${encodeURIComponent(`${git.url}/hang/r.git`)}/HEAD`, { BERTH_GIT_TIMEOUT_SECONDS: "1" }), "start_failed", 504);
+    const e = await expectRefusal(resolve("git", `${encodeURIComponent(`${git.url}/hang/r.git`)}/HEAD`, { BERTH_GIT_TIMEOUT_SECONDS: "1" }), "timeout", 504);
     expect(e.message).toMatch(/did not answer within 1 seconds/);
   });
 
   it("says when nothing listens at the address", async () => {
-    const e = await expectRefusal(resolve("git", `${encodeURIComponent("http://127.0.0.1:1/r.git")}/HEAD`), "start_failed", 502);
+    const e = await expectRefusal(resolve("git", `${encodeURIComponent("http://127.0.0.1:1/r.git")}/HEAD`), "upstream_failed", 502);
     expect(e.message).toMatch(/could not reach 127\.0\.0\.1:1 \(ECONNREFUSED\)/);
+  });
+
+  it("says Berth cannot reach a host whose name does not resolve, not that the repository does not exist", async () => {
+    // .invalid never resolves (RFC 6761): the system resolver fails as it does for any host when DNS is down.
+    const e = await expectRefusal(resolve("git", `${encodeURIComponent("https://berth-nowhere.invalid/x.git")}/HEAD`), "upstream_failed", 502);
+    expect(e.message).toMatch(/^Berth cannot reach berth-nowhere\.invalid: (its name does not resolve \(ENOTFOUND\)|looking up its name failed for now \(EAI_AGAIN)/);
+    expect(e.message).toMatch(/Check the host name in the repository's address; .*try again later, or tell an administrator\.$/);
+    expect(e.message).not.toMatch(/does not exist|not public/);
+    expect(e.details).toEqual({ reason: "host_unreachable", host: "berth-nowhere.invalid" });
   });
 });
 

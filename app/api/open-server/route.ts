@@ -10,7 +10,7 @@ export const POST = route(async (req: Request) => {
   await sessionActorFor(req);
   const form = await req.formData().catch(() => null);
   const next = userServerAddress(form?.get("next"));
-  if (!next) throw new AppError("invalid_input", 400, "The address to open must be a path under /user/ on this site. Go back to the server list and open the server from there.");
+  if (!next) throw new AppError("bad_request", "The address to open must be a path under /user/ on this site. Go back to the server list and open the server from there.");
   const r = await openServer(next, req.headers.get("cookie") ?? undefined);
   const headers = new Headers({ location: next, "cache-control": "no-store" });
   if (r.kind === "warn") headers.append("set-cookie", r.setCookie);

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { Alert } from "@/components/ui/Alert";
 import { buttonStyles } from "@/components/ui/button-styles";
+import { fetchJson } from "@/components/ui/fetch-json";
 import type { QueueView } from "@/lib/launch/builds/list-builds";
 import { cell, OpsTable, SectionTitle, utc } from "../ops/OpsTable";
 import { CancelBuildButton } from "./CancelBuildButton";
@@ -17,11 +18,11 @@ export function BuildQueue({ initial }: { initial: QueueView }) {
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<Set<string>>(() => new Set());
   const reload = useCallback(async () => {
-    const res = await fetch("/api/admin/builds/queue", { headers: { accept: "application/json" } });
-    if (res.ok) setQueue((await res.json()) as QueueView);
+    // A failed poll leaves the queue as shown; the next one tries again.
+    await fetchJson<QueueView>("/api/admin/builds/queue").then(setQueue, () => undefined);
   }, []);
   useEffect(() => {
-    const t = setInterval(() => void reload().catch(() => undefined), POLL_MS);
+    const t = setInterval(() => void reload(), POLL_MS);
     return () => clearInterval(t);
   }, [reload]);
   const toggle = (id: string) =>

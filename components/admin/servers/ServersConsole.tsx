@@ -15,6 +15,7 @@ import { StateBadge } from "../../servers/StateBadge";
 import { ServerFilters } from "./ServerFilters";
 import { bulkAction, rowKey, serverAction } from "./servers-api";
 import { PageNav } from "@/components/ui/PageNav";
+import { fetchJson } from "@/components/ui/fetch-json";
 
 type Pending = { kind: "delete-one"; server: AdminServerRow } | { kind: "bulk"; action: "stop" | "delete"; servers: AdminServerRow[] };
 type Notice = { tone: "success" | "error" | "warn"; title: string; body?: ReactNode };
@@ -71,9 +72,9 @@ export function ServersConsole({ initial }: { initial: AdminServersPage }) {
   const qs = serversQueryString(q);
 
   const refresh = useCallback(async () => {
-    const res = await fetch(`/api/admin/servers${qs}`, { cache: "no-store" });
-    if (!res.ok) return;
-    const next = (await res.json()) as AdminServersPage;
+    // A failed refresh leaves the list as shown; the next one tries again.
+    const next = await fetchJson<AdminServersPage>(`/api/admin/servers${qs}`).catch(() => null);
+    if (!next) return;
     setPage(next);
     setNow(next.generatedAt);
   }, [qs]);

@@ -2,7 +2,7 @@ import { config } from "../../config";
 import { db } from "../../db/client";
 import type { User } from "../../generated/prisma/client";
 import { log } from "../../log";
-import { recordEvent } from "../../servers/record-event";
+import { recordEvent } from "../../audit/record-event";
 import { reserveAttempt, settleAttempt } from "../signin-attempts";
 import { SigninRefused } from "../signin-refused";
 import { createSession } from "../user-sessions";

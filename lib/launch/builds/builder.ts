@@ -37,6 +37,6 @@ export function shutdownBuilder(): void {
  */
 export function checkBuildsConfigured(c: Pick<Config, "runtime" | "registry"> = config()): void {
   if (c.runtime === "kubernetes" && !c.registry.url) {
-    throw new AppError("start_failed", 503, "Launching repositories is not set up here: Berth on Kubernetes needs a container registry for the images it builds. Tell an administrator (BERTH_REGISTRY_URL).");
+    throw new AppError("unavailable", "Launching repositories is not set up here: Berth on Kubernetes needs a container registry for the images it builds. Tell an administrator (BERTH_REGISTRY_URL).");
   }
 }

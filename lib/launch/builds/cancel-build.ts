@@ -1,8 +1,8 @@
 import { db } from "../../db/client";
 import { AppError } from "../../errors";
 import { log } from "../../log";
-import { recordEvent } from "../../servers/record-event";
-import type { Actor } from "../../servers/types";
+import { recordEvent } from "../../audit/record-event";
+import type { Actor } from "../../auth/actor";
 import { buildCancelled } from "../local-build/build-local";
 import { builder } from "./builder";
 import { findBuild, type BuildView } from "./list-builds";
@@ -19,7 +19,7 @@ const ORPHANED_SECONDS = 60;
 export async function cancelBuild(actor: Actor, id: string): Promise<BuildView> {
   const build = await findBuild(id);
   if (build.outcome !== "queued" && build.outcome !== "building") {
-    throw new AppError("invalid_state", 409, `This build has already ended (${build.outcome}); there is nothing to cancel. Use Rebuild to build the commit again.`);
+    throw new AppError("invalid_state", `This build has already ended (${build.outcome}); there is nothing to cancel. Use Rebuild to build the commit again.`);
   }
   const message = buildCancelled(actor.name).message;
   const marked = await db().$executeRaw`
@@ -28,7 +28,7 @@ export async function cancelBuild(actor: Actor, id: string): Promise<BuildView> 
   if (marked === 0) {
     const again = await findBuild(id);
     if (again.cancelRequested && (again.outcome === "queued" || again.outcome === "building")) return again;
-    throw new AppError("invalid_state", 409, `This build ended (${again.outcome}) before it could be cancelled.`);
+    throw new AppError("invalid_state", `This build ended (${again.outcome}) before it could be cancelled.`);
   }
   // Queued: nothing runs yet, so the row ends here; whoever waits for it reads why.
   // Building but orphaned (no replica refreshes it): nobody else would end it.

@@ -55,7 +55,7 @@ export async function runBuild(req: BuildRequest, requestedBy: string, push: (e:
     if (turn.gone) {
       const beat = await heartbeat(row.id);
       if (beat.cancelRequested) throw buildCancelled(beat.cancelledBy);
-      throw new AppError("start_failed", 503, "The queued build was cancelled. Launch again.");
+      throw new AppError("unavailable", "The queued build was cancelled. Launch again.");
     }
     const message = `Waiting for a build slot: number ${turn.position} in the queue (${turn.running} of ${settings.builds.limit} builds running).`;
     if (message !== lastMessage) push({ phase: "waiting", message });
@@ -63,7 +63,7 @@ export async function runBuild(req: BuildRequest, requestedBy: string, push: (e:
     await new Promise((r) => setTimeout(r, QUEUE_POLL_MS));
     if (viewers() === 0 && !opts.detached) {
       await db().build.deleteMany({ where: { id: row.id, state: "queued" } });
-      throw new AppError("start_failed", 499, "Nobody is waiting for this build any more; it left the queue.");
+      throw new AppError("abandoned", "Nobody is waiting for this build any more; it left the queue.");
     }
     const beat = await heartbeat(row.id);
     if (beat.cancelRequested) {
@@ -123,7 +123,7 @@ export async function runBuild(req: BuildRequest, requestedBy: string, push: (e:
     const message = err instanceof AppError ? err.message : "The build failed because of an internal error; try again.";
     if (!(err instanceof AppError)) log.error("build failed", { image: req.imageName, error: (err as Error).message });
     await finishBuildRow(row.id, "failed", stored.text(), message).catch(() => undefined);
-    throw err instanceof AppError ? err : new AppError("start_failed", 500, message);
+    throw err instanceof AppError ? err : new AppError("start_failed", message);
   } finally {
     clearInterval(beat);
   }

@@ -83,7 +83,7 @@ export interface HistoryPage {
 const encodeCursor = (r: { createdAt: Date; id: string }) => `${r.createdAt.toISOString()}_${r.id}`;
 function decodeCursor(c: string): { createdAt: Date; id: string } {
   const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)_([0-9a-f-]{36})$/.exec(c);
-  if (!m) throw new AppError("invalid_input", 422, "The page cursor is not valid. Start again from the first page.");
+  if (!m) throw new AppError("invalid_input", "The page cursor is not valid. Start again from the first page.");
   return { createdAt: new Date(m[1]), id: m[2] };
 }
 
@@ -106,7 +106,7 @@ export async function listBuildHistory(q: HistoryQuery): Promise<HistoryPage> {
 
 export async function findBuild(id: string): Promise<BuildView & { log: string }> {
   const r = await db().build.findUnique({ where: { id }, select: { ...select, log: true } });
-  if (!r) throw new AppError("not_found", 404, "There is no such build. It may have left the queue; reload the Builds tab.");
+  if (!r) throw new AppError("not_found", "There is no such build. It may have left the queue; reload the Builds tab.");
   return { ...view(r), log: r.log };
 }
 

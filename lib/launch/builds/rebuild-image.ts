@@ -1,8 +1,8 @@
 import { db } from "../../db/client";
 import { AppError } from "../../errors";
 import { log } from "../../log";
-import { recordEvent } from "../../servers/record-event";
-import type { Actor } from "../../servers/types";
+import { recordEvent } from "../../audit/record-event";
+import type { Actor } from "../../auth/actor";
 import { prepareLaunch } from "../prepare-launch";
 import { buildSpec, type Provider } from "../repo-spec";
 import { buildsFollowed, followBuild } from "./build-hub";
@@ -24,7 +24,7 @@ export async function rebuildImage(actor: Actor, fromId: string): Promise<{ id: 
   const imageName = prepared.imageName;
   const active = await db().build.findFirst({ where: { imageName, state: { in: ["queued", "building"] } }, select: { id: true } });
   if (active || buildsFollowed().includes(imageName)) {
-    throw new AppError("conflict", 409, "This commit is being built already (queued or running). Wait for that build to end, or cancel it, then rebuild.");
+    throw new AppError("conflict", "This commit is being built already (queued or running). Wait for that build to end, or cancel it, then rebuild.");
   }
   const req = { imageName, commit: prepared.commit, fetchUrl: prepared.fetchUrl, provider: prepared.source.provider, repo: prepared.source.repo };
   const id = await new Promise<string>((resolve, reject) => {

@@ -68,7 +68,7 @@ async function baseKey(opts: BaseEnvOptions): Promise<string> {
       const line = r.tail.find((l) => l.includes("|"));
       if (r.code !== 0 || !line) {
         facts.delete(opts.python);
-        throw new AppError("start_failed", 500, `The local runtime cannot build environments: ${opts.python} did not run on this host. An administrator sets BERTH_LOCAL_BUILD_PYTHON to a Python 3 with the venv module.`, { reason: "no_python" });
+        throw new AppError("start_failed", `The local runtime cannot build environments: ${opts.python} did not run on this host. An administrator sets BERTH_LOCAL_BUILD_PYTHON to a Python 3 with the venv module.`, { reason: "no_python" });
       }
       return line.trim();
     });
@@ -123,7 +123,7 @@ async function prepare(opts: BaseEnvOptions, root: string, dir: string, key: str
     if (show) opts.onLog(`$ ${[command, ...args].join(" ")}`);
     const r = await runCommand(command, args, { cwd: work, env, timeoutMs: opts.timeoutMs, onLine: show ? opts.onLog : undefined, signal: opts.signal });
     if (show && r.code !== 0) {
-      throw new AppError("start_failed", 500, `Preparing the base Python environment failed at “${what}”; ask your administrator to look at this host's Python (venv and ipykernel).\n${r.tail.slice(-5).join("\n")}`, { reason: "build_failed", step: what });
+      throw new AppError("start_failed", `Preparing the base Python environment failed at “${what}”; ask your administrator to look at this host's Python (venv and ipykernel).\n${r.tail.slice(-5).join("\n")}`, { reason: "build_failed", step: what });
     }
     return r.code === 0;
   };

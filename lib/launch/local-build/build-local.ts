@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { config, type Config } from "../../config";
 import { AppError } from "../../errors";
@@ -122,9 +122,11 @@ async function build(opts: BuildLocalOptions, settings: LocalBuildSettings): Pro
   const { commit, fetchUrl } = opts;
   const paths = buildPaths(settings.dataDir, commit);
   const stored = cappedLog(settings.localBuild.logMaxBytes);
+  const hide = hideHostPaths(settings.dataDir);
   const say = (l: string) => {
-    stored.add(l);
-    opts.onLog?.(l);
+    const shown = hide(l);
+    stored.add(shown);
+    opts.onLog?.(shown);
   };
   // Left by a build that died without cleaning up (the process was killed): never reused.
   rmSync(paths.buildDir, { recursive: true, force: true });
@@ -209,27 +211,28 @@ async function build(opts: BuildLocalOptions, settings: LocalBuildSettings): Pro
     rmSync(paths.buildDir, { recursive: true, force: true });
     if (err instanceof AppError) {
       // The message's first line: the lines after it are the log's own tail, already shown.
-      say(`Build failed: ${err.message.split("\n")[0]}`);
-      throw err;
+      const shown = hide(err.message);
+      say(`Build failed: ${shown.split("\n")[0]}`);
+      throw shown === err.message ? err : new AppError(err.code, shown, err.details, err.headers);
     }
     log.error("local build failed", { commit, error: (err as Error).message });
     say("Build failed: Berth could not build this commit (an internal error); try again.");
-    throw new AppError("start_failed", 500, "Berth could not build this commit because of an internal error; try again, or ask your administrator to look at Berth's log.", { reason: "build_failed" });
+    throw new AppError("start_failed", "Berth could not build this commit because of an internal error; try again, or ask your administrator to look at Berth's log.", { reason: "build_failed" });
   }
 }
 
 /** The error a cancelled build ends with; the launch page shows its message. */
 export function buildCancelled(by?: string | null): AppError {
-  return new AppError("build_cancelled", 409, `The build was cancelled by an administrator${by ? ` (${by})` : ""}. Launch again to build it, or ask them why.`, { reason: "build_cancelled" });
+  return new AppError("build_cancelled", `The build was cancelled by an administrator${by ? ` (${by})` : ""}. Launch again to build it, or ask them why.`, { reason: "build_cancelled" });
 }
 
 function stepFailed(what: string, r: RunResult, timeoutMs: number): AppError {
   if (r.timedOut) {
-    return new AppError("start_failed", 504, `${what} took longer than ${Math.round(timeoutMs / 1000)} seconds; Berth stopped the build.`, { reason: "build_timeout", step: what });
+    return new AppError("timeout", `${what} took longer than ${Math.round(timeoutMs / 1000)} seconds; Berth stopped the build.`, { reason: "build_timeout", step: what });
   }
   const last = r.tail.filter((l) => l.trim()).slice(-5).join("\n");
   const how = r.code === null ? `was stopped (${r.signal ?? "could not start"})` : `exited with status ${r.code}`;
-  return new AppError("invalid_input", 422, `The build step “${what}” ${how}. Fix the repository's configuration and launch again.${last ? `\n${last}` : ""}`, { reason: "build_failed", step: what });
+  return new AppError("invalid_input", `The build step “${what}” ${how}. Fix the repository's configuration and launch again.${last ? `\n${last}` : ""}`, { reason: "build_failed", step: what });
 }
 
 /** Keeps log lines up to `maxBytes`, then one line saying it stopped. */
@@ -289,11 +292,44 @@ export function hostPythonVersion(settings: Pick<Config, "localBuild" | "hostEnv
       const out = r.tail.find((l) => /^\d+\.\d+\.\d+$/.test(l.trim()));
       if (r.code !== 0 || !out) {
         pythonVersions.delete(cmd);
-        throw new AppError("start_failed", 500, `The local runtime cannot build environments: ${cmd} did not run on this host. An administrator sets BERTH_LOCAL_BUILD_PYTHON to a Python 3 with the venv module.`, { reason: "no_python" });
+        throw new AppError("start_failed", `The local runtime cannot build environments: ${cmd} did not run on this host. An administrator sets BERTH_LOCAL_BUILD_PYTHON to a Python 3 with the venv module.`, { reason: "no_python" });
       }
       return out.trim();
     });
     pythonVersions.set(cmd, v);
   }
   return v;
+}
+
+/**
+ * Rewrites the host folders a build's lines name (pip, git and venv print where they work) into
+ * what a person can read and act on, without showing where this host keeps its data: the
+ * checkout's files relative to it (`requirements.txt`), the environment, HOME and TMPDIR by the
+ * variables the build sets to them, anything else of Berth's data folder as `<data folder>`.
+ */
+export function hideHostPaths(dataDir: string): (line: string) => string {
+  let real = dataDir;
+  try {
+    real = realpathSync(dataDir);
+  } catch {
+    // not made yet: its name is all a line can hold
+  }
+  const end = "(?=$|[/\\s'\"`:;,)\\]])";
+  const rules: [RegExp, string][] = [];
+  for (const root of new Set([dataDir.replace(/\/+$/, ""), real.replace(/\/+$/, "")])) {
+    const r = root.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    // A checkout is fetched in a temporary folder (fetch-commit.ts) and renamed to repo/.
+    const build = `${r}/builds/[0-9a-f]{40}/(?:\\.fetch-[^/\\s'"]+/)?`;
+    const base = `${r}/base-envs/[^/\\s'"]+/`;
+    rules.push(
+      [new RegExp(`${build}repo/(?=[^\\s'"\`])`, "g"), ""],
+      [new RegExp(`${build}repo${end}`, "g"), "."],
+      [new RegExp(`${build}env${end}`, "g"), "$NB_PYTHON_PREFIX"],
+      [new RegExp(`(?:${build}|${base})home${end}`, "g"), "$HOME"],
+      [new RegExp(`(?:${build}|${base})tmp${end}`, "g"), "$TMPDIR"],
+      [new RegExp(`${base}env${end}`, "g"), "<base environment>"],
+      [new RegExp(`${r}${end}`, "g"), "<data folder>"],
+    );
+  }
+  return (line) => rules.reduce((l, [re, to]) => l.replace(re, () => to), line);
 }

@@ -60,7 +60,7 @@ export async function acquireBuildLock(lockDir: string, opts: LockOptions): Prom
       opts.onWait?.();
     }
     if (Date.now() > deadline) {
-      throw new AppError("start_failed", 504, "Another build of this commit is still running after a long wait; try again later.", { reason: "build_busy" });
+      throw new AppError("timeout", "Another build of this commit is still running after a long wait; try again later.", { reason: "build_busy" });
     }
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 250));
   }

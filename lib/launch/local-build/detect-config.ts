@@ -68,7 +68,6 @@ export function configDir(repoDir: string): ConfigDir {
   if (binder && dotBinder) {
     throw new AppError(
       "invalid_input",
-      422,
       "The repository has both a binder/ and a .binder/ folder; repo2docker (and Berth) accept only one of them. Remove one, then launch again.",
       { reason: "unsupported_config", file: "binder/" },
     );
@@ -117,7 +116,6 @@ export function detectConfig(repoDir: string, hostPython: string): BuildPlan {
     const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
     throw new AppError(
       "invalid_input",
-      422,
       `This repository is configured with ${list}, which this Berth's local runtime cannot build: it builds Python environments only (requirements.txt, postBuild, runtime.txt). The Kubernetes runtime builds ${found.length === 1 ? "it" : "them"}; ask your administrator, or launch a repository configured with requirements.txt.`,
       { reason: "unsupported_config", file: rel(found[0][0]), files: found.map(([f]) => rel(f)) },
     );

@@ -5,7 +5,7 @@ import path from "node:path";
 import { config, type Config } from "../../config";
 import { AppError } from "../../errors";
 import { checkGitUrl } from "../repo-spec";
-import { addressRefusal, checkUrlHost, urlHost } from "../url-safety";
+import { addressRefusal, checkUrlHost, hostUnreachable, urlHost } from "../url-safety";
 import { runCommand } from "./run-command";
 
 // Fetches one commit of a public repository into <dataDir>/builds/<commit>/repo. The address was
@@ -38,7 +38,7 @@ export interface FetchCommitOptions {
 
 export function checkCommit(commit: string): string {
   if (!COMMIT.test(commit)) {
-    throw new AppError("invalid_input", 422, "A local build needs the full 40-character commit id (lower-case hexadecimal); the launch resolves the ref to one first.", { reason: "invalid_commit" });
+    throw new AppError("invalid_input", "A local build needs the full 40-character commit id (lower-case hexadecimal); the launch resolves the ref to one first.", { reason: "invalid_commit" });
   }
   return commit;
 }
@@ -54,14 +54,14 @@ export async function pinAddress(fetchUrl: string, settings: Pick<Config, "launc
   let addresses: { address: string; family: number }[];
   try {
     addresses = await resolve(host);
-  } catch {
-    throw new AppError("invalid_input", 422, `The host ${host} does not exist (its name does not resolve). Check the repository's address.`, { reason: "unknown_host" });
+  } catch (err) {
+    throw hostUnreachable(host, err);
   }
   for (const { address } of addresses) {
     const refusal = addressRefusal(host, address, settings.launch);
-    if (refusal) throw new AppError("forbidden", 403, refusal, { reason: "private_host" });
+    if (refusal) throw new AppError("forbidden", refusal, { reason: "private_host" });
   }
-  if (addresses.length === 0) throw new AppError("invalid_input", 422, `The host ${host} has no address. Check the repository's address.`, { reason: "unknown_host" });
+  if (addresses.length === 0) throw new AppError("invalid_input", `The host ${host} has no address. Check the repository's address.`, { reason: "unknown_host" });
   return { url, host, port, ip: addresses[0].address };
 }
 
@@ -117,9 +117,9 @@ export async function fetchCommit(opts: FetchCommitOptions): Promise<string> {
   };
   const fail = (what: string, r: Awaited<ReturnType<typeof runCommand>>) => {
     if (r.timedOut) {
-      return new AppError("start_failed", 504, `Fetching ${pin.url.host} took longer than ${Math.round(timeoutMs / 1000)} seconds (${what}); Berth gave up. Try again later.`, { reason: "git_unreachable" });
+      return new AppError("timeout", `Fetching ${pin.url.host} took longer than ${Math.round(timeoutMs / 1000)} seconds (${what}); Berth gave up. Try again later.`, { reason: "git_unreachable" });
     }
-    return new AppError("start_failed", 502, `Berth could not fetch commit ${commit} from ${pin.url.host} (${what}): ${r.tail.slice(-3).join(" ").trim() || `git exited with ${r.code ?? r.signal}`}`, { reason: "fetch_failed" });
+    return new AppError("upstream_failed", `Berth could not fetch commit ${commit} from ${pin.url.host} (${what}): ${r.tail.slice(-3).join(" ").trim() || `git exited with ${r.code ?? r.signal}`}`, { reason: "fetch_failed" });
   };
 
   try {
@@ -138,7 +138,7 @@ export async function fetchCommit(opts: FetchCommitOptions): Promise<string> {
     const out = await git(["checkout", "-q", "--detach", commit, "--"], "git checkout");
     if (!out.ok) {
       if (out.r.timedOut) throw fail(out.what, out.r);
-      throw new AppError("not_found", 404, `The repository ${pin.url.host}${pin.url.pathname} has no commit ${commit}.`, { reason: "unknown_commit" });
+      throw new AppError("not_found", `The repository ${pin.url.host}${pin.url.pathname} has no commit ${commit}.`, { reason: "unknown_commit" });
     }
     renameSync(work, repoDir);
     log(`Checked out ${commit}`);

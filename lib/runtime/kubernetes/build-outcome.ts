@@ -51,8 +51,7 @@ export function buildFailure(job: V1Job, pod: V1Pod | undefined, outcome: Extrac
   if (outcome.reason === "DeadlineExceeded") {
     const limit = formatDuration(job.spec?.activeDeadlineSeconds ?? 0);
     return new AppError(
-      "start_failed",
-      504,
+      "timeout",
       `The build took longer than ${limit}, the most a build may take, and was stopped.${withTail(tail)}Make the environment smaller (fewer or lighter packages, no large files) and launch again, or ask an administrator to allow longer builds (BERTH_BUILD_TIMEOUT_SECONDS).`,
       { reason: "build_timeout", image },
     );
@@ -60,7 +59,7 @@ export function buildFailure(job: V1Job, pod: V1Pod | undefined, outcome: Extrac
   const builder = containerStatus(pod, BUILDER_CONTAINER)?.state?.terminated;
   if (builder && builder.exitCode !== 0) {
     const oom = builder.reason === "OOMKilled" ? " (it ran out of memory)" : "";
-    return new AppError("start_failed", 500, `The build failed: repo2docker exited with code ${builder.exitCode}${oom}.${withTail(tail)}${FIX_REPOSITORY}`, {
+    return new AppError("start_failed", `The build failed: repo2docker exited with code ${builder.exitCode}${oom}.${withTail(tail)}${FIX_REPOSITORY}`, {
       reason: "build_failed",
       exitCode: builder.exitCode,
       image,
@@ -70,19 +69,17 @@ export function buildFailure(job: V1Job, pod: V1Pod | undefined, outcome: Extrac
   if (kaniko && kaniko.exitCode !== 0) {
     return new AppError(
       "start_failed",
-      500,
       `The build failed: its Kaniko container exited with code ${kaniko.exitCode}${kaniko.reason ? ` (${kaniko.reason})` : ""}.${withTail(tail)}Launch again; if it keeps happening, tell an administrator.`,
       { reason: "build_failed", exitCode: kaniko.exitCode, image },
     );
   }
   const why = [outcome.reason, outcome.message].filter(Boolean).join(": ");
-  return new AppError("start_failed", 500, `The build failed (${why}).${withTail(tail)}${FIX_REPOSITORY}`, { reason: "build_failed", image });
+  return new AppError("start_failed", `The build failed (${why}).${withTail(tail)}${FIX_REPOSITORY}`, { reason: "build_failed", image });
 }
 
 export function imageMissing(imageName: string): AppError {
   return new AppError(
-    "start_failed",
-    502,
+    "upstream_failed",
     `The build finished, but its image ${imageName} is not in the container registry: the push did not arrive, or the registry lost it. Launch again to build it once more; if it keeps happening, tell an administrator (check the registry and the Secret Berth's builds push with).`,
     { reason: "image_missing", image: imageName },
   );

@@ -66,18 +66,17 @@ export function classify(err: unknown, verb: Verb, resource: Resource, namespace
   const status = statusOf(err);
   const message = bodyMessage(err);
   if (status === 403 && /exceeded quota|forbidden: exceeded/i.test(message)) {
-    return new AppError("cluster_full", 503, "The cluster is full right now: there is no room for another server within its quota. Stop a server you are not using, or try again later.");
+    return new AppError("cluster_full", "The cluster is full right now: there is no room for another server within its quota. Stop a server you are not using, or try again later.");
   }
   if (status === 403) {
     log.error("Kubernetes refused a call Berth needs (RBAC)", { verb, resource, namespace, message });
     return new AppError(
       "cluster_forbidden",
-      500,
       `Berth is not allowed to ${verb} ${resource} in namespace "${namespace}". An operator must grant it (apply the Role in k8s/). Nothing was changed.`,
     );
   }
   if (status === 422 || status === 400) {
-    return new AppError("cluster_rejected", 500, `Kubernetes rejected the ${resource} Berth sent: ${message}. Tell an operator.`);
+    return new AppError("cluster_rejected", `Kubernetes rejected the ${resource} Berth sent: ${message}. Tell an operator.`);
   }
   return undefined;
 }

@@ -41,7 +41,7 @@ async function within(p: Promise<unknown>, ms: number): Promise<void> {
 }
 const created = (p: V1Pod) => new Date(p.metadata?.creationTimestamp ?? 0).getTime();
 
-const stopped = () => new AppError("start_failed", 499, "Stopped following the build; it carries on, and launching again attaches to it.", { reason: "build_detached" });
+const stopped = () => new AppError("abandoned", "Stopped following the build; it carries on, and launching again attaches to it.", { reason: "build_detached" });
 
 export class KubeBuilder implements Builder {
   readonly kind = "kubernetes" as const;
@@ -132,7 +132,7 @@ export class KubeBuilder implements Builder {
       timeoutMs,
       {
         refused: (err) => err,
-        timedOut: (why, s) => new AppError("start_failed", 503, `Berth could not read the cluster's build Jobs within ${s} s (${why}). Try again later; if it keeps happening, tell an operator.`),
+        timedOut: (why, s) => new AppError("unavailable", `Berth could not read the cluster's build Jobs within ${s} s (${why}). Try again later; if it keeps happening, tell an operator.`),
         aborted: stopped,
       },
       signal,
@@ -187,7 +187,7 @@ export class KubeBuilder implements Builder {
         await this.until(name, (j) => Boolean(j), 15_000);
       }
     }
-    throw new AppError("start_failed", 503, "Berth could not start the build: its Job kept being replaced by another one. Launch again in a minute.");
+    throw new AppError("unavailable", "Berth could not start the build: its Job kept being replaced by another one. Launch again in a minute.");
   }
 
   /** Deletes a failed (or stale) Job — this very one, by uid — and waits until it is gone. */
@@ -208,7 +208,7 @@ export class KubeBuilder implements Builder {
       }
     }
     if (!(await this.until(name, (j) => j?.metadata?.uid !== uid, 60_000))) {
-      throw new AppError("start_failed", 503, `The failed build Job ${name} was still there a minute after Berth deleted it. Launch again later; if it keeps happening, tell an operator.`);
+      throw new AppError("unavailable", `The failed build Job ${name} was still there a minute after Berth deleted it. Launch again later; if it keeps happening, tell an operator.`);
     }
   }
 
@@ -272,7 +272,7 @@ export class KubeBuilder implements Builder {
     await within(logs, 10_000);
     follower.stop();
     if ("gone" in end) {
-      throw new AppError("start_failed", 503, "The build's Job was deleted before it finished (by an operator, or by another Berth replica replacing it). Launch again.", { reason: "build_deleted" });
+      throw new AppError("unavailable", "The build's Job was deleted before it finished (by an operator, or by another Berth replica replacing it). Launch again.", { reason: "build_deleted" });
     }
     if (end.outcome.kind === "failed") throw buildFailure(end.job, lastPod, end.outcome, tail);
     const image = end.job.metadata?.annotations?.[BUILD_ANNOTATIONS.image] ?? "";

@@ -1,5 +1,5 @@
-import { NextResponse } from "next/server";
 import { actorFor } from "@/lib/auth/request-actor";
+import { AppError } from "@/lib/errors";
 import { route } from "@/lib/http/handler";
 import { rawSpec } from "@/lib/launch/raw-spec";
 import { launchOptions, launchStream } from "@/lib/launch/launch-stream";
@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 export const GET = route(async (req: Request) => {
   // A launch creates and starts servers: only Berth's own pages (or a non-browser client) may ask.
   if (req.headers.get("sec-fetch-site") === "cross-site") {
-    return NextResponse.json({ error: "forbidden", message: "Launches start from Berth's launch page. Open the /v2/… link instead." }, { status: 403 });
+    throw new AppError("forbidden", "Launches start from Berth's launch page. Open the /v2/… link instead.");
   }
   // binderhub-client's `apiToken` arrives as "Authorization: Bearer <token>"; a launch starts a server.
   const actor = await actorFor(req, "servers");

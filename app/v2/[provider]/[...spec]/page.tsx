@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { LaunchProgress } from "@/components/launch/LaunchProgress";
 import { currentUser } from "@/lib/auth/session";
 import { safeRedirectPath } from "@/lib/http/safe-redirect";
+import { namedServerLimitMessage } from "@/lib/policy/named-server-limit";
 import { listServers } from "@/lib/servers/list-servers";
 
 export const metadata: Metadata = { title: "Launching" };
@@ -62,7 +63,7 @@ export default async function LaunchSpecPage({ params, searchParams }: { params:
       existing={page.servers.map((s) => s.name)}
       maxLength={page.policy.serverNameMaxLength}
       atLimit={page.namedCount >= max}
-      limitMessage={`You have ${page.namedCount} named servers, the most allowed (${max}). Restart one of them instead, or delete one on My servers.`}
+      limitMessage={namedServerLimitMessage(page.servers.filter((s) => s.name !== "").map((s) => s.name), max, "relaunch")}
     />
   );
 }

@@ -1,3 +1,3 @@
-import { serverAction } from "@/lib/http/server-actions";
+import { serverLifecycleRoute } from "@/lib/http/server-lifecycle-routes";
 
-export const POST = serverAction;
+export const POST = serverLifecycleRoute;

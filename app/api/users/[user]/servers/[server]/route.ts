@@ -1,3 +1,3 @@
-import { serverDelete } from "@/lib/http/server-actions";
+import { serverDeleteRoute } from "@/lib/http/server-lifecycle-routes";
 
-export const DELETE = serverDelete;
+export const DELETE = serverDeleteRoute;

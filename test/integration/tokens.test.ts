@@ -3,7 +3,7 @@ import { actorFor } from "../../lib/auth/request-actor";
 import { expandScopes, scopesFor } from "../../lib/auth/scopes";
 import { db } from "../../lib/db/client";
 import { createToken, hashToken, listAllTokens, listTokens, revokeToken, verifyToken } from "../../lib/tokens/tokens";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { expectAppError, makeUser } from "../helpers";
 
 // The token store under every token-authenticated route: what is stored, what a token may do,
@@ -46,7 +46,7 @@ describe("token store", () => {
 
   it("refuses scopes beyond the owner, and tokens that would outgrow the token creating them", async () => {
     await expectAppError(createToken(carol, "tok-carol", { scopes: ["admin:users"] }), "forbidden", 403);
-    await expectAppError(createToken(carol, "tok-carol", { scopes: ["nonsense"] }), "invalid_input", 400);
+    await expectAppError(createToken(carol, "tok-carol", { scopes: ["nonsense"] }), "invalid_input", 422);
     const weak = await createToken(carol, "tok-carol", { scopes: ["read:servers"] });
     const viaToken = await actorFor(withToken(weak.token), null);
     await expectAppError(createToken(viaToken, "tok-carol", { scopes: ["servers"] }), "forbidden", 403);
@@ -62,7 +62,7 @@ describe("token store", () => {
     const days = (Date.parse(info.expiresAt!) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(364);
     expect(days).toBeLessThanOrEqual(365);
-    const tooLong = await expectAppError(createToken(carol, "tok-carol", { expiresInSeconds: 400 * 86_400 }), "invalid_input", 400);
+    const tooLong = await expectAppError(createToken(carol, "tok-carol", { expiresInSeconds: 400 * 86_400 }), "invalid_input", 422);
     expect(tooLong.message).toContain("365 days");
   });
 

@@ -5,10 +5,11 @@ import { AppError } from "../errors";
 import { log } from "../log";
 import { invalidateRoute } from "../proxy/route-cache";
 import { runtime } from "../runtime";
-import { recordEvent } from "../servers/record-event";
-import { SYSTEM, serverLabel, type Actor } from "../servers/types";
-import { keepOneAdmin } from "./set-admin";
-import { sessionChecker } from "./user-sessions";
+import { recordEvent } from "../audit/record-event";
+import { SYSTEM, type Actor } from "../auth/actor";
+import { serverLabel } from "../servers/types";
+import { keepOneAdmin } from "../auth/set-admin";
+import { sessionChecker } from "../auth/user-sessions";
 
 export interface RemovedUser {
   name: string;
@@ -28,7 +29,7 @@ export interface RemovedUser {
 export async function removeUser(userName: string, actor: Actor = SYSTEM): Promise<RemovedUser> {
   const removed = await db().$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { name: userName }, select: { id: true, name: true, isAdmin: true } });
-    if (!user) throw new AppError("not_found", 404, `There is no user named "${userName}".`);
+    if (!user) throw new AppError("not_found", `There is no user named "${userName}".`);
     // The same lock createServer takes: no server of theirs appears or starts while we decide.
     await tx.$queryRaw`SELECT id FROM users WHERE id = ${user.id}::uuid FOR UPDATE`;
     await keepOneAdmin(tx, user, "removed");
@@ -36,7 +37,7 @@ export async function removeUser(userName: string, actor: Actor = SYSTEM): Promi
     const active = servers.filter((s) => s.state === "starting" || s.state === "running" || s.state === "stopping");
     if (active.length) {
       const list = active.map((s) => `${serverLabel(s.name)} (${s.state})`).join(", ");
-      throw new AppError("invalid_state", 409, `"${user.name}" still has servers that are not stopped: ${list}. Stop them first (an administrator can, from their servers' page), then remove the user; nothing was changed.`);
+      throw new AppError("invalid_state", `"${user.name}" still has servers that are not stopped: ${list}. Stop them first (an administrator can, from their servers' page), then remove the user; nothing was changed.`);
     }
     // Sessions and server rows go with the user (foreign keys cascade); events keep the name.
     await tx.user.delete({ where: { id: user.id } });

@@ -8,12 +8,13 @@ import { stopServer } from "../servers/stop-server";
 import { route } from "./handler";
 import { serverFromPath, userFromPath } from "./path-segments";
 
-// Shared by /api/users/<user>/server/<action> (the default server) and
-// /api/users/<user>/servers/<name>/<action>, so both behave the same.
+// Route handlers (not Next.js Server Actions) shared by /api/users/<user>/server/<action> (the default
+// server), /api/users/<user>/servers/<name>/<action> and DELETE /api/users/<user>/servers/<name>, so all
+// behave the same.
 type Params = { user: string; server?: string; action: string };
 type DeleteParams = { user: string; server: string };
 
-export const serverAction = route(async (req: Request, ctx: { params: Promise<Params> }) => {
+export const serverLifecycleRoute = route(async (req: Request, ctx: { params: Promise<Params> }) => {
   const actor = await actorFor(req, "servers");
   const p = await ctx.params;
   const user = userFromPath(p.user);
@@ -30,10 +31,10 @@ export const serverAction = route(async (req: Request, ctx: { params: Promise<Pa
     // Counts as activity and nothing else; from Berth's own pages only (proxy.ts refuses a change sent from a /user/ page).
     return NextResponse.json({ name, ...(await keepServerRunning(actor, user, name)) });
   }
-  throw new AppError("not_found", 404, `Unknown action "${p.action}": use start, stop or keep-running.`);
+  throw new AppError("not_found", `Unknown action "${p.action}": use start, stop or keep-running.`);
 });
 
-export const serverDelete = route(async (req: Request, ctx: { params: Promise<DeleteParams> }) => {
+export const serverDeleteRoute = route(async (req: Request, ctx: { params: Promise<DeleteParams> }) => {
   const actor = await actorFor(req, "servers");
   const p = await ctx.params;
   const user = userFromPath(p.user);

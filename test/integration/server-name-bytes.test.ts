@@ -5,7 +5,7 @@ import { deleteServer } from "../../lib/servers/delete-server";
 import { listServers } from "../../lib/servers/list-servers";
 import { startServer } from "../../lib/servers/start-server";
 import { stopServer } from "../../lib/servers/stop-server";
-import type { Actor } from "../../lib/servers/types";
+import type { Actor } from "../../lib/auth/actor";
 import { makeUser } from "../helpers";
 
 // A NUL byte in a user or server name made PostgreSQL fail the query (a 500). Names no one can

@@ -1,6 +1,6 @@
 import type { Prisma } from "../db/client";
 import { db } from "../db/client";
-import type { Actor } from "./types";
+import type { Actor } from "../auth/actor";
 
 type Tx = Prisma.TransactionClient;
 

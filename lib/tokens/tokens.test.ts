@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { parseDuration } from "./duration";
 import { tokenExpiry } from "./tokens";
 import { refusal } from "../../test/helpers/refusal";
 
@@ -16,7 +15,7 @@ describe("tokenExpiry", () => {
     expect(tokenExpiry(3600, 30 * DAY, null, NOW)?.toISOString()).toBe("2026-12-01T01:00:00.000Z");
     expect(tokenExpiry(30 * DAY, 30 * DAY, null, NOW)?.toISOString()).toBe("2026-12-31T00:00:00.000Z");
     const e = refusal(() => tokenExpiry(30 * DAY + 1, 30 * DAY, null, NOW));
-    expect(e.status).toBe(400);
+    expect(e.status).toBe(422);
     expect(e.message).toContain("30 days");
     expect(e.message).toContain("BERTH_TOKEN_MAX_AGE_SECONDS");
     // No maximum: anything positive.
@@ -24,7 +23,7 @@ describe("tokenExpiry", () => {
   });
 
   it("refuses nonsense", () => {
-    for (const s of [0, -5, 1.5, Number.NaN]) expect(refusal(() => tokenExpiry(s, 0, null, NOW)).status).toBe(400);
+    for (const s of [0, -5, 1.5, Number.NaN]) expect(refusal(() => tokenExpiry(s, 0, null, NOW)).status).toBe(422);
   });
 
   it("never lets a token mint one that outlives it", () => {
@@ -35,20 +34,5 @@ describe("tokenExpiry", () => {
     expect(tokenExpiry(undefined, DAY, parent, NOW)?.toISOString()).toBe("2026-12-02T00:00:00.000Z");
     expect(tokenExpiry(DAY, 30 * DAY, parent, NOW)?.toISOString()).toBe("2026-12-02T00:00:00.000Z");
     expect(refusal(() => tokenExpiry(3 * DAY, 30 * DAY, parent, NOW)).message).toMatch(/cannot create one that lasts longer/);
-  });
-});
-
-describe("parseDuration", () => {
-  it("reads the CLI's --expires-in", () => {
-    expect(parseDuration("30d")).toBe(30 * DAY);
-    expect(parseDuration("12h")).toBe(12 * 3600);
-    expect(parseDuration("90m")).toBe(5400);
-    expect(parseDuration("2w")).toBe(14 * DAY);
-    expect(parseDuration("3600")).toBe(3600);
-    expect(parseDuration(" 45s ")).toBe(45);
-  });
-
-  it("refuses what is not a duration, with examples", () => {
-    for (const t of ["", "0d", "-1d", "1y", "1.5d", "d", "30 days"]) expect(() => parseDuration(t)).toThrow(/30d/);
   });
 });
