@@ -3,7 +3,7 @@ import { AppError } from "../../errors";
 import { log } from "../../log";
 import { recordEvent } from "../../servers/record-event";
 import type { Actor } from "../../servers/types";
-import { buildCancelled } from "../local-build/build-local";
+import { buildCancelled } from "../../runtime/local/build/build-local";
 import { builder } from "./builder";
 import { findBuild, type BuildView } from "./list-builds";
 
