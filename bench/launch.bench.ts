@@ -15,7 +15,7 @@ import { performance } from "node:perf_hooks";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { db } from "../lib/db/client";
-import { buildPython } from "../lib/launch/local-build/build-local";
+import { buildPython } from "../lib/runtime/local/build/build-local";
 import { createToken } from "../lib/tokens/tokens";
 import { startGitServer } from "../test/doubles/git-server";
 import { startBerth, type Running } from "../test/compat/servers";

@@ -141,6 +141,8 @@ const envSchema = z.object({
   // 2^31 for tools that read uids as signed 32-bit numbers; see lib/runtime/local/server-uids.ts.
   BERTH_LOCAL_UID_BASE: z.coerce.number().int().min(1000).max(2_000_000_000).default(1_900_000_000),
   BERTH_LOCAL_UID_CLAIMS_DIR: z.string().min(1).default("/var/lib/berth/local-uids"),
+  // Like JupyterHub's cleanup_servers: by default local servers keep running while Berth restarts.
+  BERTH_STOP_SERVERS_ON_SHUTDOWN: bool.default(false),
   BERTH_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   BERTH_SECURE_COOKIES: bool.optional(),
   BERTH_TRUST_PROXY: bool.default(false),
@@ -296,6 +298,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     cgroupRoot: e.BERTH_CGROUP_ROOT,
     localUidBase: e.BERTH_LOCAL_UID_BASE,
     localUidClaimsDir: path.resolve(e.BERTH_LOCAL_UID_CLAIMS_DIR),
+    stopServersOnShutdown: e.BERTH_STOP_SERVERS_ON_SHUTDOWN,
     trustProxy: e.BERTH_TRUST_PROXY,
     kubernetes: {
       kubeconfig: e.BERTH_KUBECONFIG,
@@ -351,7 +354,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       timeoutMs: e.BERTH_REGISTRY_TIMEOUT_SECONDS * 1000,
       imagePrefix: e.BERTH_IMAGE_PREFIX,
     },
-    // Builds on the local runtime (lib/launch/local-build): a checkout plus a Python environment.
+    // Builds on the local runtime (lib/runtime/local/build): a checkout plus a Python environment.
     localBuild: {
       python: e.BERTH_LOCAL_BUILD_PYTHON,
       timeoutMs: e.BERTH_LOCAL_BUILD_TIMEOUT_SECONDS * 1000,

@@ -202,7 +202,7 @@ export function renderMetrics(): string {
   return `${lines.join("\n")}\n${processText()}`;
 }
 
-const SERVER_STATES = ["stopped", "starting", "running", "stopping", "failed"] as const;
+const SERVER_STATES = ["stopped", "starting", "running", "stopping", "deleting", "failed"] as const;
 const DB_TIMEOUT_MS = 3000;
 
 /**

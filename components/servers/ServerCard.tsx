@@ -28,7 +28,7 @@ export function ServerCard({ server, now, busy, warningSeconds, onStart, onStop,
   const storageAlert = storageWarning(s);
   const idleStop = idleStopText(s.idleStopAt, now);
   const idleSoon = s.state === "running" && s.idleStopAt !== null && new Date(s.idleStopAt).getTime() - now <= warningSeconds * 1000;
-  const transitional = s.state === "starting" || s.state === "stopping";
+  const transitional = s.state === "starting" || s.state === "stopping" || s.state === "deleting";
   return (
     <li
       aria-labelledby={headingId}
@@ -84,9 +84,9 @@ export function ServerCard({ server, now, busy, warningSeconds, onStart, onStop,
           ) : (
             <button
               type="button"
-              className={s.state === "stopping" ? buttonStyles.secondary : buttonStyles.primary}
+              className={s.state === "stopping" || s.state === "deleting" ? buttonStyles.secondary : buttonStyles.primary}
               onClick={onStart}
-              disabled={busy || s.state === "stopping"}
+              disabled={busy || s.state === "stopping" || s.state === "deleting"}
               aria-label={`Start ${s.label}`}
             >
               {busy ? (

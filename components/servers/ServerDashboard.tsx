@@ -32,7 +32,7 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
 
   // Poll quickly while anything is changing state, soon while a storage figure is being measured
   // (in the background; it shows "Measuring…" until then), slowly otherwise (activity, storage).
-  const transitional = page.servers.some((s) => s.state === "starting" || s.state === "stopping");
+  const transitional = page.servers.some((s) => s.state === "starting" || s.state === "stopping" || s.state === "deleting");
   const measuring = page.servers.some((s) => s.storageMeasuring);
   useEffect(() => {
     const t = setInterval(() => void refresh(), transitional ? 1000 : measuring ? 2000 : 15000);

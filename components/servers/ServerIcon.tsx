@@ -2,6 +2,7 @@ const tints: Record<string, string> = {
   running: "bg-emerald-50 text-emerald-600 ring-emerald-600/15",
   starting: "bg-sky-50 text-sky-600 ring-sky-600/15",
   stopping: "bg-amber-50 text-amber-600 ring-amber-600/15",
+  deleting: "bg-amber-50 text-amber-600 ring-amber-600/15",
   stopped: "bg-slate-100 text-slate-500 ring-slate-500/10",
   failed: "bg-red-50 text-red-600 ring-red-600/15",
 };

@@ -28,7 +28,7 @@ export function SpawnPending({ user, name, label, initialState, next }: { user: 
   }, [api, name, next]);
 
   useEffect(() => {
-    if (state !== "starting" && state !== "stopping") return;
+    if (state !== "starting" && state !== "stopping" && state !== "deleting") return;
     const t = setInterval(() => void poll(), 1000);
     return () => clearInterval(t);
   }, [state, poll]);
@@ -45,7 +45,7 @@ export function SpawnPending({ user, name, label, initialState, next }: { user: 
     setProgress("Requested");
   }
 
-  const waiting = state === "starting" || state === "stopping";
+  const waiting = state === "starting" || state === "stopping" || state === "deleting";
   return (
     <div className="mx-auto w-full max-w-lg pt-2 sm:pt-8">
       <div className="overflow-hidden rounded-2xl border border-slate-200/80 bg-white shadow-card">
@@ -84,7 +84,7 @@ export function SpawnPending({ user, name, label, initialState, next }: { user: 
           </a>
           <button type="button" className={buttonStyles.primary} onClick={() => void start()} disabled={waiting} autoFocus>
             {waiting ? <Spinner /> : null}
-            {waiting ? (state === "stopping" ? "Stopping…" : "Starting…") : state === "failed" ? "Try again" : "Start server"}
+            {waiting ? (state === "stopping" ? "Stopping…" : state === "deleting" ? "Deleting…" : "Starting…") : state === "failed" ? "Try again" : "Start server"}
           </button>
         </div>
       </div>

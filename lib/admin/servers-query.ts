@@ -3,7 +3,7 @@ import { z } from "zod";
 // The console's Servers list query: filters, sort and page, as URL query parameters (the page and
 // GET /api/admin/servers read the same ones). Pure: shared with the page's client component.
 
-export const SERVER_STATES = ["stopped", "starting", "running", "stopping", "failed"] as const;
+export const SERVER_STATES = ["stopped", "starting", "running", "stopping", "deleting", "failed"] as const;
 export const SERVER_SORTS = ["owner", "name", "state", "lastActivity", "started"] as const;
 export const PAGE_SIZE = 50;
 

@@ -3,7 +3,6 @@ import { parseServersQuery } from "../admin/servers-query";
 import { AppError } from "../errors";
 import { formatBytes } from "../policy/quantity";
 import { runtime } from "../runtime";
-import { LocalRuntime } from "../runtime/local/local-runtime";
 import { deleteServer } from "../servers/delete-server";
 import { findServer } from "../servers/find-server";
 import { resolveOwner } from "../servers/resolve-owner";
@@ -15,7 +14,7 @@ import type { CommandGroup } from "./main";
 
 export const serverUsage = `  server list [--user <name>] [--state <state>] [--page <n>] [--json]
       Lists everyone's servers, 50 a page, by owner (state: stopped, starting, running,
-      stopping or failed).
+      stopping, deleting or failed).
   server stop <user> [<server>]
       Stops a server and keeps its storage; without <server> (or with "") the default
       server. Works while Berth runs: the server's processes are ended from here (local
@@ -48,16 +47,14 @@ function table(page: AdminServersPage): string {
 }
 
 /**
- * A stop from another process than the Berth that started the server ends its processes by
- * their runtime folder and uid (LocalRuntime.stopStartedElsewhere). That needs the same rights as
- * Berth: refuse before changing anything when this process could not signal them.
+ * A stop from another process than the Berth that started the server may need the same rights
+ * as Berth (the local runtime ends its processes by their runtime folder and uid): refuse before
+ * changing anything when this process could not.
  */
 async function refuseIfCannotStop(user: string, name: string): Promise<void> {
-  const rt = runtime();
-  if (!(rt instanceof LocalRuntime)) return;
   const owner = await resolveOwner(SYSTEM, user);
   const s = await findServer(owner.id, owner.name, name);
-  if (!rt.canSignal(s.runtimeRef)) {
+  if (!runtime().canStop(s.runtimeRef)) {
     throw new AppError(
       "forbidden",
       `${user}'s ${serverLabel(name)} runs under another user than this command (Berth runs as root). Run the command as the user Berth runs as (for example with sudo), or stop it from the console.`,
@@ -91,7 +88,7 @@ export const serverCommands: CommandGroup = {
         }
       })();
       if (!parsed) {
-        process.stderr.write(`--state must be one of stopped, starting, running, stopping, failed; --page a number from 1.\n${usage}`);
+        process.stderr.write(`--state must be one of stopped, starting, running, stopping, deleting, failed; --page a number from 1.\n${usage}`);
         return 2;
       }
       const page = await withDatabase(() => listAllServers(SYSTEM, parsed, { storage: false }));

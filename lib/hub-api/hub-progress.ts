@@ -46,7 +46,7 @@ export async function progressStream(actor: Actor, ownerName: string, name: stri
   const select = { id: true, name: true, state: true, progress: true, stateReason: true, profile: true, startedAt: true, lastActivityAt: true } as const;
   const first = await db().server.findUnique({ where: { ownerId_name: { ownerId: owner.id, name } }, select });
   if (!first) throw new AppError("not_found", `${owner.name} has no server named '${name}'`);
-  if (first.state === "stopped" || first.state === "stopping") {
+  if (first.state === "stopped" || first.state === "stopping" || first.state === "deleting") {
     throw new AppError("invalid_state", `${serverTitle(owner.name, name)} is not starting. Start it with POST, then follow its progress.`);
   }
   const run = async (emit: (e: ProgressEvent) => void, stopped: AbortSignal) => {
@@ -57,7 +57,7 @@ export async function progressStream(actor: Actor, ownerName: string, name: stri
     let step = 0;
     while (!stopped.aborted) {
       const row = await db().server.findUnique({ where: { id: first.id }, select });
-      if (!row || row.state === "stopped" || row.state === "stopping") return emit(failedEvent("Spawn cancelled"));
+      if (!row || row.state === "stopped" || row.state === "stopping" || row.state === "deleting") return emit(failedEvent("Spawn cancelled"));
       if (row.state === "running") return emit(readyEvent(owner.name, row));
       if (row.state === "failed") return emit(failedEvent(`Spawn failed: ${row.stateReason ?? "no reason was given"}`));
       if (row.progress && row.progress !== last) {

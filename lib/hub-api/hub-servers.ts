@@ -71,7 +71,7 @@ export async function startHubServer(actor: Actor, ownerName: string, name: stri
   }
   if (server.state === "starting") return 202;
   if (server.state === "running") throw new AppError("invalid_state", `${serverTitle(owner.name, name)} is already running. Stop it first, or open it at its url.`);
-  if (server.state === "stopping") throw new AppError("invalid_state", `${serverTitle(owner.name, name)} is pending stop. Wait until it has stopped, then start it.`);
+  if (server.state === "stopping" || server.state === "deleting") throw new AppError("invalid_state", `${serverTitle(owner.name, name)} is pending stop. Wait until it has stopped, then start it.`);
 
   await startServer(actor, owner.name, name);
   const pending = pendingStarts().get(server.id);
@@ -94,7 +94,7 @@ export async function stopHubServer(actor: Actor, ownerName: string, name: strin
     await deleteServer(actor, owner.name, name);
     return 204;
   }
-  if (server.state === "stopping") return 202;
+  if (server.state === "stopping" || server.state === "deleting") return 202;
   if (server.state !== "starting" && server.state !== "running") return 204;
   await stopServer(actor, owner.name, name, undefined, { wait: false });
   const deadline = Date.now() + SLOW_STOP_MS;

@@ -59,7 +59,7 @@ export const includeStoppedServers = (params: URLSearchParams) => params.has("in
 
 const badRequest = (message: string) => new AppError("bad_request", message);
 
-const ACTIVE = Prisma.sql`s.state IN ('starting', 'running', 'stopping')`;
+const ACTIVE = Prisma.sql`s.state IN ('starting', 'running', 'stopping', 'deleting')`;
 
 type Row = { id: string; name: string; is_admin: boolean; created_at: Date; last_activity: Date | null };
 
@@ -115,7 +115,7 @@ async function serversOf(ownerIds: string[], includeStopped: boolean): Promise<M
   if (ownerIds.length === 0) return new Map();
   const rows = await db().server.findMany({
     // Stopped servers still count for the user's last activity, so they are read when asked for.
-    where: { ownerId: { in: ownerIds }, ...(includeStopped ? {} : { state: { in: ["starting", "running", "stopping"] } }) },
+    where: { ownerId: { in: ownerIds }, ...(includeStopped ? {} : { state: { in: ["starting", "running", "stopping", "deleting"] } }) },
     select: { ownerId: true, name: true, state: true, profile: true, startedAt: true, lastActivityAt: true },
   });
   const out = new Map<string, ServerRow[]>();

@@ -18,6 +18,7 @@ describe("JupyterHub server model", () => {
     expect(serverStatus("starting")).toEqual({ pending: "spawn", ready: false, stopped: false });
     expect(serverStatus("running")).toEqual({ pending: null, ready: true, stopped: false });
     expect(serverStatus("stopping")).toEqual({ pending: "stop", ready: false, stopped: false });
+    expect(serverStatus("deleting")).toEqual({ pending: "stop", ready: false, stopped: false });
     expect(serverStatus("stopped")).toEqual({ pending: null, ready: false, stopped: true });
     // A failed start leaves nothing running: JupyterHub shows it stopped.
     expect(serverStatus("failed")).toEqual({ pending: null, ready: false, stopped: true });

@@ -8,7 +8,7 @@ import type { TokenInfo } from "../tokens/tokens";
 /** The JupyterHub REST API version Berth answers as (GET /hub/api/). */
 export const HUB_API_VERSION = "5.0.0";
 
-export type ServerState = "stopped" | "starting" | "running" | "stopping" | "failed";
+export type ServerState = "stopped" | "starting" | "running" | "stopping" | "deleting" | "failed";
 
 export interface ServerRow {
   name: string;
@@ -50,6 +50,7 @@ export function serverStatus(state: ServerState): { pending: "spawn" | "stop" | 
     case "starting":
       return { pending: "spawn", ready: false, stopped: false };
     case "stopping":
+    case "deleting":
       return { pending: "stop", ready: false, stopped: false };
     case "running":
       return { pending: null, ready: true, stopped: false };
@@ -59,7 +60,7 @@ export function serverStatus(state: ServerState): { pending: "spawn" | "stop" | 
 }
 
 /** Active in JupyterHub's sense: running, or a start or stop in flight. */
-export const isActive = (state: ServerState) => state === "starting" || state === "running" || state === "stopping";
+export const isActive = (state: ServerState) => state === "starting" || state === "running" || state === "stopping" || state === "deleting";
 
 export function serverModel(owner: string, s: ServerRow, base: UrlBase) {
   const path = serverPath(owner, s.name);

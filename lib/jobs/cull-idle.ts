@@ -1,7 +1,7 @@
 import { config } from "../config";
 import { db } from "../db/client";
 import { log } from "../log";
-import { invalidateRoute } from "../proxy/route-cache";
+import { markIdleStopping, markStopped, setServerState } from "../servers/server-state";
 import { recordEvent } from "../audit/record-event";
 import { haltServer } from "../servers/stop-server";
 import { SYSTEM } from "../auth/actor";
@@ -150,19 +150,10 @@ export async function cullIdlePass(opts: CullOptions = {}): Promise<CullPass> {
 /** Marks the idle servers stopping (those still idle and running), stops them, marks them stopped. */
 async function stopIdle(idle: Candidate[], concurrency: number, pass: CullPass): Promise<void> {
   // Whoever wins the row (a person stopping it, proxy activity flushed meanwhile) decides.
-  const won = new Set(
-    (
-      await db().$queryRaw<{ id: string }[]>`
-        UPDATE servers AS s SET state = 'stopping', progress = 'Stopping Jupyter', updated_at = now()
-        FROM (SELECT unnest(${idle.map((s) => s.id)}::uuid[]) AS id, unnest(${idle.map((s) => s.cutoff.toISOString())}::timestamptz[]) AS cutoff) AS v
-        WHERE s.id = v.id AND s.state = 'running' AND COALESCE(s.last_activity_at, s.started_at) < v.cutoff
-        RETURNING s.id`
-    ).map((r) => r.id),
-  );
+  const won = await markIdleStopping(idle);
   const stopping = idle.filter((s) => won.has(s.id));
   if (!stopping.length) return;
   await recordEvents("cull", stopping, "idle");
-  for (const s of stopping) invalidateRoute(s.owner, s.name);
 
   const stopped: Candidate[] = [];
   await mapLimit(stopping, concurrency, async (s) => {
@@ -173,17 +164,14 @@ async function stopIdle(idle: Candidate[], concurrency: number, pass: CullPass):
       pass.failed++;
       const why = `Could not stop it cleanly: ${(err as Error).message}. Try stopping it again.`;
       log.error("server stop failed", { user: s.owner, server: s.name, error: String(err) });
-      await db().server.updateMany({ where: { id: s.id, state: "stopping" }, data: { state: "failed", stateReason: why, progress: null } });
+      await setServerState(s, { to: "failed", reason: why }, ["stopping"]);
       await recordEvent(SYSTEM, { action: "failed", targetUser: s.owner, serverName: s.name, reason: why });
     }
   });
   if (stopped.length) {
-    await db().$executeRaw`
-      UPDATE servers SET state = 'stopped', progress = NULL, upstream = NULL, runtime_ref = NULL, state_reason = ${IDLE_REASON}, updated_at = now()
-      WHERE id = ANY(${stopped.map((s) => s.id)}::uuid[]) AND state = 'stopping'`;
+    await markStopped(stopped, IDLE_REASON);
     await recordEvents("stopped", stopped);
   }
-  for (const s of stopping) invalidateRoute(s.owner, s.name);
   for (const s of stopped) {
     pass.culled.push(`${s.owner}/${s.name}`);
     log.info("stopped an idle server", { user: s.owner, server: s.name });

@@ -6,7 +6,7 @@ import { pruneSessions } from "../auth/user-sessions";
 import { flushActivity } from "../proxy/activity";
 import { cullIdle } from "./cull-idle";
 import { settleAbandonedBuilds } from "../launch/builds/build-queue";
-import { pruneUnusedBuilds } from "../launch/local-build/prune-unused";
+import { runtime } from "../runtime";
 import { reconcileServers } from "./reconcile-servers";
 import { leaderElection } from "./leader";
 
@@ -20,8 +20,10 @@ export function startJobs() {
   const runReconcile = (first: boolean) => {
     void reconcileServers({ resumeAfterMs: first ? 0 : undefined }).catch((err) => log.warn("reconciler failed", { error: String(err) }));
     // Builds whose follower went away (a replica stopped) no longer count against the limit.
-    void settleAbandonedBuilds(c.runtime, 300).catch((err) => log.warn("could not settle abandoned builds", { error: String(err) }));
-    if (c.runtime === "local") void pruneUnusedBuilds().catch((err) => log.warn("could not prune local builds", { error: String(err) }));
+    void settleAbandonedBuilds(runtime().kind, 300).catch((err) => log.warn("could not settle abandoned builds", { error: String(err) }));
+    void runtime()
+      .housekeeping()
+      .catch((err) => log.warn("runtime housekeeping failed", { error: String(err) }));
   };
   const election = leaderElection(databaseUrl(), (leader) => {
     clearInterval(cull);

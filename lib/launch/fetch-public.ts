@@ -3,7 +3,7 @@ import https from "node:https";
 import { isIP } from "node:net";
 import { config } from "../config";
 import { AppError } from "../errors";
-import { checkUrlHost, hostUnreachable, RefusedAddressError, safeLookup, urlHost, type HostPolicy } from "./url-safety";
+import { checkUrlHost, hostUnreachable, RefusedAddressError, safeLookup, urlHost, type HostPolicy } from "../http/url-safety";
 
 // GET from an address a user chose: http(s) only, every hop's addresses checked when the
 // connection is made, redirects followed by hand (each one checked), a deadline for the whole

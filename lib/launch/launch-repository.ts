@@ -128,6 +128,7 @@ async function launchInto(actor: Actor, owner: { id: string; name: string }, tar
     }
   }
   const row = await db().server.findUniqueOrThrow({ where: { ownerId_name: { ownerId: owner.id, name } } });
+  if (row.state === "deleting") throw new AppError("invalid_state", `${serverLabel(name)} is being deleted. Launch again once it is gone, or into another server.`);
   const image = prepared.imageName;
   const launch = { image, launchProvider: prepared.source.provider, launchSpec: prepared.source.spec, launchCommit: prepared.commit, launchPath: openPath(opts.open, "lab") || null };
   if ((row.state === "running" || row.state === "starting") && row.image === image) {
@@ -159,6 +160,7 @@ async function followStart(id: string, name: string, emit: (e: LaunchEvent) => v
     }
     if (s.state === "running") return;
     if (s.state === "failed") throw new AppError("start_failed", `${serverLabel(name)} could not start: ${s.stateReason ?? "no reason given"}. Try again, or look at it on the My servers page.`);
+    if (s.state === "deleting") throw new AppError("not_found", `${serverLabel(name)} was deleted while it was starting. Launch again.`);
     if (s.state === "stopped" || s.state === "stopping") throw new AppError("invalid_state", `${serverLabel(name)} was stopped while it was starting. Launch again.`);
     await untilStartSettles(id, 300, signal);
   }

@@ -1,7 +1,7 @@
 import { config, type Config } from "../config";
 import { checkAllowed } from "./allow-deny";
-import { imageName } from "./image-name";
-import { imageExists } from "./registry";
+import { imageName } from "../registry/image-name";
+import { imageExists } from "../registry/registry";
 import { parseLaunchInput, parseSpec, sourceFor, type RepoSource } from "./repo-spec";
 import { resolveRef } from "./resolve-ref";
 

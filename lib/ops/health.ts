@@ -2,7 +2,7 @@ import type { CoreV1Api } from "@kubernetes/client-node";
 import { config } from "../config";
 import { db } from "../db/client";
 import { AppError } from "../errors";
-import { pingRegistry, type RegistrySettings } from "../launch/registry";
+import { pingRegistry, type RegistrySettings } from "../registry/registry";
 import { log } from "../log";
 import { shared } from "../shared";
 

@@ -1,4 +1,5 @@
-import { config, type Config } from "../config";
+import { runtime } from "../runtime";
+import type { Runtime } from "../runtime/types";
 // Server-side only (route handlers and tests); the client bundle never imports this file.
 import packageJson from "../../package.json";
 
@@ -14,9 +15,9 @@ export interface Versions {
  * What /versions answers, in BinderHub's shape (tools that ask a BinderHub for its version and
  * builder keep working): the builder image on Kubernetes, the local Python builder otherwise.
  */
-export function versions(c: Pick<Config, "runtime" | "builds"> = config()): Versions {
+export function versions(rt: Pick<Runtime, "buildInfo"> = runtime()): Versions {
   return {
-    builder_info: { build_image: c.runtime === "kubernetes" ? c.builds.builderImage : "local: python venv" },
+    builder_info: { build_image: rt.buildInfo.image },
     binderhub: `berth ${BERTH_VERSION}`,
     berth: BERTH_VERSION,
   };

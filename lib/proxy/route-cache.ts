@@ -9,7 +9,7 @@ export interface Route {
   serverId: string;
   owner: string;
   name: string;
-  state: "stopped" | "starting" | "running" | "stopping" | "failed";
+  state: "stopped" | "starting" | "running" | "stopping" | "deleting" | "failed";
   upstream: string | null;
   token: string;
 }

@@ -20,6 +20,8 @@ export function kubeRuntimeOptions(c: Config = config()): KubeRuntimeOptions {
     // In an image the command is known; JupyterLab is what people expect.
     jupyter: parseJupyterCommand(c.jupyterCommand ?? "jupyter lab"),
     startTimeoutMs: c.policy.startTimeoutSeconds * 1000,
+    orphanClaimGraceMs: k.orphanPvcGraceSeconds * 1000,
+    builds: { namespace: k.buildNamespace, builds: c.builds, registry: c.registry },
   };
 }
 
@@ -35,6 +37,7 @@ export function runtime(): Runtime {
       hostEnv: c.hostEnv,
       uidBase: c.localUidBase,
       uidClaimsDir: c.localUidClaimsDir,
+      stopServersOnShutdown: c.stopServersOnShutdown,
     });
   });
 }

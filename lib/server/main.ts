@@ -20,7 +20,8 @@ import { matchUserHost } from "../user-hosts/host";
 import { settleAbandonedBuilds } from "../launch/builds/build-queue";
 import { shutdownBuilder } from "../launch/builds/builder";
 import { hubApiRootUrl } from "../hub-api/root-path";
-import { recoverAfterRestart, stopAllOnShutdown, watchRuntimeExits } from "../servers/lifecycle";
+import { detachOnShutdown, recoverAfterRestart, watchRuntimeExits } from "../servers/lifecycle";
+import { runtime } from "../runtime";
 
 // One process: Next.js for pages and API, the proxy for /user/* (HTTP and WebSocket upgrades,
 // which Next's route handlers cannot do), and the background jobs.
@@ -70,9 +71,9 @@ export async function main(opts: { dev: boolean; dir: string }) {
   step("installation");
 
   const recovered = await recoverAfterRestart();
-  // Local builds run inside this process: any left unfinished by the last one are over.
-  if (config().runtime === "local") await settleAbandonedBuilds("local", 0);
-  if (recovered) log.info("settled servers left running by an earlier Berth process", { count: recovered });
+  // Builds that ran inside the last process (local) ended with it.
+  if (runtime().buildsInProcess) await settleAbandonedBuilds(runtime().kind, 0);
+  if (recovered.kept || recovered.ended) log.info("servers left running by an earlier Berth process", { keptRunning: recovered.kept, ended: recovered.ended });
   watchRuntimeExits();
   step("recovery");
 
@@ -158,7 +159,8 @@ export async function main(opts: { dev: boolean; dir: string }) {
     server.closeAllConnections();
     await jobs.stop().catch(() => undefined);
     shutdownBuilder();
-    await stopAllOnShutdown().catch((err) => log.error("could not stop servers", { error: String(err) }));
+    // Servers keep running; the next Berth process takes them over (lib/servers/lifecycle.ts).
+    await detachOnShutdown().catch((err) => log.error("could not stop watching servers", { error: String(err) }));
     proxy.close();
     await app.close().catch(() => undefined);
     await closeDb();

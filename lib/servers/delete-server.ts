@@ -1,10 +1,9 @@
-import { db } from "../db/client";
 import { AppError } from "../errors";
-import { invalidateRoute } from "../proxy/route-cache";
 import { runtime } from "../runtime";
 import { findServer } from "./find-server";
 import { recordEvent } from "../audit/record-event";
 import { resolveOwner } from "./resolve-owner";
+import { removeServerRow, setServerState } from "./server-state";
 import { haltServer } from "./stop-server";
 import type { Actor } from "../auth/actor";
 
@@ -15,22 +14,16 @@ export async function deleteServer(actor: Actor, ownerName: string, name: string
   }
   const owner = await resolveOwner(actor, ownerName);
   const found = await findServer(owner.id, owner.name, name);
-  await db().server.updateMany({ where: { id: found.id }, data: { state: "stopping", progress: "Deleting" } });
-  invalidateRoute(owner.name, name);
+  const key = { id: found.id, owner: owner.name, name };
+  await setServerState(key, { to: "deleting" });
   try {
     await haltServer(found.id);
     await runtime().remove(found.id);
   } catch (err) {
     const reason = `Could not delete its storage: ${(err as Error).message}. Try deleting it again; if it keeps failing, ask an administrator.`;
-    await db().server.update({ where: { id: found.id }, data: { state: "failed", stateReason: reason, progress: null } });
+    await setServerState(key, { to: "failed", reason });
     await recordEvent(actor, { action: "failed", targetUser: owner.name, serverName: name, reason });
     throw new AppError("delete_failed", reason);
   }
-  await db().$transaction(async (tx) => {
-    // Two replicas (or two tabs) may delete one server at once: whoever removes the row records
-    // the event; the other finds it gone, which is what it wanted.
-    const gone = await tx.server.deleteMany({ where: { id: found.id } });
-    if (gone.count) await recordEvent(actor, { action: "delete", targetUser: owner.name, serverName: name }, tx);
-  });
-  invalidateRoute(owner.name, name);
+  await removeServerRow(key, (tx) => recordEvent(actor, { action: "delete", targetUser: owner.name, serverName: name }, tx));
 }

@@ -1,12 +1,12 @@
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import { log } from "../log";
-import { invalidateRoute } from "../proxy/route-cache";
 import { runtime } from "../runtime";
 import type { ServerSpec } from "../runtime/types";
 import { findServer, newToken } from "./find-server";
 import { pendingStarts } from "./pending-starts";
 import { recordEvent } from "../audit/record-event";
+import { setServerState } from "./server-state";
 import { resolveOwner } from "./resolve-owner";
 import type { Actor } from "../auth/actor";
 import { serverBaseUrl, serverLabel } from "./types";
@@ -22,6 +22,9 @@ export async function startServer(actor: Actor, ownerName: string, name: string)
   const owner = await resolveOwner(actor, ownerName);
   const found = await findServer(owner.id, owner.name, name);
   if (found.state === "starting" || found.state === "running") return found;
+  if (found.state === "deleting") {
+    throw new AppError("invalid_state", `${serverLabel(name)} is being deleted.`);
+  }
   if (found.state === "stopping") {
     throw new AppError("invalid_state", `${serverLabel(name)} is still stopping. Wait a few seconds, then start it again.`);
   }
@@ -32,13 +35,9 @@ export async function startServer(actor: Actor, ownerName: string, name: string)
   const record = recordJson(sp.recorded);
   const token = newToken();
   // Conditional update: of two concurrent starts (two tabs, two replicas) exactly one wins.
-  const won = await db().server.updateMany({
-    where: { id: found.id, state: { in: ["stopped", "failed"] } },
-    data: { state: "starting", stateReason: null, progress: "Requested", token, upstream: null, runtimeRef: null, ...(sp.unrecorded ? { profileSpec: record } : {}) },
-  });
-  if (won.count === 0) return db().server.findUniqueOrThrow({ where: { id: found.id } });
+  const won = await setServerState({ id: found.id, owner: owner.name, name }, { to: "starting", token, ...(sp.unrecorded ? { profileSpec: record } : {}) }, ["stopped", "failed"]);
+  if (!won) return db().server.findUniqueOrThrow({ where: { id: found.id } });
   await recordEvent(actor, { action: "start", targetUser: owner.name, serverName: name, details: { profile: sp.recorded.slug, resources: { cpu: sp.recorded.cpu, memory: sp.recorded.memory, storage: sp.recorded.storage, image: sp.recorded.image ?? null }, ...(sp.retired ? { retired: true } : {}) } });
-  invalidateRoute(owner.name, name);
 
   launchServer(actor, { ...found, profileSpec: record }, owner.name, token);
   return db().server.findUniqueOrThrow({ where: { id: found.id } });
@@ -64,6 +63,7 @@ export function launchServer(actor: Actor, server: ServerToLaunch, ownerName: st
   const controller = new AbortController();
   // A server launched from a repository runs that commit's image (or local environment).
   const environment = server.image && server.launchCommit ? { image: server.image, commit: server.launchCommit } : undefined;
+  const key = { id: server.id, owner: ownerName, name };
   const spec: ServerSpec = { serverId: server.id, user: ownerName, name, baseUrl: serverBaseUrl(ownerName, name), token, profile, environment };
   const done = (async () => {
     try {
@@ -74,12 +74,8 @@ export function launchServer(actor: Actor, server: ServerToLaunch, ownerName: st
         },
         controller.signal,
       );
-      const now = new Date();
-      const ok = await db().server.updateMany({
-        where: { id: server.id, state: "starting" },
-        data: { state: "running", progress: null, upstream: started.upstream, runtimeRef: started.ref, startedAt: now, lastActivityAt: now },
-      });
-      if (ok.count === 0) {
+      const ok = await setServerState(key, { to: "running", upstream: started.upstream, runtimeRef: started.ref, at: new Date() }, ["starting"]);
+      if (!ok) {
         // Stopped or deleted while starting: leave nothing running behind.
         await runtime().stop(server.id);
         return;
@@ -89,14 +85,10 @@ export function launchServer(actor: Actor, server: ServerToLaunch, ownerName: st
       const reason = (err as Error).message;
       log.warn("server start failed", { user: ownerName, server: name, reason });
       await runtime().stop(server.id).catch(() => undefined);
-      const marked = await db().server.updateMany({
-        where: { id: server.id, state: "starting" },
-        data: { state: "failed", stateReason: reason, progress: null, upstream: null },
-      });
-      if (marked.count > 0) await recordEvent(actor, { action: "failed", targetUser: ownerName, serverName: name, reason });
+      const marked = await setServerState(key, { to: "failed", reason }, ["starting"]);
+      if (marked) await recordEvent(actor, { action: "failed", targetUser: ownerName, serverName: name, reason });
     } finally {
       pendingStarts().delete(server.id);
-      invalidateRoute(ownerName, name);
     }
   })();
   pendingStarts().set(server.id, { controller, done });

@@ -1,12 +1,12 @@
 import { db } from "../db/client";
 import { log } from "../log";
-import { invalidateRoute } from "../proxy/route-cache";
 import { runtime } from "../runtime";
 import { findServer } from "./find-server";
 import { pendingStarts } from "./pending-starts";
 import { recordEvent } from "../audit/record-event";
 import { resolveOwner } from "./resolve-owner";
 import type { Actor } from "../auth/actor";
+import { setServerState } from "./server-state";
 
 /**
  * Stops the server and keeps its storage. Stopping a stopped server is a no-op. With
@@ -16,30 +16,22 @@ import type { Actor } from "../auth/actor";
 export async function stopServer(actor: Actor, ownerName: string, name: string, reason?: string, opts: { wait: boolean } = { wait: true }) {
   const owner = await resolveOwner(actor, ownerName);
   const found = await findServer(owner.id, owner.name, name);
-  if (found.state === "stopped" || found.state === "failed" || found.state === "stopping") return found;
-  const won = await db().server.updateMany({
-    where: { id: found.id, state: { in: ["starting", "running"] } },
-    data: { state: "stopping", progress: "Stopping Jupyter" },
-  });
-  if (won.count === 0) return db().server.findUniqueOrThrow({ where: { id: found.id } });
-  invalidateRoute(owner.name, name);
+  if (found.state === "stopped" || found.state === "failed" || found.state === "stopping" || found.state === "deleting") return found;
+  const key = { id: found.id, owner: owner.name, name };
+  const won = await setServerState(key, { to: "stopping" }, ["starting", "running"]);
+  if (!won) return db().server.findUniqueOrThrow({ where: { id: found.id } });
   await recordEvent(actor, { action: reason === "idle" ? "cull" : "stop", targetUser: owner.name, serverName: name, reason });
 
   const finish = async () => {
     try {
       await haltServer(found.id);
-      await db().server.updateMany({
-        where: { id: found.id, state: "stopping" },
-        data: { state: "stopped", progress: null, upstream: null, runtimeRef: null, stateReason: reason === "idle" ? "Stopped after being idle; its files are kept." : null },
-      });
+      await setServerState(key, { to: "stopped", reason: reason === "idle" ? "Stopped after being idle; its files are kept." : null }, ["stopping"]);
       await recordEvent(actor, { action: "stopped", targetUser: owner.name, serverName: name });
     } catch (err) {
       const why = `Could not stop it cleanly: ${(err as Error).message}. Try stopping it again.`;
       log.error("server stop failed", { user: owner.name, server: name, error: String(err) });
-      await db().server.updateMany({ where: { id: found.id, state: "stopping" }, data: { state: "failed", stateReason: why, progress: null } });
+      await setServerState(key, { to: "failed", reason: why }, ["stopping"]);
       await recordEvent(actor, { action: "failed", targetUser: owner.name, serverName: name, reason: why });
-    } finally {
-      invalidateRoute(owner.name, name);
     }
   };
   if (opts.wait) await finish();

@@ -19,13 +19,13 @@ export async function deleteUser(actor: Actor, name: string): Promise<RemovedUse
   requireAdmin(actor);
   const user = await findUser(name);
   refuseSelf(actor, user, "delete");
-  const active = await db().server.findMany({ where: { ownerId: user.id, state: { in: ["starting", "running", "stopping"] } }, select: { name: true }, orderBy: { name: "asc" } });
+  const active = await db().server.findMany({ where: { ownerId: user.id, state: { in: ["starting", "running", "stopping", "deleting"] } }, select: { name: true }, orderBy: { name: "asc" } });
   for (const s of active) await stopServer(actor, user.name, s.name, "user deleted", { wait: true });
   // A stop already under way (someone else's) finishes on its own; give it a little time.
   const deadline = Date.now() + STOP_WAIT_MS;
   let left = active.length;
   while (left && Date.now() < deadline) {
-    left = await db().server.count({ where: { ownerId: user.id, state: { in: ["starting", "running", "stopping"] } } });
+    left = await db().server.count({ where: { ownerId: user.id, state: { in: ["starting", "running", "stopping", "deleting"] } } });
     if (left) await new Promise((r) => setTimeout(r, 250));
   }
   if (left) {

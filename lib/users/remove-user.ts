@@ -1,4 +1,3 @@
-import { config } from "../config";
 import { db } from "../db/client";
 import { SERIALISED_TX } from "../db/transactions";
 import { AppError } from "../errors";
@@ -34,7 +33,7 @@ export async function removeUser(userName: string, actor: Actor = SYSTEM): Promi
     await tx.$queryRaw`SELECT id FROM users WHERE id = ${user.id}::uuid FOR UPDATE`;
     await keepOneAdmin(tx, user, "removed");
     const servers = await tx.server.findMany({ where: { ownerId: user.id }, select: { id: true, name: true, state: true }, orderBy: { name: "asc" } });
-    const active = servers.filter((s) => s.state === "starting" || s.state === "running" || s.state === "stopping");
+    const active = servers.filter((s) => s.state !== "stopped" && s.state !== "failed");
     if (active.length) {
       const list = active.map((s) => `${serverLabel(s.name)} (${s.state})`).join(", ");
       throw new AppError("invalid_state", `"${user.name}" still has servers that are not stopped: ${list}. Stop them first (an administrator can, from their servers' page), then remove the user; nothing was changed.`);
@@ -49,11 +48,8 @@ export async function removeUser(userName: string, actor: Actor = SYSTEM): Promi
   invalidateRoute(removed.user.name);
   const storageLeft: RemovedUser["storageLeft"] = [];
   for (const s of removed.servers) {
-    if (config().runtime !== "local") {
-      // Its claim now belongs to no server: the reconciler deletes it after the grace period.
-      storageLeft.push({ server: serverLabel(s.name), reason: "the reconciler deletes its volume claim after BERTH_ORPHAN_PVC_GRACE_SECONDS" });
-      continue;
-    }
+    // Every server is stopped (checked above): this removes its storage (a workspace folder, a
+    // volume claim) at once. What could not be removed is reported.
     try {
       await runtime().remove(s.id);
     } catch (err) {

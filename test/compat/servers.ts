@@ -181,6 +181,8 @@ export async function startBerth(opts: { databaseUrl: string; env?: Record<strin
     BERTH_DATA_DIR: path.join(dir, "data"),
     BERTH_CGROUP_ROOT: path.join(dir, "no-cgroups"),
     BERTH_LOG_LEVEL: "warn",
+    // Stopping this Berth ends the servers it started (they would outlive it otherwise).
+    BERTH_STOP_SERVERS_ON_SHUTDOWN: "true",
     ...(opts.env ?? {}),
   };
   // What `npm start` runs: the compiled server (built here when missing or stale). nodeArgs: options

@@ -31,7 +31,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   throw new Error(`Timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}`);
 }
 
-type State = "stopped" | "starting" | "running" | "stopping" | "failed";
+type State = "stopped" | "starting" | "running" | "stopping" | "deleting" | "failed";
 
 /**
  * Polls the server row until it is in `expected` and returns it. A `failed` row ends the wait

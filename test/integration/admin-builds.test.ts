@@ -14,7 +14,7 @@ import { config } from "../../lib/config";
 import { db } from "../../lib/db/client";
 import type { LaunchEvent } from "../../lib/launch/events";
 import { launchRepository } from "../../lib/launch/launch-repository";
-import { buildPaths } from "../../lib/launch/local-build/build-local";
+import { buildPaths } from "../../lib/runtime/local/build/build-local";
 import type { BuildView, QueueView } from "../../lib/launch/builds/list-builds";
 import type { Actor } from "../../lib/auth/actor";
 import { createToken } from "../../lib/tokens/tokens";

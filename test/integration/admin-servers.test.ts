@@ -251,7 +251,7 @@ describe("berth server (CLI)", () => {
     const s = await createServer(carol, "carol", { name: "work" });
     await startServer(carol, "carol", "work");
     const running = await waitForState(s.id, "running");
-    const pid = Number(running.runtimeRef);
+    const pid = parseInt(running.runtimeRef!, 10);
     expect(serverProcesses(s.id).length).toBeGreaterThan(0);
 
     const listed = cli("list", "--user", "carol", "--json");

@@ -36,7 +36,7 @@ beforeAll(async () => {
   const running = await waitForState(work.id, "running");
   secret = running.token;
   upstream = running.upstream!;
-  pid = Number(running.runtimeRef);
+  pid = parseInt(running.runtimeRef!, 10);
   proxy = await startProxyServer();
 });
 

@@ -8,7 +8,7 @@ import { launchRepository, type LaunchOptions } from "../../lib/launch/launch-re
 import { launchOptions, launchStream } from "../../lib/launch/launch-stream";
 import { planLaunch } from "../../lib/launch/plan-launch";
 import { settleAbandonedBuilds } from "../../lib/launch/builds/build-queue";
-import { pruneUnusedBuilds } from "../../lib/launch/local-build/prune-unused";
+import { pruneUnusedBuilds } from "../../lib/runtime/local/build/prune-unused";
 import { renderMetrics } from "../../lib/metrics";
 import { createServer } from "../../lib/servers/create-server";
 import { deleteServer } from "../../lib/servers/delete-server";

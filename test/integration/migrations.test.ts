@@ -87,6 +87,31 @@ describe("migrations on PostgreSQL", () => {
     writeFileSync(path.join(dir, "99990101000000_broken", "migration.sql"), `CREATE TABLE half_done (id int);\n`);
     expect(await applyMigrations(url, dir)).toEqual(["99990101000000_broken"]);
   });
+
+  it("turns a delete under way (stopping, progress “Deleting”) into the deleting state, and leaves other rows alone", async () => {
+    const url = await fresh();
+    const dir = tempDir();
+    cpSync(migrationsDir(), dir, { recursive: true, filter: (src) => !src.includes("20261203100000_server_deleting_state") });
+    await applyMigrations(url, dir);
+    const user = "00000000-0000-4000-8000-000000000001";
+    await query(url, `INSERT INTO users (id, name) VALUES ('${user}', 'alice')`);
+    const row = (name: string, state: string, progress: string | null) =>
+      query(url, `INSERT INTO servers (id, owner_id, name, profile, token, state, progress) VALUES (gen_random_uuid(), '${user}', '${name}', 'standard', 't', '${state}', ${progress === null ? "NULL" : `'${progress}'`})`);
+    await row("doomed", "stopping", "Deleting");
+    await row("halting", "stopping", "Stopping Jupyter");
+    await row("idle", "stopped", null);
+    cpSync(path.join(migrationsDir(), "20261203100000_server_deleting_state"), path.join(dir, "20261203100000_server_deleting_state"), { recursive: true });
+    expect(await applyMigrations(url, dir)).toContain("20261203100000_server_deleting_state");
+    const states = await query<{ name: string; state: string }>(url, `SELECT name, state::text AS state FROM servers ORDER BY name`);
+    expect(states).toEqual([
+      { name: "doomed", state: "deleting" },
+      { name: "halting", state: "stopping" },
+      { name: "idle", state: "stopped" },
+    ]);
+    // The column keeps its default.
+    await query(url, `INSERT INTO servers (id, owner_id, name, profile, token) VALUES (gen_random_uuid(), '${user}', 'fresh', 'standard', 't')`);
+    expect(await query(url, `SELECT state::text AS state FROM servers WHERE name = 'fresh'`)).toEqual([{ state: "stopped" }]);
+  });
 });
 
 describe("migrations on the embedded database (PGlite)", () => {

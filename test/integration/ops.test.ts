@@ -10,7 +10,7 @@ import { GET as getMetrics } from "../../app/metrics/route";
 import { GET as getVersions } from "../../app/versions/route";
 import { config, loadConfig } from "../../lib/config";
 import { closeDb, connectDatabase, db } from "../../lib/db/client";
-import { clearRegistryCache } from "../../lib/launch/registry";
+import { clearRegistryCache } from "../../lib/registry/registry";
 import { observeLaunch, resetMetrics, trackBuild } from "../../lib/metrics";
 import { checkHealth } from "../../lib/ops/health";
 import { startRegistry, type RegistryDouble } from "../doubles/registry";

@@ -5,7 +5,7 @@ import { db } from "../../lib/db/client";
 import type { LaunchEvent } from "../../lib/launch/events";
 import { launchRepository, type LaunchOptions } from "../../lib/launch/launch-repository";
 import { planLaunch } from "../../lib/launch/plan-launch";
-import { clearRegistryCache, imageExists } from "../../lib/launch/registry";
+import { clearRegistryCache, imageExists } from "../../lib/registry/registry";
 import { BUILD_SELECTOR, buildJobName } from "../../lib/runtime/kubernetes/build-job";
 import { deleteServer } from "../../lib/servers/delete-server";
 import type { Actor } from "../../lib/auth/actor";

@@ -111,7 +111,7 @@ describe("reconciling the database with the cluster", () => {
     const s = await createServer(alice, "alice", { name: "doomed" });
     await leftBehind(specFor(s.id, "alice", "doomed", s.token), { pod: true });
     await readyPod("jupyter-alice--doomed");
-    await db().server.update({ where: { id: s.id }, data: { state: "stopping", progress: "Deleting" } });
+    await db().server.update({ where: { id: s.id }, data: { state: "deleting", progress: "Deleting" } });
 
     const report = await reconcileServers({ stuckAfterMs: 0 });
     expect(report.deletesFinished).toEqual(["alice/doomed"]);

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../lib/config";
-import { baseEnv, copyBaseEnv } from "../../lib/launch/local-build/base-env";
-import { buildLocal, buildPython } from "../../lib/launch/local-build/build-local";
+import { baseEnv, copyBaseEnv } from "../../lib/runtime/local/build/base-env";
+import { buildLocal, buildPython } from "../../lib/runtime/local/build/build-local";
 import { startGitServer, type GitServerDouble } from "../doubles/git-server";
 import { expectRefusal } from "./expect-refusal";
 

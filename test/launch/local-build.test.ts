@@ -4,7 +4,7 @@ import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../lib/config";
-import { buildLocal, buildPaths } from "../../lib/launch/local-build/build-local";
+import { buildLocal, buildPaths } from "../../lib/runtime/local/build/build-local";
 import { startGitServer, type GitServerDouble } from "../doubles/git-server";
 import { expectRefusal } from "./expect-refusal";
 

@@ -18,6 +18,9 @@ process.env.DATABASE_URL = databaseUrl;
 process.env.BERTH_LOG_LEVEL ??= "error";
 // Host cgroups are left alone by the suite: a root that does not exist means "no limits".
 process.env.BERTH_CGROUP_ROOT = path.join(dataDir, "no-cgroups");
+// runtime().shutdown() after a file ends the servers it started; the test of servers surviving a
+// restart (server-restart.test.ts) makes runtimes without it.
+process.env.BERTH_STOP_SERVERS_ON_SHUTDOWN = "true";
 delete process.env.NEXTAUTH_SECRET;
 delete process.env.BERTH_PUBLIC_URL;
 

@@ -80,7 +80,7 @@ export function ServersConsole({ initial }: { initial: AdminServersPage }) {
   }, [qs]);
 
   // Follow servers that are changing state quickly; otherwise refresh now and then (activity, idle stop).
-  const transitional = page.servers.some((s) => s.state === "starting" || s.state === "stopping");
+  const transitional = page.servers.some((s) => s.state === "starting" || s.state === "stopping" || s.state === "deleting");
   useEffect(() => {
     const t = setInterval(() => void refresh(), transitional ? 1500 : 30_000);
     return () => clearInterval(t);
@@ -220,7 +220,7 @@ export function ServersConsole({ initial }: { initial: AdminServersPage }) {
               {rows.map((s, i) => {
                 const key = rowKey(s);
                 const busy = busyRow === key;
-                const moving = s.state === "starting" || s.state === "stopping";
+                const moving = s.state === "starting" || s.state === "stopping" || s.state === "deleting";
                 const left = timeLeft(s.idleStopAt, now);
                 const pct = storagePercent(s.storageUsed, s.storageLimit);
                 return (
@@ -295,7 +295,7 @@ export function ServersConsole({ initial }: { initial: AdminServersPage }) {
                             {busy ? <Spinner /> : null} Stop
                           </button>
                         ) : (
-                          <button type="button" className={buttonStyles.secondary} disabled={busy || s.state === "stopping"} onClick={() => void one(s, "start")} aria-label={`Start ${who(s)}`}>
+                          <button type="button" className={buttonStyles.secondary} disabled={busy || s.state === "stopping" || s.state === "deleting"} onClick={() => void one(s, "start")} aria-label={`Start ${who(s)}`}>
                             {busy ? <Spinner /> : null} Start
                           </button>
                         )}

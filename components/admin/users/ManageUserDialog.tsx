@@ -14,7 +14,7 @@ import { UserGroups } from "./UserGroups";
 import { callApi, userUrl } from "./users-api";
 
 type Confirm = "reset" | "disable" | "delete" | null;
-const ACTIVE = new Set(["starting", "running", "stopping"]);
+const ACTIVE = new Set(["starting", "running", "stopping", "deleting"]);
 
 const storageText = (s: { storageUsed: number | null; storageLimit: number | null }) =>
   s.storageUsed === null ? "storage unknown" : `${formatBytes(s.storageUsed)}${s.storageLimit ? ` of ${formatBytes(s.storageLimit)}` : ""}`;

@@ -1,6 +1,6 @@
 import { db } from "../../db/client";
 import { SERIALISED_TX } from "../../db/transactions";
-import type { BuildRequest } from "./types";
+import type { BuildRequest } from "../../runtime/types";
 
 // The build queue, shared by every replica through the builds table. A row per build; at most one
 // queued or building row per image name (a partial unique index), so a second launch of the same

@@ -1,23 +1,15 @@
-import { config, type Config } from "../../config";
+import { config } from "../../config";
 import { AppError } from "../../errors";
+import { runtime } from "../../runtime";
 import { shared } from "../../shared";
-import { LocalBuilder } from "./local-builder";
-import type { Builder } from "./types";
+import type { Builder } from "../../runtime/types";
 
-// The builder of the configured runtime. The Kubernetes one is loaded only when used, so the
-// local runtime never loads the cluster client.
+// The builder of the runtime (lib/runtime: each runtime brings its own). The Kubernetes one is
+// loaded only when used, so the local runtime never loads the cluster client.
 export async function builder(): Promise<Builder> {
   const existing = shared<{ b?: Builder }>("launch.builder", () => ({}));
-  if (existing.b) return existing.b;
-  let b: Builder;
-  if (config().runtime === "kubernetes") {
-    const { kubeBuilder } = await import("../../runtime/kubernetes/kube-builder");
-    b = kubeBuilder();
-  } else {
-    b = new LocalBuilder();
-  }
-  existing.b = b;
-  return b;
+  existing.b ??= await runtime().builder();
+  return existing.b;
 }
 
 /** Tests swap builders (and reset to the configured one with undefined). */
@@ -35,8 +27,8 @@ export function shutdownBuilder(): void {
  * Builds on Kubernetes push to a registry and are found there again; without one, every launch
  * would build and no server could pull the result. Refused before anything is made.
  */
-export function checkBuildsConfigured(c: Pick<Config, "runtime" | "registry"> = config()): void {
-  if (c.runtime === "kubernetes" && !c.registry.url) {
+export function checkBuildsConfigured(needsRegistry: boolean = runtime().buildInfo.needsRegistry, registryUrl: string | undefined = config().registry.url): void {
+  if (needsRegistry && !registryUrl) {
     throw new AppError("unavailable", "Launching repositories is not set up here: Berth on Kubernetes needs a container registry for the images it builds. Tell an administrator (BERTH_REGISTRY_URL).");
   }
 }

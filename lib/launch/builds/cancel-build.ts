@@ -3,7 +3,7 @@ import { AppError } from "../../errors";
 import { log } from "../../log";
 import { recordEvent } from "../../audit/record-event";
 import type { Actor } from "../../auth/actor";
-import { buildCancelled } from "../local-build/build-local";
+import { buildCancelled } from "../../runtime/local/build/build-local";
 import { builder } from "./builder";
 import { findBuild, type BuildView } from "./list-builds";
 

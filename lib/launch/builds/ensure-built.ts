@@ -3,12 +3,12 @@ import { db } from "../../db/client";
 import { AppError } from "../../errors";
 import { log } from "../../log";
 import { countCacheHit, trackBuild } from "../../metrics";
-import { buildCancelled, cappedLog } from "../local-build/build-local";
+import { buildCancelled, cappedLog } from "../../runtime/local/build/build-local";
 import type { LaunchEvent } from "../events";
 import { followBuild, type HubEvent } from "./build-hub";
 import { builder } from "./builder";
 import { admitBuild, claimBuildRow, finishBuildRow, heartbeat, QUEUE_POLL_MS } from "./build-queue";
-import type { BuildRequest } from "./types";
+import type { BuildRequest } from "../../runtime/types";
 
 // Build once per commit: a built image is reported at once (a cache hit); otherwise this process
 // follows the one build of that image (lib/launch/builds/build-hub.ts), which waits its turn in

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../config";
-import type { BuildRequest } from "../../launch/builds/types";
+import type { BuildRequest } from "../types";
 import { BUILDER_SCRIPT, buildJobManifest, buildJobName, builderArgs, imageHash, RUNNER_SCRIPT } from "./build-job";
 import { buildFailure, buildOutcome, formatDuration } from "./build-outcome";
 import { DNS1123_LABEL } from "./names";

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { V1Container, V1Job } from "@kubernetes/client-node";
 import type { Config } from "../../config";
-import type { BuildRequest } from "../../launch/builds/types";
-import { registryImageHost } from "../../launch/image-name";
+import type { BuildRequest } from "../types";
+import { registryImageHost } from "../../registry/image-name";
 import { parseBytes, parseCpu } from "../../policy/quantity";
 import { LABELS } from "./objects";
 

@@ -1,15 +1,12 @@
 import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job, type V1Pod } from "@kubernetes/client-node";
-import { config, type Config } from "../../config";
+import type { Config } from "../../config";
 import { AppError } from "../../errors";
-import type { Builder, BuildOptions, BuildRequest } from "../../launch/builds/types";
-import { imageExists } from "../../launch/registry";
+import type { Builder, BuildOptions, BuildRequest } from "../types";
+import { imageExists } from "../../registry/registry";
 import { log } from "../../log";
-import { shared } from "../../shared";
-import { runtime } from "../index";
 import { BUILD_ANNOTATIONS, BUILD_SELECTOR, BUILDER_CONTAINER, buildJobManifest, buildJobName } from "./build-job";
 import { buildFailure, buildOutcome, containerStatus, imageMissing, isActive, type BuildOutcome } from "./build-outcome";
 import { call, statusOf } from "./kube-api";
-import { KubeRuntime, loadKubeConfig } from "./kube-runtime";
 import { ObjectWatch, watchesSynced } from "./object-watch";
 import { LineSplitter, openPodLog, type LogOpen } from "./pod-log";
 
@@ -360,17 +357,3 @@ class LogFollower {
   }
 }
 
-/** The process's builder, on the runtime's cluster credentials. */
-export function kubeBuilder(): KubeBuilder {
-  return shared<KubeBuilder>("kube-builder", () => {
-    const c = config();
-    const rt = c.runtime === "kubernetes" ? runtime() : undefined;
-    const kc = rt instanceof KubeRuntime ? rt.kc : loadKubeConfig(c.kubernetes.kubeconfig);
-    return new KubeBuilder({ kc, namespace: c.kubernetes.buildNamespace, builds: c.builds, registry: c.registry });
-  });
-}
-
-/** Build Jobs running now (metrics, health). */
-export function runningBuilds(): Promise<number> {
-  return kubeBuilder().runningBuilds();
-}

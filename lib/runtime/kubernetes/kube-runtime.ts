@@ -2,13 +2,14 @@ import { createHash } from "node:crypto";
 import { CoreV1Api, type V1PersistentVolumeClaim, type V1Pod } from "@kubernetes/client-node";
 import { log } from "../../log";
 import type { JupyterCommand } from "../local/jupyter-command";
-import type { ExitListener, Runtime, RuntimeCapabilities, ServerSpec, StartedServer, StorageReading } from "../types";
+import type { Builder, ExitListener, Recovered, ReconcileInput, ReconcileResult, Runtime, RuntimeCapabilities, ServerSpec, StartedServer, StorageReading } from "../types";
 import { call, statusOf } from "./kube-api";
 import { PooledKubeConfig } from "./kube-config";
 import { objectName } from "./names";
 import { ObjectWatch, watchesSynced } from "./object-watch";
 import { ANNOTATIONS, LABELS, PORT, SELECTOR, podManifest, pvcManifest, type PodOptions } from "./objects";
 import { podView } from "./pod-status";
+import type { KubeBuilderOptions } from "./kube-builder";
 
 export interface KubeRuntimeOptions extends Omit<PodOptions, "jupyter"> {
   kubeconfig?: string;
@@ -16,6 +17,10 @@ export interface KubeRuntimeOptions extends Omit<PodOptions, "jupyter"> {
   startTimeoutMs: number;
   /** how long stop/delete wait for objects to disappear */
   deleteTimeoutMs?: number;
+  /** how long a claim that belongs to no server is kept before the reconciler deletes it */
+  orphanClaimGraceMs: number;
+  /** where and how launched repositories are built (Jobs on this cluster's credentials) */
+  builds: Omit<KubeBuilderOptions, "kc">;
 }
 
 export function loadKubeConfig(path?: string): PooledKubeConfig {
@@ -30,6 +35,13 @@ export const startIdOf = (token: string) => createHash("sha256").update(token).d
 
 export class KubeRuntime implements Runtime {
   readonly kind = "kubernetes" as const;
+  /** Builds are Jobs: they carry on while Berth restarts, and a later launch finds or follows them. */
+  readonly buildsInProcess = false;
+  /** Images are pushed to the registry and pulled from it by the servers' pods. */
+  get buildInfo(): { image: string; needsRegistry: boolean } {
+    return { image: this.opts.builds.builds.builderImage, needsRegistry: true };
+  }
+  /** Pods outlive Berth: a restart leaves them running and the reconciler adopts them. */
   readonly stopsServersOnShutdown = false;
   readonly kc: PooledKubeConfig;
   private core: CoreV1Api;
@@ -38,6 +50,9 @@ export class KubeRuntime implements Runtime {
   private exitListeners: ExitListener[] = [];
   /** pods this process is deleting on purpose: their disappearance is not a crash */
   private expectedGone = new Set<string>();
+  /** claim name → when the reconciler first saw it belong to no server */
+  private orphanClaimsSeen = new Map<string, number>();
+  private kubeBuilder: Promise<Builder> | undefined;
 
   constructor(private opts: KubeRuntimeOptions) {
     this.kc = loadKubeConfig(opts.kubeconfig);
@@ -228,6 +243,14 @@ export class KubeRuntime implements Runtime {
     return name ? this.pods.cache.get(name) : undefined;
   }
 
+  /** A pod that failed says why; a pod that is gone says nothing. */
+  howEnded(serverId: string): { failed: boolean; reason: string; note: string } {
+    const pod = this.podFor(serverId);
+    const view = pod && !pod.metadata?.deletionTimestamp ? podView(pod) : undefined;
+    if (view?.kind === "failed") return { failed: true, reason: view.reason, note: `running, but its pod failed → failed: ${view.reason}` };
+    return { failed: false, reason: "Its pod was gone, so it was marked stopped; its files are kept. Start it again.", note: "running without a pod → stopped" };
+  }
+
   private claimNameFor(serverId: string): string | undefined {
     for (const [name, c] of this.claims.cache) if (c.metadata?.labels?.[LABELS.serverId] === serverId) return name;
     return undefined;
@@ -256,11 +279,6 @@ export class KubeRuntime implements Runtime {
     await this.waitGone(this.claims, name);
   }
 
-  /** Deletes a pod that belongs to no server (reconciler). */
-  async deleteOrphanPod(name: string): Promise<void> {
-    await this.deletePod(name);
-  }
-
   async isAlive(serverId: string): Promise<boolean> {
     await this.synced(this.opts.deleteTimeoutMs ?? 120_000);
     const name = this.podNameFor(serverId);
@@ -276,6 +294,67 @@ export class KubeRuntime implements Runtime {
 
   storageUsage(): StorageReading {
     return { bytes: null, measuring: false, at: null };
+  }
+
+  /** Pods outlive Berth: the reconciler adopts or settles them (reconcile-servers.ts), nothing to do at start-up. */
+  async recover(): Promise<Recovered[]> {
+    return [];
+  }
+
+  /**
+   * Deletes Berth's pods whose server does not exist or is not meant to run, and claims that
+   * belong to no server once they have done so for the grace period (logged first).
+   */
+  async reconcile(input: ReconcileInput): Promise<ReconcileResult> {
+    const result: ReconcileResult = { ended: [], storageDeleted: [], storagePending: [] };
+    await this.synced(this.opts.deleteTimeoutMs ?? 120_000);
+    const meantToRun = (state: string | null | undefined) => state !== undefined && state !== null && state !== "stopped" && state !== "failed";
+    for (const [name, pod] of this.pods.cache) {
+      if (pod.metadata?.deletionTimestamp) continue;
+      const serverId = pod.metadata?.labels?.[LABELS.serverId];
+      if (meantToRun(input.states.get(serverId ?? ""))) continue;
+      // Read again: the list may be older than a start made since, whose pod this is.
+      if (serverId && meantToRun(await input.currentState(serverId))) continue;
+      log.info("deleting a pod that belongs to no running server", { pod: name, serverId });
+      await this.deletePod(name);
+      result.ended.push({ name, serverId, note: `deleted stray pod ${name}` });
+    }
+    const graceMs = this.opts.orphanClaimGraceMs;
+    for (const [name, claim] of this.claims.cache) {
+      const serverId = claim.metadata?.labels?.[LABELS.serverId] ?? "";
+      if (input.states.has(serverId)) {
+        this.orphanClaimsSeen.delete(name);
+        continue;
+      }
+      const first = this.orphanClaimsSeen.get(name) ?? input.now;
+      this.orphanClaimsSeen.set(name, first);
+      if (input.now - first < graceMs) {
+        log.warn("storage belongs to no server; it will be deleted after the grace period", { claim: name, deleteAt: new Date(first + graceMs).toISOString() });
+        result.storagePending.push(name);
+        continue;
+      }
+      this.orphanClaimsSeen.delete(name);
+      if (serverId && (await input.currentState(serverId)) !== null) continue;
+      log.warn("deleting storage that belongs to no server", { claim: name });
+      await this.deleteClaim(name);
+      result.storageDeleted.push({ name, note: `deleted orphaned claim ${name}` });
+    }
+    return result;
+  }
+
+  async housekeeping(): Promise<void> {
+    // Images live in the registry, which has its own retention.
+  }
+
+  /** The Job builder, on this runtime's cluster credentials; loaded when a launch first needs it. */
+  builder(): Promise<Builder> {
+    this.kubeBuilder ??= import("./kube-builder").then(({ KubeBuilder }) => new KubeBuilder({ kc: this.kc, ...this.opts.builds }));
+    return this.kubeBuilder;
+  }
+
+  /** Pods are stopped through the API, with Berth's credentials, from any process. */
+  canStop(): boolean {
+    return true;
   }
 
   async shutdown(): Promise<void> {

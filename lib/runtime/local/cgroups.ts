@@ -71,6 +71,18 @@ export function applyLimits(mode: CgroupMode, serverId: string, pid: number, cpu
   return () => undefined;
 }
 
+/**
+ * Removes the server's group(s) once its processes are gone: for a server taken over from an
+ * earlier Berth process, which holds no cleanup function from applyLimits.
+ */
+export function releaseLimits(mode: CgroupMode, serverId: string): void {
+  if (mode.kind === "v2") removeDir(path.join(mode.root, serverId));
+  if (mode.kind === "v1") {
+    removeDir(path.join(mode.cpu, serverId));
+    removeDir(path.join(mode.memory, serverId));
+  }
+}
+
 function removeDir(dir: string) {
   try {
     rmdirSync(dir);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cp } from "node:fs/promises";
 import path from "node:path";
-import { readBuilt } from "../../launch/local-build/build-local";
+import { readBuilt } from "../../runtime/local/build/build-local";
 import type { JupyterCommand } from "./jupyter-command";
 
 // A launched repository on the local runtime: Jupyter runs on the Python environment built for

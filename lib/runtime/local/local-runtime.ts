@@ -1,23 +1,27 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { applyLimits, detectCgroups, type CgroupMode } from "./cgroups";
+import { applyLimits, detectCgroups, releaseLimits, type CgroupMode } from "./cgroups";
 import { diskUsage } from "./disk-usage";
 import { hardenDataDir, NOT_ISOLATED_NOTE, ownDir, runningAsRoot, unreachableBecause } from "./isolation";
-import { installJupyterAuth, SECRET_ENV, upstreamAuthHeaders } from "../jupyter-auth/jupyter-auth";
-import { jupyterArgs, resolveJupyterCommand, type JupyterCommand } from "./jupyter-command";
+import { resolveJupyterCommand, type JupyterCommand } from "./jupyter-command";
+import { JupyterProcess, sleep, type Proc } from "./jupyter-process";
 import { prepareLaunchEnvironment, sourceMarker, type LaunchEnvironment } from "./launch-environment";
 import { endGracefully, killAll, killAllShared, serverProcesses, serverProcessesShared } from "./server-processes";
+import { recoverLeft } from "./adopt-servers";
+import { LocalBuilder } from "./build/local-builder";
+import { pruneUnusedBuilds } from "./build/prune-unused";
+import { formatRef, parseRef, pidExists, sameProcess, watchProcess, type ProcessRecord } from "./server-record";
 import { PORT_TAKEN, PortPicker, PortTaken } from "./local-ports";
 import { ServerUids } from "./server-uids";
 import { noSpaceExplained, WorkspaceVolumes } from "./workspace-volume";
 import { parseBytes } from "../../policy/quantity";
 import { log } from "../../log";
 import { StorageMeter, type StorageReading } from "../storage-meter";
-import type { ExitListener, Runtime, RuntimeCapabilities, ServerSpec, StartedServer } from "../types";
+import type { Builder, ExitListener, LeftServer, Recovered, ReconcileResult, Runtime, RuntimeCapabilities, ServerSpec, StartedServer } from "../types";
 
 // The embedded default: a server is a Jupyter process on a free loopback port, in its own process
-// group (so its kernels stop with it), working in a folder under the data directory.
+// group (so its kernels stop with it), working in a folder under the data directory. It runs in a
+// session of its own and outlives Berth: the next Berth process takes it over (adopt-servers.ts).
 
 export interface LocalRuntimeOptions {
   dataDir: string;
@@ -32,37 +36,21 @@ export interface LocalRuntimeOptions {
   uidClaimsDir?: string;
   /** Whether Berth runs as root, so servers can have uids of their own; injectable for tests. */
   asRoot?: boolean;
-}
-
-interface Proc {
-  child: ChildProcess;
-  stopping: boolean;
-  exited: Promise<void>;
-  releaseLimits: () => void;
-  stderrTail: string[];
+  /** How often a server taken over from an earlier Berth process is checked for being alive (not a child: no exit event). */
+  livenessPollMs?: number;
+  /** Stop every server at shutdown (BERTH_STOP_SERVERS_ON_SHUTDOWN) instead of leaving them for the next Berth process. */
+  stopServersOnShutdown?: boolean;
 }
 
 const ID = /^[0-9a-f-]{36}$/;
-/** The readiness poll's interval when Jupyter writes nothing to wake it (see start()). */
-const READY_POLL_MS = 200;
-
-// Resolves after ms, or at once when signal aborts; never leaves a listener on the signal.
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve();
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-
 export class LocalRuntime implements Runtime {
   readonly kind = "local" as const;
-  readonly stopsServersOnShutdown = true;
+  /** Builds run in this process: any a Berth process left unfinished ended with it. */
+  readonly buildsInProcess = true;
+  readonly buildInfo = { image: "local: python venv", needsRegistry: false };
+  get stopsServersOnShutdown(): boolean {
+    return Boolean(this.opts.stopServersOnShutdown);
+  }
   private procs = new Map<string, Proc>();
   private exitListeners: ExitListener[] = [];
   private cgroups: CgroupMode;
@@ -73,6 +61,7 @@ export class LocalRuntime implements Runtime {
   private uids: ServerUids | undefined;
   /** Each workspace a filesystem of its profile's size, when Berth is root (see workspace-volume.ts). */
   readonly volumes: WorkspaceVolumes;
+  private localBuilder: LocalBuilder | undefined;
 
   constructor(private opts: LocalRuntimeOptions) {
     this.cgroups = detectCgroups(opts.cgroupRoot);
@@ -174,70 +163,19 @@ export class LocalRuntime implements Runtime {
     onProgress: (m: string) => void,
     signal: AbortSignal,
   ): Promise<StartedServer> {
-    const { cmd, env, identity, home, runtimeDir, port } = how;
-    const argv = jupyterArgs(cmd, { port, baseUrl: spec.baseUrl, root: home });
+    const { cmd, env, port } = how;
     onProgress(`Starting ${cmd.app === "ServerApp" ? "JupyterLab" : "Jupyter Notebook"}${env ? " in the repository's environment" : ""}`);
-    const child = spawn(argv[0], argv.slice(1), {
-      cwd: home,
-      detached: true, // own process group: stop() signals Jupyter and its kernels together
-      stdio: ["ignore", "ignore", "pipe"],
-      // Its own uid and group (libuv also drops root's supplementary groups); see identity().
-      ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
-      env: {
-        PATH: env ? `${path.join(env.envDir, "bin")}:${this.opts.hostEnv.PATH}` : this.opts.hostEnv.PATH,
-        ...(env ? { VIRTUAL_ENV: env.envDir } : {}),
-        LANG: this.opts.hostEnv.LANG ?? "C.UTF-8",
-        HOME: home,
-        // No passwd entry exists for a server's uid: getpass and friends read these instead.
-        USER: spec.user,
-        LOGNAME: spec.user,
-        SHELL: "/bin/bash",
-        // The proxy's secret for Berth's authenticator, which PYTHONPATH finds (both leave the
-        // environment before any kernel starts).
-        [SECRET_ENV]: spec.token,
-        PYTHONPATH: installJupyterAuth(this.opts.dataDir),
-        JUPYTER_RUNTIME_DIR: runtimeDir,
-        JUPYTERHUB_USER: spec.user,
-        JUPYTERHUB_SERVER_NAME: spec.name,
-        JUPYTERHUB_SERVICE_PREFIX: spec.baseUrl,
-        PYTHONUNBUFFERED: "1",
-      } as unknown as NodeJS.ProcessEnv,
-    });
-    const stderrTail: string[] = [];
-    // Jupyter logs as it comes up ("… is running at …" once it listens): each chunk it writes
-    // wakes the readiness check below at once, so readiness is seen when it happens rather than
-    // at the next tick of the poll, which stays as the fallback for a command that logs nothing.
-    let wake: (() => void) | undefined;
-    let poked = false;
-    const poke = () => {
-      poked = true;
-      const w = wake;
-      wake = undefined;
-      w?.();
+    const jupyter = new JupyterProcess(spec, { ...how, dataDir: this.opts.dataDir, hostEnv: this.opts.hostEnv });
+    const proc: Proc = {
+      pid: jupyter.pid,
+      stopping: false,
+      detached: false,
+      exited: jupyter.exited,
+      releaseLimits: () => undefined,
+      stderrTail: jupyter.stderrTail,
+      detach: () => jupyter.detach(),
+      exitInfo: () => jupyter.exitInfo ?? "unknown",
     };
-    child.stderr?.setEncoding("utf8");
-    child.stderr?.on("data", (chunk: string) => {
-      for (const line of chunk.split("\n")) {
-        if (!line.trim()) continue;
-        stderrTail.push(line.split(spec.token).join("***"));
-        if (stderrTail.length > 30) stderrTail.shift();
-      }
-      poke();
-    });
-    let exitInfo: string | undefined;
-    const exited = new Promise<void>((resolve) => {
-      child.on("exit", (code, sig) => {
-        exitInfo = sig ? `signal ${sig}` : `exit code ${code}`;
-        resolve();
-        poke();
-      });
-      child.on("error", (err) => {
-        exitInfo = err.message;
-        resolve();
-        poke();
-      });
-    });
-    const proc: Proc = { child, stopping: false, exited, releaseLimits: () => undefined, stderrTail };
     this.procs.set(spec.serverId, proc);
 
     const fail = async (reason: string): Promise<never> => {
@@ -245,9 +183,9 @@ export class LocalRuntime implements Runtime {
       throw new Error(reason);
     };
 
-    if (child.pid && this.cgroups.kind !== "none") {
+    if (jupyter.pid && this.cgroups.kind !== "none") {
       try {
-        proc.releaseLimits = applyLimits(this.cgroups, spec.serverId, child.pid, spec.profile.cpu, spec.profile.memory);
+        proc.releaseLimits = applyLimits(this.cgroups, spec.serverId, jupyter.pid, spec.profile.cpu, spec.profile.memory);
         onProgress(`Limited to ${spec.profile.cpu} CPU and ${spec.profile.memory} memory`);
       } catch (err) {
         this.cgroups = { kind: "none", why: `the host refused a cgroup write (${(err as Error).message})` };
@@ -255,50 +193,37 @@ export class LocalRuntime implements Runtime {
     }
 
     onProgress("Waiting for Jupyter to answer");
-    const deadline = Date.now() + this.opts.startTimeoutMs;
-    const statusUrl = `http://127.0.0.1:${port}${spec.baseUrl}api/status`;
-    while (true) {
-      if (signal.aborted) return fail("The start was cancelled.");
-      if (exitInfo) {
-        if (PORT_TAKEN.test(stderrTail.join("\n"))) {
-          // Not stop(): the workspace stays mounted for the next port.
-          await this.stopProcesses(spec.serverId);
-          throw new PortTaken(`port ${port} was taken`);
-        }
-        const tail = stderrTail.slice(-5).join("\n");
-        return fail(`Jupyter exited while starting (${exitInfo}).${tail ? `\n${tail}` : ""}`);
+    const readiness = await jupyter.waitReady(`http://127.0.0.1:${port}${spec.baseUrl}api/status`, spec.token, Date.now() + this.opts.startTimeoutMs, signal);
+    if (readiness === "cancelled") return fail("The start was cancelled.");
+    if (readiness === "timeout") return fail(`Jupyter did not answer within ${Math.round(this.opts.startTimeoutMs / 1000)} s.`);
+    if (readiness === "exited") {
+      if (PORT_TAKEN.test(jupyter.stderrTail.join("\n"))) {
+        // Not stop(): the workspace stays mounted for the next port.
+        await this.stopProcesses(spec.serverId);
+        throw new PortTaken(`port ${port} was taken`);
       }
-      if (Date.now() > deadline) return fail(`Jupyter did not answer within ${Math.round(this.opts.startTimeoutMs / 1000)} s.`);
-      let answered = false;
-      try {
-        const res = await fetch(statusUrl, { headers: upstreamAuthHeaders(spec.token), signal: AbortSignal.timeout(2000) });
-        if (res.ok) break;
-        answered = true;
-      } catch {
-        // not listening yet
-      }
-      // Output that came while the check above ran counts too: check again at once. Once Jupyter
-      // answers (not yet OK), only the poll: it logs each refused request, which must not wake
-      // another at once.
-      if (answered) await sleep(READY_POLL_MS, signal);
-      else if (!poked) await Promise.race([sleep(READY_POLL_MS, signal), new Promise<void>((r) => (wake = r))]);
-      poked = false;
-      wake = undefined;
+      const tail = jupyter.stderrTail.slice(-5).join("\n");
+      return fail(`Jupyter exited while starting (${jupyter.exitInfo}).${tail ? `\n${tail}` : ""}`);
     }
 
-    // From here on an exit nobody asked for is a crash the services must hear about.
-    void exited.then(() => {
+    this.watchExit(spec.serverId, proc);
+    onProgress("Jupyter is ready");
+    return { upstream: `http://127.0.0.1:${port}`, ref: formatRef(jupyter.pid!) };
+  }
+
+  /** From here on an exit nobody asked for is a crash the services must hear about. */
+  private watchExit(serverId: string, proc: Proc): void {
+    void proc.exited.then(() => {
+      if (proc.detached) return;
       proc.releaseLimits();
-      if (this.procs.get(spec.serverId) === proc) this.procs.delete(spec.serverId);
+      if (this.procs.get(serverId) === proc) this.procs.delete(serverId);
       if (!proc.stopping) {
-        this.killLeftovers(spec.serverId);
-        const tail = stderrTail.slice(-3).join("\n");
-        const reason = `Jupyter stopped unexpectedly (${exitInfo}).${tail ? `\n${tail}` : ""}`;
-        for (const l of this.exitListeners) l(spec.serverId, reason);
+        this.killLeftovers(serverId);
+        const tail = proc.stderrTail.slice(-3).join("\n");
+        const reason = `Jupyter stopped unexpectedly (${proc.exitInfo()}).${tail ? `\n${tail}` : ""}`;
+        for (const l of this.exitListeners) l(serverId, reason);
       }
     });
-    onProgress("Jupyter is ready");
-    return { upstream: `http://127.0.0.1:${port}`, ref: String(child.pid) };
   }
 
   async stop(serverId: string): Promise<void> {
@@ -315,9 +240,10 @@ export class LocalRuntime implements Runtime {
       return;
     }
     proc.stopping = true;
-    const pid = proc.child.pid;
+    const pid = proc.pid;
     const signalGroup = (sig: NodeJS.Signals) => {
-      if (!pid) return;
+      // A server taken over is not Berth's child: once it is gone its pid may name another process.
+      if (!pid || (proc.rec && !sameProcess(proc.rec))) return;
       try {
         process.kill(-pid, sig);
       } catch {
@@ -375,10 +301,11 @@ export class LocalRuntime implements Runtime {
    * user than the Berth that started it (the CLI without root while Berth is root). A stop from
    * here would then find nothing to end and leave the server running, so callers refuse instead.
    */
-  canSignal(ref: string | null): boolean {
-    if (!ref || !/^\d+$/.test(ref)) return true;
+  canStop(ref: string | null): boolean {
+    const rec = parseRef(ref);
+    if (!rec) return true;
     try {
-      process.kill(Number(ref), 0);
+      process.kill(rec.pid, 0);
       return true;
     } catch (err) {
       return (err as NodeJS.ErrnoException).code !== "EPERM";
@@ -411,28 +338,65 @@ export class LocalRuntime implements Runtime {
 
   async isAlive(serverId: string, ref: string | null): Promise<boolean> {
     if (this.procs.has(serverId)) return true;
-    // A Jupyter left over by an earlier Berth process: alive, but not ours to proxy any more.
-    if (ref && /^\d+$/.test(ref)) {
-      try {
-        process.kill(Number(ref), 0);
-        return true;
-      } catch {
-        return false;
-      }
-    }
-    return false;
+    // One this process does not follow (another Berth's, or the CLI asking): the recorded process.
+    const rec = parseRef(ref);
+    if (!rec) return false;
+    return rec.startTime === undefined ? pidExists(rec.pid) : sameProcess(rec);
   }
 
-  /** Ends a Jupyter left behind by an earlier Berth process (its pid is the stored ref), and its kernels. */
-  killOrphan(ref: string | null, serverId?: string): void {
-    if (ref && /^\d+$/.test(ref)) {
-      try {
-        process.kill(-Number(ref), "SIGKILL");
-      } catch {
-        // gone already
-      }
-    }
-    if (serverId && ID.test(serverId)) this.killLeftovers(serverId);
+  howEnded(): { failed: boolean; reason: string; note: string } {
+    return { failed: false, reason: "Its Jupyter process was gone, so it was marked stopped; its files are kept. Start it again.", note: "running without its process → stopped" };
+  }
+
+  recover(left: LeftServer[]): Promise<Recovered[]> {
+    return recoverLeft(
+      left.filter((s) => ID.test(s.serverId)),
+      { runtimeDir: (id) => this.runtimeDir(id), adopt: (id, rec) => this.adopt(id, rec), end: (id) => this.endLeftOver(id) },
+    );
+  }
+
+  /** Follows a Jupyter an earlier Berth process started, as if this one had: stop, exit, limits. */
+  private adopt(serverId: string, rec: ProcessRecord): void {
+    const watch = watchProcess(rec, this.opts.livenessPollMs ?? 2000);
+    const proc: Proc = {
+      pid: rec.pid,
+      rec,
+      stopping: false,
+      detached: false,
+      exited: watch.ended,
+      releaseLimits: () => releaseLimits(this.cgroups, serverId),
+      stderrTail: [],
+      detach: watch.cancel,
+      exitInfo: () => "it was taken over after a Berth restart, so its exit status is unknown",
+    };
+    this.procs.set(serverId, proc);
+    this.watchExit(serverId, proc);
+  }
+
+  /**
+   * Ends what an earlier Berth process left of a server that is not kept: whatever carries the
+   * server's runtime folder or uid (only Berth's servers do), never the recorded pid as such (it
+   * may name another program's process by now); asked to end first (Jupyter shuts its kernels down).
+   */
+  private async endLeftOver(serverId: string): Promise<void> {
+    await endGracefully(() => this.serverPids(serverId), 10_000);
+    releaseLimits(this.cgroups, serverId);
+    await this.volumes.detach(serverId, this.workspaceDir(serverId));
+  }
+
+  /** Nothing outlives its server here: stops and removals end every process of the server. */
+  async reconcile(): Promise<ReconcileResult> {
+    return { ended: [], storageDeleted: [], storagePending: [] };
+  }
+
+  /** Environments of launched commits no server uses any more, after BERTH_LOCAL_BUILD_KEEP_DAYS. */
+  async housekeeping(): Promise<void> {
+    await pruneUnusedBuilds();
+  }
+
+  async builder(): Promise<Builder> {
+    this.localBuilder ??= new LocalBuilder();
+    return this.localBuilder;
   }
 
   async storageUsed(serverId: string): Promise<number | undefined> {
@@ -446,13 +410,23 @@ export class LocalRuntime implements Runtime {
     return this.storage.read(serverId);
   }
 
+  /** Servers keep running while Berth restarts: stop following them (the next process takes them over). */
   async shutdown(): Promise<void> {
-    // The servers stopped here are unmounted too.
-    await Promise.all(
-      [...this.procs.keys()].map(async (id) => {
-        await this.stopProcesses(id);
-        await this.volumes.detach(id, this.workspaceDir(id));
-      }),
-    );
+    if (this.opts.stopServersOnShutdown) {
+      // The servers stopped here are unmounted too.
+      await Promise.all(
+        [...this.procs.keys()].map(async (id) => {
+          await this.stopProcesses(id);
+          await this.volumes.detach(id, this.workspaceDir(id));
+        }),
+      );
+      return;
+    }
+    // Left running, mounted: the next process finds their mounts in the kernel's table.
+    for (const proc of this.procs.values()) {
+      proc.detached = true;
+      proc.detach();
+    }
+    this.procs.clear();
   }
 }

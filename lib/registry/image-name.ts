@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { config, type Config } from "../config";
-import type { RepoSource } from "./repo-spec";
+import type { RepoSource } from "../launch/repo-spec";
 
 // One image per commit, named so that the same commit always gives the same name on every
 // replica and in every release: <registry host>/<prefix><slug>:<commit>. The slug is the

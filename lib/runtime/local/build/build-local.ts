@@ -1,9 +1,9 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { config, type Config } from "../../config";
-import { AppError } from "../../errors";
-import { log } from "../../log";
-import { checkGitUrl } from "../repo-spec";
+import { config, type Config } from "../../../config";
+import { AppError } from "../../../errors";
+import { log } from "../../../log";
+import { checkGitUrl } from "../../../http/git-url";
 import { baseEnv, copyBaseEnv } from "./base-env";
 import { acquireBuildLock } from "./build-lock";
 import { detectConfig, type BuildPlan } from "./detect-config";

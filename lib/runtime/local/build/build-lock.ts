@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { AppError } from "../../errors";
+import { AppError } from "../../../errors";
 
 // One build of a commit at a time across processes on this machine (two Berth processes sharing a
 // data folder, or a restart while a build's lock folder is left behind). mkdir is atomic: whoever

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { detectConfig, parseRuntime } from "./detect-config";
-import { refusal } from "../../../test/helpers/refusal";
+import { refusal } from "../../../../test/helpers/refusal";
 
 const made: string[] = [];
 function repo(files: Record<string, string>): string {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
-import { AppError } from "../../errors";
+import { AppError } from "../../../errors";
 
 // What repo2docker would do with a checkout, restricted to what the local runtime can do on this
 // host. repo2docker's rules (buildpacks/base.py, binder_dir): if the repository has a `binder/` or

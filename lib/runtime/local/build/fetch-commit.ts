@@ -2,10 +2,10 @@ import dns from "node:dns";
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { isIP } from "node:net";
 import path from "node:path";
-import { config, type Config } from "../../config";
-import { AppError } from "../../errors";
-import { checkGitUrl } from "../repo-spec";
-import { addressRefusal, checkUrlHost, hostUnreachable, urlHost } from "../url-safety";
+import { config, type Config } from "../../../config";
+import { AppError } from "../../../errors";
+import { checkGitUrl } from "../../../http/git-url";
+import { addressRefusal, checkUrlHost, hostUnreachable, urlHost } from "../../../http/url-safety";
 import { runCommand } from "./run-command";
 
 // Fetches one commit of a public repository into <dataDir>/builds/<commit>/repo. The address was

@@ -1,10 +1,10 @@
-import { config } from "../../config";
-import { buildLocal, readBuilt } from "../local-build/build-local";
-import { touchBuild } from "../local-build/prune-builds";
-import type { Builder, BuildOptions, BuildRequest } from "./types";
+import { config } from "../../../config";
+import { buildLocal, readBuilt } from "./build-local";
+import { touchBuild } from "./prune-builds";
+import type { Builder, BuildOptions, BuildRequest } from "../../types";
 
 // The local runtime's builds: a checkout of the commit plus its Python environment under the data
-// folder (lib/launch/local-build). "Built" means that environment is finished on this machine.
+// folder (lib/runtime/local/build). "Built" means that environment is finished on this machine.
 export class LocalBuilder implements Builder {
   readonly kind = "local" as const;
 

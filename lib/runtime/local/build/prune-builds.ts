@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, rmSync, statSync, utimesSync } from "node:fs";
 import path from "node:path";
-import { log } from "../../log";
+import { log } from "../../../log";
 import { buildPaths } from "./build-local";
 
 // Local environments take disk for every commit ever launched. One no server runs on and nobody

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync, lstatSync } from "node:fs";
 import { cp, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { AppError } from "../../errors";
+import { AppError } from "../../../errors";
 import { runCommand } from "./run-command";
 
 // Every local build starts from the same thing: a venv of the host's Python with the host's

@@ -1,5 +1,5 @@
-import { config } from "../../config";
-import { db } from "../../db/client";
+import { config } from "../../../config";
+import { db } from "../../../db/client";
 import { pruneLocalBuilds } from "./prune-builds";
 
 /** The leader's periodic clean-up: environments of commits no server was launched on. */

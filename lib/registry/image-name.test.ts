@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { escapeSlug, imageName, registryImageHost, REPOSITORY_NAME, safeSlug, TAG } from "./image-name";
-import { parseLaunchInput, parseSpec } from "./repo-spec";
+import { parseLaunchInput, parseSpec } from "../launch/repo-spec";
 
 const urls = { gh: "https://github.com", gl: "https://gitlab.com", gist: "https://gist.github.com" };
 const registry = { url: "https://registry.example.org", username: undefined, password: undefined, timeoutMs: 1000, imagePrefix: "berth/" };
