@@ -8,6 +8,7 @@ import { serversQueryString, type ServerSort, type ServersQuery } from "@/lib/ad
 import { Alert } from "../../ui/Alert";
 import { ConfirmDialog } from "../../ui/ConfirmDialog";
 import { buttonStyles } from "../../ui/button-styles";
+import { RepoName } from "../../ui/RepoName";
 import { Spinner } from "../../ui/Spinner";
 import { formatBytes, relativeTime, timeLeft } from "../../servers/format";
 import { StateBadge } from "../../servers/StateBadge";
@@ -254,7 +255,7 @@ export function ServersConsole({ initial }: { initial: AdminServersPage }) {
                     <td className="max-w-56 px-3 py-2.5 align-top">
                       {s.launchedFrom ? (
                         <>
-                          <span className="block truncate" title={s.launchedFrom.repo}>{s.launchedFrom.repo}</span>
+                          <span className="block break-words"><RepoName text={s.launchedFrom.repo} /></span>
                           <code className="font-mono text-xs text-slate-500" title={s.launchedFrom.commit}>{s.launchedFrom.commit.slice(0, 7)}</code>
                         </>
                       ) : s.image ? (
