@@ -12,8 +12,8 @@ test.describe.configure({ mode: "serial" });
 const NAMED = ["tv-one", "tv-two", "tv-three", "tv-four"];
 const FIFTH = "tv-five";
 const LAUNCHED = "wrap";
-// Parts short enough for a phone's line, the whole far longer than one.
-const LONG_REPO = "jupyter-research-collaboration/reproducible-analysis-notebooks";
+// Parts short enough to be kept whole on a phone's line; the whole address far longer than one.
+const LONG_REPO = "research-group-2024/analysis-notebooks";
 
 let git: GitServerDouble;
 
