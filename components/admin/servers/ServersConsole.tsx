@@ -29,7 +29,7 @@ function SortHeader({ query, sort, children }: { query: ServersQuery; sort: Serv
     <th scope="col" aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : "none"} className="px-3 py-2.5 font-medium">
       <Link href={`/admin/servers${serversQueryString(query, { sort, dir, page: 1 })}`} className="inline-flex items-center gap-1 rounded hover:text-slate-900">
         {children}
-        <span aria-hidden="true" className={active ? "text-brand-700" : "text-slate-300"}>
+        <span aria-hidden="true" className={active ? "text-brand-700" : "text-slate-400"}>
           {active && query.dir === "desc" ? "↓" : "↑"}
         </span>
       </Link>
