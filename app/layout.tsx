@@ -9,7 +9,15 @@ export const metadata: Metadata = {
   description: "Launch repositories into Jupyter and manage your notebook servers.",
 };
 
-export const viewport: Viewport = { themeColor: "#0f665f", width: "device-width", initialScale: 1 };
+// The browser chrome matches the page in either colour scheme.
+export const viewport: Viewport = {
+  themeColor: [
+    { media: "(prefers-color-scheme: light)", color: "#0f665f" },
+    { media: "(prefers-color-scheme: dark)", color: "#0b1120" },
+  ],
+  width: "device-width",
+  initialScale: 1,
+};
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const user = await currentUser();

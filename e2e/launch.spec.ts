@@ -163,7 +163,8 @@ test("launch a repository: build, open the notebook, launch again from the link,
   await test.step("Launch: the build log shows postBuild, then the notebook opens and runs", async () => {
     const handOver = await catchHandOver(page);
     await page.getByRole("button", { name: "Launch", exact: true }).click();
-    await expect(page).toHaveURL(new RegExp(`/v2/git/.*[?&]server=${SERVER}`));
+    // The name was Berth's suggestion: the launch page decides (a new server here), nothing forced.
+    await expect(page).toHaveURL(/\/v2\/git\/[^?]*\/HEAD\?labpath=hello\.ipynb$/);
     await expect(page.getByRole("heading", { level: 1 })).toContainText(repoUrl.replace(/\.git$/, ""));
     await expect(log(page)).toContainText("postBuild: first commit", { timeout: LAUNCH_TIMEOUT });
     await expect(page.getByText(`Ready. Opening ${SERVER}…`)).toBeVisible({ timeout: SERVER_START_TIMEOUT });
@@ -194,6 +195,29 @@ test("launch a repository: build, open the notebook, launch again from the link,
     await shot(page, "launch-cache-hit");
     await handOver.follow();
     await expect(page).toHaveURL(new RegExp(`/user/${ALICE.name}/${SERVER}/notebooks/hello\\.ipynb`), { timeout: 30_000 });
+  });
+
+  await test.step("the form through a tag on the same commit: the server already on it opens, no second one", async () => {
+    await git.addTag(REPO, "v1.0");
+    await page.goto("/");
+    await page.getByLabel("Repository", { exact: true }).fill(repoUrl);
+    await page.getByLabel(/Git ref/).fill("v1.0");
+    await page.getByRole("textbox", { name: /^Open/ }).fill("hello.ipynb");
+    // launch-demo is taken, so the name offered is a new one; the form says what happens instead.
+    await expect(page.getByLabel("Server name", { exact: true })).toHaveValue(`${SERVER}-2`);
+    await expect(page.getByText("If one of yours already runs this commit, that one opens instead.")).toBeVisible();
+    const handOver = await catchHandOver(page);
+    await page.getByRole("button", { name: "Launch", exact: true }).click();
+    await expect(page).toHaveURL(/\/v2\/git\/[^?]*\/v1\.0\?labpath=hello\.ipynb$/);
+    await expect(log(page)).toContainText("already runs this commit; opening it", { timeout: LAUNCH_TIMEOUT });
+    await expect(page.getByText(`Ready. Opening ${SERVER}…`)).toBeVisible({ timeout: SERVER_START_TIMEOUT });
+    await expect(page.getByText(`into ${SERVER}`, { exact: true })).toBeVisible();
+    await shot(page, "launch-same-commit-tag");
+    await handOver.follow();
+    await expect(page).toHaveURL(new RegExp(`/user/${ALICE.name}/${SERVER}/notebooks/hello\\.ipynb`), { timeout: 30_000 });
+    const list = (await (await page.request.get(`/api/users/${ALICE.name}/servers`)).json()) as { servers: { name: string; launchedFrom: { commit: string } | null }[] };
+    const fromRepo = list.servers.filter((s) => s.launchedFrom !== null).map((s) => s.name);
+    expect(fromRepo).toEqual([SERVER]);
   });
 
   await test.step("a new commit: asked whether to restart the server on it", async () => {

@@ -28,15 +28,15 @@ export function BuildLog({ lines, id }: { lines: string[]; id: string }) {
   }, []);
 
   return (
-    <section aria-labelledby={`${id}-title`} className="overflow-hidden rounded-2xl border border-slate-800 bg-slate-950 shadow-card">
-      <div className="flex items-center justify-between gap-3 border-b border-white/10 px-4 py-2.5">
-        <h2 id={`${id}-title`} className="text-sm font-medium text-slate-200">
+    <section aria-labelledby={`${id}-title`} className="overflow-hidden rounded-2xl border border-console-edge bg-console shadow-card">
+      <div className="flex items-center justify-between gap-3 border-b border-console-edge px-4 py-2.5">
+        <h2 id={`${id}-title`} className="text-sm font-medium text-console-text">
           Build log
-          <span className="ml-2 text-xs font-normal text-slate-400">
+          <span className="ml-2 text-xs font-normal text-console-muted">
             {lines.length} {lines.length === 1 ? "line" : "lines"}
           </span>
         </h2>
-        <span className="[&_[role=status]]:text-emerald-300">
+        <span className="[&_[role=status]]:text-console-ok">
           <CopyButton text={text} label="Copy log" disabled={lines.length === 0} />
         </span>
       </div>
@@ -47,9 +47,9 @@ export function BuildLog({ lines, id }: { lines: string[]; id: string }) {
         aria-live="polite"
         aria-labelledby={`${id}-title`}
         tabIndex={0}
-        className="h-80 overflow-auto whitespace-pre-wrap break-words px-4 py-3 font-mono text-[0.78rem] leading-relaxed text-slate-200 focus-visible:outline-offset-[-2px] sm:h-96"
+        className="h-80 overflow-auto whitespace-pre-wrap break-words px-4 py-3 font-mono text-[0.78rem] leading-relaxed text-console-text focus-visible:outline-offset-[-2px] sm:h-96"
       >
-        {lines.length ? text : <span className="text-slate-500">The log appears here as soon as Berth starts working on the launch.</span>}
+        {lines.length ? text : <span className="text-console-muted">The log appears here as soon as Berth starts working on the launch.</span>}
       </pre>
     </section>
   );

@@ -104,17 +104,20 @@ export function LaunchForm({ user, servers, maxLength, atLimit, limitMessage, in
       (r?.error.field === "ref" ? refRef : repoRef).current?.focus();
       return;
     }
-    const server = mode === "new" ? (typedName ?? r.links.suggestedName) : existingName;
-    const problem = mode === "new" ? problemOf(server) : null;
+    // A name the person typed asks for that new server. The name Berth suggested asks for nothing:
+    // the launch page then opens the person's server already on this repository's commit, reached
+    // through whatever ref, and only otherwise makes the new one (or asks, for a new commit).
+    const server = mode === "new" ? typedName : existingName;
+    const problem = mode === "new" ? problemOf(typedName ?? r.links.suggestedName) : null;
     if (problem) {
       setBusy(false);
-      if (!server) setSubmitError("Enter a name for the new server.");
+      if (typedName === "") setSubmitError("Enter a name for the new server.");
       nameRef.current?.focus();
       return;
     }
     const target = r.links.launchPath;
     // Stay busy: the launch page is loading.
-    router.push(`${target}${target.includes("?") ? "&" : "?"}server=${encodeURIComponent(server)}`);
+    router.push(server === null ? target : `${target}${target.includes("?") ? "&" : "?"}server=${encodeURIComponent(server)}`);
   }
 
   return (
@@ -227,6 +230,7 @@ export function LaunchForm({ user, servers, maxLength, atLimit, limitMessage, in
             maxLength={maxLength}
             mode={mode}
             newName={newName}
+            suggested={typedName === null}
             existingName={existingName}
             nameProblem={nameProblem}
             atLimit={atLimit}

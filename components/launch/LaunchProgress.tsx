@@ -2,6 +2,7 @@
 
 import { useEffect, useId, useRef, useState } from "react";
 import { Alert } from "../ui/Alert";
+import { RepoName } from "../ui/RepoName";
 import { buttonStyles } from "../ui/button-styles";
 import { fetchJson, RequestError } from "../ui/fetch-json";
 import { Spinner } from "../ui/Spinner";
@@ -98,7 +99,7 @@ export function LaunchProgress({ display, formHref, existing, maxLength, atLimit
     <div className="mx-auto w-full max-w-3xl space-y-6">
       <div className="min-w-0">
         <p className="text-xs font-semibold uppercase tracking-wider text-brand-700">Launching</p>
-        <h1 className="mt-1 break-words text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl">{plan?.repo ?? display.repo}</h1>
+        <h1 className="mt-1 break-words text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl"><RepoName text={plan?.repo ?? display.repo} /></h1>
         <p className="mt-1.5 flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-slate-600">
           <span>
             at <span className="font-mono text-slate-800">{plan?.ref ?? display.ref}</span>
@@ -130,7 +131,7 @@ export function LaunchProgress({ display, formHref, existing, maxLength, atLimit
         <div role="status" className="flex items-center gap-3 rounded-2xl border border-slate-200/80 bg-white px-5 py-4 text-sm text-slate-700 shadow-card">
           <Spinner className="h-5 w-5 text-brand-600" />
           <span>
-            Resolving <span className="font-medium text-slate-900">{display.repo}</span> at <span className="font-mono">{display.ref}</span>…
+            Resolving <span className="break-words font-medium text-slate-900"><RepoName text={display.repo} /></span> at <span className="font-mono">{display.ref}</span>…
           </span>
         </div>
       ) : null}

@@ -16,8 +16,10 @@ const optionStyles =
   "block cursor-pointer rounded-xl border border-slate-200 bg-white p-3.5 transition-colors hover:border-slate-300 has-checked:border-brand-600 has-checked:bg-brand-50/40 has-checked:ring-1 has-checked:ring-brand-600 has-disabled:cursor-not-allowed has-disabled:opacity-60";
 
 /** Where the launch goes: a new named server (name prefilled, checked as you type) or one the person has. */
-export function ServerTarget({ id, user, servers, maxLength, newName, existingName, mode, nameProblem, atLimit, limitMessage, nameRef, onMode, onNewName, onExisting }: {
+export function ServerTarget({ id, user, servers, maxLength, newName, suggested, existingName, mode, nameProblem, atLimit, limitMessage, nameRef, onMode, onNewName, onExisting }: {
   id: string;
+  /** The new name is Berth's suggestion, not typed: a server already on the commit opens instead. */
+  suggested?: boolean;
   user: string;
   servers: TargetServer[];
   maxLength: number;
@@ -41,7 +43,9 @@ export function ServerTarget({ id, user, servers, maxLength, newName, existingNa
             <input type="radio" name={`${id}-target`} value="new" checked={mode === "new"} disabled={atLimit} onChange={() => onMode("new")} className="mt-0.5 h-4 w-4 accent-brand-700" />
             <span>
               <span className="block text-sm font-medium text-slate-900">A new named server</span>
-              <span className="block text-xs text-slate-500">With its own files, next to the servers you have.</span>
+              <span className="block text-xs text-slate-500">
+                With its own files, next to the servers you have.{suggested ? " If one of yours already runs this commit, that one opens instead." : null}
+              </span>
             </span>
           </label>
           {mode === "new" ? (

@@ -1,6 +1,7 @@
 "use client";
 
 import { useId, useState } from "react";
+import { RepoName } from "../ui/RepoName";
 import { Spinner } from "../ui/Spinner";
 import { CopyButton } from "./CopyButton";
 import type { Links, LinkState } from "./use-share-links";
@@ -97,8 +98,8 @@ export function SharePanel({ state, idPrefix }: { state: LinkState; idPrefix: st
           <Badge idPrefix={idPrefix} links={links} disabled={updating} />
           <p className="text-xs text-slate-500">
             Launches{" "}
-            <span className="font-medium text-slate-700">
-              {links.repo}
+            <span className="break-words font-medium text-slate-700">
+              <RepoName text={links.repo} />
             </span>{" "}
             at <span className="font-mono text-slate-700">{links.ref}</span>. Which server it opens in is not part of the link: each person chooses their own.
           </p>

@@ -8,6 +8,9 @@ import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { failureOf, fetchJson } from "../ui/fetch-json";
 import { AddServerForm } from "./AddServerForm";
 import { ServerCard } from "./ServerCard";
+import { ServerTable } from "./ServerTable";
+import { useServersView } from "./use-servers-view";
+import { ViewToggle } from "./ViewToggle";
 import { formatBytes, idlePolicyText } from "./format";
 import { storagePercent } from "@/lib/format/storage";
 
@@ -56,6 +59,27 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
   const running = page.servers.filter((s) => s.state === "running").length;
   const usedPct = max > 0 ? Math.min(100, Math.round((page.namedCount / max) * 100)) : 100;
   const filling = page.servers.filter((s) => s.storageLevel !== "ok");
+  // More than a few servers: the table, with Add above it, unless this browser chose otherwise.
+  // Counted as the page opened, so adding a server does not switch the view under the person.
+  const [view, setView] = useServersView(initial.servers.length > 3 ? "table" : "cards");
+  const ordered = defaultServer ? [defaultServer, ...named] : named;
+  const toggle = <ViewToggle view={view} onChange={setView} />;
+  const addForm = (
+    <AddServerForm
+      user={page.user}
+      profiles={page.profiles}
+      requestUrl={page.profileRequestUrl}
+      maxLength={page.policy.serverNameMaxLength}
+      atLimit={atLimit}
+      existing={named.map((s) => s.name)}
+      limitMessage={namedServerLimitMessage(named.map((s) => s.name), max)}
+      onCreate={async (name, profile, options) => {
+        const err = await call("POST", `${base}/servers`, { name, profile, options });
+        await refresh();
+        return err;
+      }}
+    />
+  );
 
   return (
     <div className="space-y-8">
@@ -114,55 +138,70 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
         </Alert>
       ) : null}
 
-      <section aria-labelledby="default-heading" className="space-y-3">
-        <h2 id="default-heading" className="text-xs font-semibold uppercase tracking-wider text-slate-500">
-          Default server
-        </h2>
-        <ul className="space-y-3">
-          {defaultServer ? <ServerCard server={defaultServer} now={now} busy={busy === ""} onStart={() => void act("", "start")} onStop={() => void act("", "stop")} warningSeconds={page.policy.idleWarningSeconds} onKeepRunning={() => void act("", "keep-running")} /> : null}
-        </ul>
-      </section>
+      {view === "table" ? (
+        <>
+          {/* As on JupyterHub's home page: adding comes first, the list below it. */}
+          {addForm}
+          <section aria-labelledby="servers-heading" className="space-y-3">
+            <div className="flex flex-wrap items-center justify-between gap-3">
+              <h2 id="servers-heading" className="text-xs font-semibold uppercase tracking-wider text-slate-500">
+                Your servers
+              </h2>
+              {toggle}
+            </div>
+            <ServerTable
+              servers={ordered}
+              now={now}
+              busy={busy}
+              warningSeconds={page.policy.idleWarningSeconds}
+              onStart={(n) => void act(n, "start")}
+              onStop={(n) => void act(n, "stop")}
+              onKeepRunning={(n) => void act(n, "keep-running")}
+              onDelete={setToDelete}
+            />
+          </section>
+        </>
+      ) : (
+        <>
+          <section aria-labelledby="default-heading" className="space-y-3">
+            <div className="flex flex-wrap items-center justify-between gap-3">
+              <h2 id="default-heading" className="text-xs font-semibold uppercase tracking-wider text-slate-500">
+                Default server
+              </h2>
+              {toggle}
+            </div>
+            <ul className="space-y-3">
+              {defaultServer ? <ServerCard server={defaultServer} now={now} busy={busy === ""} onStart={() => void act("", "start")} onStop={() => void act("", "stop")} warningSeconds={page.policy.idleWarningSeconds} onKeepRunning={() => void act("", "keep-running")} /> : null}
+            </ul>
+          </section>
 
-      <section aria-labelledby="named-heading" className="space-y-3">
-        <h2 id="named-heading" className="text-xs font-semibold uppercase tracking-wider text-slate-500">
-          Named servers
-        </h2>
-        {named.length === 0 ? (
-          <div className="flex flex-col items-center rounded-2xl border border-dashed border-slate-300 bg-white/60 px-6 py-10 text-center">
-            <span aria-hidden="true" className="grid h-12 w-12 place-items-center rounded-2xl bg-brand-50 text-brand-600 ring-1 ring-inset ring-brand-600/10">
-              <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" strokeLinejoin="round" className="h-6 w-6">
-                <rect x="3" y="4" width="18" height="6" rx="2" />
-                <rect x="3" y="14" width="18" height="6" rx="2" />
-                <path d="M7 7h.01M7 17h.01" />
-              </svg>
-            </span>
-            <p className="mt-3 font-medium text-slate-900">No named servers yet</p>
-            <p className="mt-1 max-w-sm text-sm text-slate-600">Add one below to keep separate work apart, each with its own files. You can have up to {max}.</p>
-          </div>
-        ) : (
-          <ul className="space-y-3">
-            {named.map((s) => (
-              <ServerCard key={s.name} server={s} now={now} busy={busy === s.name} onStart={() => void act(s.name, "start")} onStop={() => void act(s.name, "stop")} warningSeconds={page.policy.idleWarningSeconds} onKeepRunning={() => void act(s.name, "keep-running")} onDelete={() => setToDelete(s.name)} />
-            ))}
-          </ul>
-        )}
-        <div className="pt-2">
-          <AddServerForm
-            user={page.user}
-            profiles={page.profiles}
-            requestUrl={page.profileRequestUrl}
-            maxLength={page.policy.serverNameMaxLength}
-            atLimit={atLimit}
-            existing={named.map((s) => s.name)}
-            limitMessage={namedServerLimitMessage(named.map((s) => s.name), max)}
-            onCreate={async (name, profile, options) => {
-              const err = await call("POST", `${base}/servers`, { name, profile, options });
-              await refresh();
-              return err;
-            }}
-          />
-        </div>
-      </section>
+          <section aria-labelledby="named-heading" className="space-y-3">
+            <h2 id="named-heading" className="text-xs font-semibold uppercase tracking-wider text-slate-500">
+              Named servers
+            </h2>
+            {named.length === 0 ? (
+              <div className="flex flex-col items-center rounded-2xl border border-dashed border-slate-300 bg-white/60 px-6 py-10 text-center">
+                <span aria-hidden="true" className="grid h-12 w-12 place-items-center rounded-2xl bg-brand-50 text-brand-600 ring-1 ring-inset ring-brand-600/10">
+                  <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" strokeLinejoin="round" className="h-6 w-6">
+                    <rect x="3" y="4" width="18" height="6" rx="2" />
+                    <rect x="3" y="14" width="18" height="6" rx="2" />
+                    <path d="M7 7h.01M7 17h.01" />
+                  </svg>
+                </span>
+                <p className="mt-3 font-medium text-slate-900">No named servers yet</p>
+                <p className="mt-1 max-w-sm text-sm text-slate-600">Add one below to keep separate work apart, each with its own files. You can have up to {max}.</p>
+              </div>
+            ) : (
+              <ul className="space-y-3">
+                {named.map((s) => (
+                  <ServerCard key={s.name} server={s} now={now} busy={busy === s.name} onStart={() => void act(s.name, "start")} onStop={() => void act(s.name, "stop")} warningSeconds={page.policy.idleWarningSeconds} onKeepRunning={() => void act(s.name, "keep-running")} onDelete={() => setToDelete(s.name)} />
+                ))}
+              </ul>
+            )}
+            <div className="pt-2">{addForm}</div>
+          </section>
+        </>
+      )}
 
       {[!page.limits.limitsEnforced ? page.limits.limitsNote : undefined, page.limits.storageNote, page.limits.isolationNote].map((note) =>
         note ? (

@@ -9,8 +9,9 @@ import { suggestServerName } from "./suggest-name";
 
 // Which server a launch goes into. Asked for by name: that server (created if new). Not asked:
 // the person's server of the same repository at the same commit if there is one (launching again
-// opens it), else a new named server named after the repository. Decided before the build, so a
-// launch that cannot get a server is refused before anything is built.
+// opens it, whichever ref or spelling of the repository the launch came through), else a new
+// named server named after the repository. Decided before the build, so a launch that cannot get
+// a server is refused before anything is built.
 
 export type Target = { kind: "existing"; id: string; name: string } | { kind: "new"; name: string };
 
@@ -21,16 +22,27 @@ export interface LaunchedServer {
   sameCommit: boolean;
 }
 
-/** The person's servers launched from the same repository as `source`. */
+/**
+ * The repository a source names, without its ref: gh/owner/repo and git/https://github.com/owner/repo.git
+ * are one repository, and so are two spellings of a GitHub, GitLab or gist name that differ only
+ * in case (those hosts ignore it). A plain Git host's path is kept as written.
+ */
+export function repositoryKey(source: Pick<RepoSource, "provider" | "repoUrl">): string {
+  const url = source.repoUrl.replace(/\/+$/, "").replace(/\.git$/i, "");
+  return source.provider === "git" ? url : url.toLowerCase();
+}
+
+/** The person's servers launched from the same repository as `source`, through any provider or ref. */
 export async function serversOfRepository(ownerId: string, source: RepoSource, commit: string | null) {
   const rows = await db().server.findMany({
-    where: { ownerId, launchProvider: source.provider },
+    where: { ownerId, launchProvider: { not: null }, launchSpec: { not: null } },
     orderBy: [{ lastActivityAt: { sort: "desc", nulls: "last" } }, { name: "asc" }],
   });
+  const key = repositoryKey(source);
   return rows
     .filter((r) => {
       try {
-        return r.launchSpec !== null && parseSpec(source.provider, r.launchSpec).repo === source.repo;
+        return repositoryKey(parseSpec(r.launchProvider!, r.launchSpec!)) === key;
       } catch {
         return false;
       }

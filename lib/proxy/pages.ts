@@ -19,7 +19,11 @@ p.body{margin:.5rem 0 0;font-size:.875rem;line-height:1.6;color:#475569}
 .action{display:inline-block;margin-top:1.5rem;background:#0f665f;color:#fff;padding:.55rem 1rem;border-radius:.5rem;font-size:.875rem;font-weight:500;text-decoration:none}
 .action:hover{background:#11524d}
 .more{margin:1rem 0 0;font-size:.875rem}.more a{color:#0f665f;font-weight:500;text-underline-offset:2px}
-a:focus-visible{outline:2px solid #0d8075;outline-offset:2px}`;
+a:focus-visible{outline:2px solid #0d8075;outline-offset:2px}
+:root{color-scheme:light dark}
+@media (prefers-color-scheme:dark){body{background:#0b1120;color:#f1f5f9}header{border-bottom-color:#334155cc;background:#111a2ecc}header a{color:#f1f5f9}
+.card{background:#111a2e;border-color:#283549;box-shadow:none}.icon{background:#1e293b;color:#a5b4c8}.icon.danger{background:#3b0d0d;color:#f87171}.code{color:#8b9ab0}
+p.body{color:#c2cddb}.action{background:#5ad6c5;color:#0b1120}.action:hover{background:#95eadb}.more a{color:#5ad6c5}a:focus-visible{outline-color:#2bbcaa}}`;
 
 const MARK = `<svg viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M12 3v10"/><path d="M12 4.5 17.5 11H12"/><path d="M3.5 14.5h17l-2.2 4.2a1.5 1.5 0 0 1-1.33.8H7.03a1.5 1.5 0 0 1-1.33-.8L3.5 14.5Z"/></svg>`;
 const LOCK = `<svg viewBox="0 0 24 24" width="24" height="24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><rect x="5" y="10.5" width="14" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3"/></svg>`;

@@ -139,6 +139,27 @@ describe("launching a repository on the local runtime", () => {
     expect(await db().build.count({ where: { commit: commits.demo } })).toBe(1);
   });
 
+  it("the same commit through a tag, the commit itself or the address without .git opens that server: no second one", async () => {
+    const before = await serverRow(alice, "demo");
+    const count = await db().server.count({ where: { owner: { name: "alice" } } });
+    // An annotated tag on main: the advertisement names the tag object, peeled to the commit.
+    await git.addTag("octo/demo", "v1.0", { message: "the first release" });
+    const plan = await planLaunch(alice, "git", spec("octo/demo", "v1.0"));
+    expect(plan).toMatchObject({ commit: commits.demo, servers: [{ name: "demo", sameCommit: true }] });
+
+    const viaTag = await launch(alice, "octo/demo", {}, "v1.0");
+    expect(last(viaTag)).toMatchObject({ phase: "ready", server: "demo" });
+    expect(log(viaTag)).toContain("already runs this commit; opening it");
+
+    const bare = encodeURIComponent(git.repoUrl("octo/demo").replace(/\.git$/, ""));
+    const viaCommit: LaunchEvent[] = [];
+    await launchRepository(alice, "git", `${bare}/${commits.demo}`, { open: {} }, (e) => viaCommit.push(e), new AbortController().signal);
+    expect(last(viaCommit)).toMatchObject({ phase: "ready", server: "demo" });
+
+    expect(await db().server.count({ where: { owner: { name: "alice" } } })).toBe(count);
+    expect((await serverRow(alice, "demo")).startedAt).toEqual(before.startedAt);
+  });
+
   it("a new commit rebuilds; restarting the same server on it keeps the person's files and adds the new ones", async () => {
     const s = await serverRow(alice, "demo");
     const home = path.join(config().dataDir, "workspaces", s.id);

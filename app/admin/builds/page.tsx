@@ -8,6 +8,7 @@ import { cell, duration, linkStyle, OpsTable, SectionTitle, utc } from "@/compon
 import { Pager, withQuery } from "@/components/admin/ops/Pager";
 import { Alert } from "@/components/ui/Alert";
 import { buttonStyles } from "@/components/ui/button-styles";
+import { RepoName } from "@/components/ui/RepoName";
 import { inputStyles } from "@/components/ui/Field";
 import { adminPageActor } from "@/lib/auth/admin-page";
 import { buildId, findBuild, listBuildHistory, listBuildQueue, OUTCOMES, repoLaunchCounts, type Outcome } from "@/lib/launch/builds/list-builds";
@@ -47,7 +48,7 @@ export default async function AdminBuildsPage({ searchParams }: { searchParams: 
       {shownLog ? (
         <section aria-labelledby="log-title" className="space-y-3">
           <SectionTitle id="log-title" aside={<Link href={withQuery("/admin/builds", { ...here, before, rp: rp || undefined })} className={buttonStyles.secondary}>Close log</Link>}>
-            Log of {shownLog.repo} at {shownLog.commit.slice(0, 12)}
+            Log of <RepoName text={shownLog.repo} /> at {shownLog.commit.slice(0, 12)}
           </SectionTitle>
           <LiveBuildLog id={shownLog.id} />
         </section>
@@ -88,7 +89,7 @@ export default async function AdminBuildsPage({ searchParams }: { searchParams: 
             >
               {history.builds.map((b) => (
                 <tr key={b.id} data-build={b.id}>
-                  <td className={`${cell} max-w-64 break-all`}>{b.repo}</td>
+                  <td className={`${cell} max-w-64 break-words`}><RepoName text={b.repo} /></td>
                   <td className={cell}><code className="font-mono text-[0.8rem]">{b.commit.slice(0, 12)}</code></td>
                   <td className={`${cell} max-w-72 break-all font-mono text-xs text-slate-500`}>{b.imageName}</td>
                   <td className={`${cell} whitespace-nowrap`}>{utc(b.createdAt)}</td>
@@ -120,9 +121,9 @@ export default async function AdminBuildsPage({ searchParams }: { searchParams: 
         <OpsTable id="repos-table" caption="Launches and cache hits per repository, most launched first" columns={["Repository", "Launches", "Cache hits", "Last launch"]} empty={counts.repos.length === 0 ? "Nobody has launched a repository yet." : undefined}>
           {counts.repos.map((r) => (
             <tr key={`${r.provider}:${r.repo}`}>
-              <td className={`${cell} break-all`}>
+              <td className={`${cell} break-words`}>
                 <span className="mr-1.5 rounded bg-slate-100 px-1.5 py-0.5 font-mono text-[0.7rem] text-slate-600">{r.provider}</span>
-                {r.repo}
+                <RepoName text={r.repo} />
               </td>
               <td className={`${cell} tabular-nums`}>{r.launches}</td>
               <td className={`${cell} tabular-nums`}>{r.cacheHits} <span className="text-slate-400">({r.launches ? Math.round((r.cacheHits / r.launches) * 100) : 0}%)</span></td>

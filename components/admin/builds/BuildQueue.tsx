@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import { Alert } from "@/components/ui/Alert";
 import { buttonStyles } from "@/components/ui/button-styles";
 import { fetchJson } from "@/components/ui/fetch-json";
+import { RepoName } from "@/components/ui/RepoName";
 import type { QueueView } from "@/lib/launch/builds/list-builds";
 import { cell, OpsTable, SectionTitle, utc } from "../ops/OpsTable";
 import { CancelBuildButton } from "./CancelBuildButton";
@@ -51,7 +52,7 @@ export function BuildQueue({ initial }: { initial: QueueView }) {
                 <div className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
                   <div className="min-w-0">
                     <p className="flex flex-wrap items-center gap-2 font-medium text-slate-900">
-                      <span className="break-all">{b.repo}</span> <OutcomeBadge outcome={b.cancelRequested ? "cancelled" : "building"} />
+                      <span className="min-w-0 break-words"><RepoName text={b.repo} /></span> <OutcomeBadge outcome={b.cancelRequested ? "cancelled" : "building"} />
                       {b.rebuild ? <span className="text-xs text-slate-500">rebuild</span> : null}
                     </p>
                     <p className="mt-0.5 text-sm text-slate-500">
@@ -88,7 +89,7 @@ export function BuildQueue({ initial }: { initial: QueueView }) {
           {queue.queued.map((b) => (
             <tr key={b.id} data-build={b.id}>
               <td className={`${cell} font-semibold tabular-nums`}>{b.position}</td>
-              <td className={`${cell} break-all`}>{b.repo}</td>
+              <td className={`${cell} break-words`}><RepoName text={b.repo} /></td>
               <td className={cell}>
                 <code className="font-mono text-[0.8rem]">{b.commit.slice(0, 12)}</code>
               </td>

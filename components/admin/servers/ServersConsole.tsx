@@ -9,6 +9,7 @@ import { storagePercent } from "@/lib/format/storage";
 import { Alert } from "../../ui/Alert";
 import { ConfirmDialog } from "../../ui/ConfirmDialog";
 import { buttonStyles } from "../../ui/button-styles";
+import { RepoName } from "../../ui/RepoName";
 import { Spinner } from "../../ui/Spinner";
 import { formatBytes, relativeTime, timeLeft } from "../../servers/format";
 import { StateBadge } from "../../servers/StateBadge";
@@ -30,7 +31,7 @@ function SortHeader({ query, sort, children }: { query: ServersQuery; sort: Serv
     <th scope="col" aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : "none"} className="px-3 py-2.5 font-medium">
       <Link href={`/admin/servers${serversQueryString(query, { sort, dir, page: 1 })}`} className="inline-flex items-center gap-1 rounded hover:text-slate-900">
         {children}
-        <span aria-hidden="true" className={active ? "text-brand-700" : "text-slate-300"}>
+        <span aria-hidden="true" className={active ? "text-brand-700" : "text-slate-400"}>
           {active && query.dir === "desc" ? "↓" : "↑"}
         </span>
       </Link>
@@ -256,7 +257,7 @@ export function ServersConsole({ initial }: { initial: AdminServersPage }) {
                     <td className="max-w-56 px-3 py-2.5 align-top">
                       {s.launchedFrom ? (
                         <>
-                          <span className="block truncate" title={s.launchedFrom.repo}>{s.launchedFrom.repo}</span>
+                          <span className="block break-words"><RepoName text={s.launchedFrom.repo} /></span>
                           <code className="font-mono text-xs text-slate-500" title={s.launchedFrom.commit}>{s.launchedFrom.commit.slice(0, 7)}</code>
                         </>
                       ) : s.image ? (
