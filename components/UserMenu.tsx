@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { signOut } from "next-auth/react";
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { failureOf, fetchJson } from "./ui/fetch-json";
 
 export function UserMenu({ name, displayName, isAdmin }: { name: string; displayName: string | null; isAdmin: boolean }) {
@@ -118,32 +118,33 @@ export function UserMenu({ name, displayName, isAdmin }: { name: string; display
             </div>
           ) : (
             <>
-              <Link
+              <MenuLink
                 href="/tokens"
-                role="menuitem"
                 onClick={() => setOpen(false)}
-                className="flex w-full items-center gap-2.5 rounded-lg px-2.5 py-2 text-left text-sm text-slate-700 hover:bg-slate-100 hover:text-slate-900 focus-visible:bg-slate-100"
+                icon={
+                  <>
+                    <circle cx="7" cy="12.5" r="3.5" />
+                    <path d="m9.5 10 6.5-6.5M13.5 6l2 2M11.8 7.7l1.6 1.6" strokeLinecap="round" strokeLinejoin="round" />
+                  </>
+                }
               >
-                <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.6" className="h-4 w-4 text-slate-400">
-                  <circle cx="7" cy="12.5" r="3.5" />
-                  <path d="m9.5 10 6.5-6.5M13.5 6l2 2M11.8 7.7l1.6 1.6" strokeLinecap="round" strokeLinejoin="round" />
-                </svg>
                 API tokens
-              </Link>
+              </MenuLink>
               {isAdmin ? (
                 // The header's Console link is hidden on phones (no room); this is its place there.
-                <Link
+                <MenuLink
                   href="/admin"
-                  role="menuitem"
                   onClick={() => setOpen(false)}
-                  className="flex w-full items-center gap-2.5 rounded-lg px-2.5 py-2 text-left text-sm text-slate-700 hover:bg-slate-100 hover:text-slate-900 focus-visible:bg-slate-100 sm:hidden"
+                  className="sm:hidden"
+                  icon={
+                    <>
+                      <rect x="3" y="3.5" width="14" height="13" rx="1.5" />
+                      <path d="M3 7.5h14M7 11h6M7 13.5h4" strokeLinecap="round" />
+                    </>
+                  }
                 >
-                  <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.6" className="h-4 w-4 text-slate-400">
-                    <rect x="3" y="3.5" width="14" height="13" rx="1.5" />
-                    <path d="M3 7.5h14M7 11h6M7 13.5h4" strokeLinecap="round" />
-                  </svg>
                   Operators&rsquo; console
-                </Link>
+                </MenuLink>
               ) : null}
               <div className="my-1 h-px bg-slate-100" role="none" />
               <button
@@ -187,4 +188,21 @@ export function UserMenu({ name, displayName, isAdmin }: { name: string; display
 /** Ends all of the person's sessions; returns what went wrong, or null. */
 function signOutEverywhere(name: string): Promise<string | null> {
   return failureOf(fetchJson(`/api/users/${encodeURIComponent(name)}/sessions`, { method: "DELETE" }));
+}
+
+/** An item of the account menu that goes to a page; `icon` is the inside of a 20 × 20 line icon. */
+function MenuLink({ href, onClick, className = "", icon, children }: { href: string; onClick: () => void; className?: string; icon: ReactNode; children: ReactNode }) {
+  return (
+    <Link
+      href={href}
+      role="menuitem"
+      onClick={onClick}
+      className={`flex w-full items-center gap-2.5 rounded-lg px-2.5 py-2 text-left text-sm text-slate-700 hover:bg-slate-100 hover:text-slate-900 focus-visible:bg-slate-100 ${className}`}
+    >
+      <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.6" className="h-4 w-4 text-slate-400">
+        {icon}
+      </svg>
+      {children}
+    </Link>
+  );
 }

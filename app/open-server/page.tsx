@@ -6,6 +6,7 @@ import { buttonStyles } from "@/components/ui/button-styles";
 import { currentUser } from "@/lib/auth/session";
 import { ACK_TTL_SECONDS } from "@/lib/proxy/admin-ack";
 import { openServer, userServerAddress } from "@/lib/proxy/open-server";
+import { IconBadge } from "@/components/ui/IconBadge";
 
 export const metadata: Metadata = { title: "Open someone else's server?" };
 export const dynamic = "force-dynamic";
@@ -39,12 +40,10 @@ export default async function OpenServerPage({ searchParams }: { searchParams: P
   return (
     <div className="mx-auto w-full max-w-lg pt-4 sm:pt-12">
       <section aria-labelledby="open-title" className="rounded-2xl border border-slate-200/80 bg-white px-6 py-10 shadow-card sm:px-10">
-        <span aria-hidden="true" className="mx-auto grid h-12 w-12 place-items-center rounded-2xl bg-amber-50 text-amber-600 ring-1 ring-inset ring-amber-600/20">
-          <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" className="h-6 w-6">
-            <path d="M10.3 4.2 2.7 17.5A2 2 0 0 0 4.4 20.5h15.2a2 2 0 0 0 1.7-3L13.7 4.2a2 2 0 0 0-3.4 0Z" />
-            <path d="M12 9.5v4M12 17h.01" />
-          </svg>
-        </span>
+        <IconBadge tone="amber" className="mx-auto">
+          <path d="M10.3 4.2 2.7 17.5A2 2 0 0 0 4.4 20.5h15.2a2 2 0 0 0 1.7-3L13.7 4.2a2 2 0 0 0-3.4 0Z" />
+          <path d="M12 9.5v4M12 17h.01" />
+        </IconBadge>
         <h1 id="open-title" className="mt-4 text-center text-xl font-semibold tracking-tight text-slate-900">
           Open {r.owner}&apos;s server?
         </h1>

@@ -4,12 +4,11 @@ import { useRouter } from "next/navigation";
 import { useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { checkServerName } from "@/lib/policy/server-name";
 import { Alert } from "../ui/Alert";
-import { buttonStyles } from "../ui/button-styles";
 import { inputStyles } from "../ui/Field";
-import { Spinner } from "../ui/Spinner";
 import { ServerTarget, type TargetServer } from "./ServerTarget";
 import { SharePanel } from "./SharePanel";
 import { useShareLinks, type PathKind } from "./use-share-links";
+import { SubmitButton } from "../ui/SubmitButton";
 
 const PROVIDERS = [
   { id: "", label: "Detect from address" },
@@ -243,20 +242,9 @@ export function LaunchForm({ user, servers, maxLength, atLimit, limitMessage, in
         </div>
         <div className="flex flex-col-reverse gap-3 border-t border-slate-100 bg-slate-50 px-4 py-3.5 sm:flex-row sm:items-center sm:justify-between sm:px-5">
           <p className="text-xs text-slate-500">The first launch of a commit builds its environment; later launches start at once.</p>
-          <button type="submit" disabled={busy} className={`${buttonStyles.primary} px-5`}>
-            {busy ? (
-              <>
-                <Spinner /> Launching…
-              </>
-            ) : (
-              <>
-                <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="-ml-0.5 h-4 w-4">
-                  <path d="M6.3 2.84A1.5 1.5 0 0 0 4 4.11v11.78a1.5 1.5 0 0 0 2.3 1.27l9.34-5.89a1.5 1.5 0 0 0 0-2.54L6.3 2.84Z" />
-                </svg>
-                Launch
-              </>
-            )}
-          </button>
+          <SubmitButton busy={busy} busyText="Launching…" className="px-5" icon=<path d="M6.3 2.84A1.5 1.5 0 0 0 4 4.11v11.78a1.5 1.5 0 0 0 2.3 1.27l9.34-5.89a1.5 1.5 0 0 0 0-2.54L6.3 2.84Z" />>
+            Launch
+          </SubmitButton>
         </div>
       </form>
       <div className="space-y-6">

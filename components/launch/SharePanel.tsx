@@ -5,6 +5,7 @@ import { RepoName } from "../ui/RepoName";
 import { Spinner } from "../ui/Spinner";
 import { CopyButton } from "./CopyButton";
 import type { Links, LinkState } from "./use-share-links";
+import { IconBadge } from "../ui/IconBadge";
 
 const boxStyles =
   "block w-full rounded-lg border border-slate-200 bg-slate-50 px-3 py-2 font-mono text-[0.8rem] leading-relaxed text-slate-800 focus:border-brand-600 focus:outline-none focus:ring-3 focus:ring-brand-600/20";
@@ -106,12 +107,10 @@ export function SharePanel({ state, idPrefix }: { state: LinkState; idPrefix: st
         </div>
       ) : (
         <div className="flex flex-col items-center px-6 py-8 text-center">
-          <span aria-hidden="true" className="grid h-11 w-11 place-items-center rounded-2xl bg-brand-50 text-brand-600 ring-1 ring-inset ring-brand-600/10">
-            <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" strokeLinejoin="round" className="h-5 w-5">
-              <path d="M10 14a4 4 0 0 0 5.66 0l3-3a4 4 0 0 0-5.66-5.66l-1 1" />
-              <path d="M14 10a4 4 0 0 0-5.66 0l-3 3a4 4 0 0 0 5.66 5.66l1-1" />
-            </svg>
-          </span>
+          <IconBadge small>
+            <path d="M10 14a4 4 0 0 0 5.66 0l3-3a4 4 0 0 0-5.66-5.66l-1 1" />
+            <path d="M14 10a4 4 0 0 0-5.66 0l-3 3a4 4 0 0 0 5.66 5.66l1-1" />
+          </IconBadge>
           <p className="mt-3 text-sm font-medium text-slate-900">{state.status === "error" ? "No link yet" : "Nothing to share yet"}</p>
           <p className="mt-1 max-w-sm text-sm text-slate-500">
             {state.status === "error"

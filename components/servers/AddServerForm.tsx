@@ -3,11 +3,10 @@
 import { useId, useRef, useState, type FormEvent } from "react";
 import { checkServerName } from "@/lib/policy/server-name";
 import { Alert } from "../ui/Alert";
-import { buttonStyles } from "../ui/button-styles";
 import { inputStyles } from "../ui/Field";
 import { nameRules, ServerNameField } from "./ServerNameField";
-import { Spinner } from "../ui/Spinner";
 import { ProfileRequest } from "./ProfileRequest";
+import { SubmitButton } from "../ui/SubmitButton";
 
 type Choice = { key: string; displayName: string; description: string };
 type Option = { key: string; displayName: string; default: string; choices: Choice[] };
@@ -114,20 +113,9 @@ export function AddServerForm({ user, profiles, requestUrl, maxLength, atLimit, 
               </div>
             ))}
           </div>
-          <button type="submit" disabled={busy || atLimit || !check.ok || Boolean(problem)} className={`${buttonStyles.primary} sm:mt-[1.625rem] sm:h-[2.625rem]`}>
-            {busy ? (
-              <>
-                <Spinner /> Adding…
-              </>
-            ) : (
-              <>
-                <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="-ml-0.5 h-4 w-4">
-                  <path d="M10.75 4.75a.75.75 0 0 0-1.5 0v4.5h-4.5a.75.75 0 0 0 0 1.5h4.5v4.5a.75.75 0 0 0 1.5 0v-4.5h4.5a.75.75 0 0 0 0-1.5h-4.5v-4.5Z" />
-                </svg>
-                Add server
-              </>
-            )}
-          </button>
+          <SubmitButton busy={busy} busyText="Adding…" disabled={atLimit || !check.ok || Boolean(problem)} className="sm:mt-[1.625rem] sm:h-[2.625rem]" icon=<path d="M10.75 4.75a.75.75 0 0 0-1.5 0v4.5h-4.5a.75.75 0 0 0 0 1.5h4.5v4.5a.75.75 0 0 0 1.5 0v-4.5h4.5a.75.75 0 0 0 0-1.5h-4.5v-4.5Z" />>
+            Add server
+          </SubmitButton>
         </fieldset>
         {requestUrl ? <ProfileRequest user={user} template={requestUrl} /> : null}
       </div>

@@ -1,8 +1,7 @@
 "use client";
 
-import { storagePercent, storageWarning } from "@/lib/format/storage";
+import { storageWarning } from "@/lib/format/storage";
 import type { ServerView } from "@/lib/servers/list-servers";
-import { RepoName } from "../ui/RepoName";
 import { Spinner } from "../ui/Spinner";
 import { formatBytes, idleStopText, relativeTime, timeLeft } from "./format";
 import { IdleWarning } from "./IdleWarning";
@@ -10,22 +9,26 @@ import { RetiredBadge } from "./RetiredBadge";
 import { ServerActions } from "./ServerActions";
 import { ServerIcon } from "./ServerIcon";
 import { StateBadge } from "./StateBadge";
+import { LaunchedFrom } from "./LaunchedFrom";
+import { StorageBar } from "./StorageBar";
 
-export function ServerCard({ server, now, busy, warningSeconds, onStart, onStop, onKeepRunning, onDelete }: {
+/** What a server's card and its table row (ServerTable.tsx) are given. */
+export interface ServerItemProps {
   server: ServerView;
   now: number;
   busy: boolean;
-  /** How long before an idle stop the card warns. */
+  /** How long before an idle stop the person is warned. */
   warningSeconds: number;
   onStart: () => void;
   onStop: () => void;
   onKeepRunning: () => void;
   onDelete?: () => void;
-}) {
+}
+
+export function ServerCard({ server, now, busy, warningSeconds, onStart, onStop, onKeepRunning, onDelete }: ServerItemProps) {
   const s = server;
   const headingId = `server-${s.name || "default"}`;
   const used = s.storageUsed ?? 0;
-  const pct = storagePercent(s.storageUsed, s.storageLimit);
   const storageAlert = storageWarning(s);
   const idleStop = idleStopText(s.idleStopAt, now);
   const idleSoon = s.state === "running" && s.idleStopAt !== null && new Date(s.idleStopAt).getTime() - now <= warningSeconds * 1000;
@@ -55,15 +58,7 @@ export function ServerCard({ server, now, busy, warningSeconds, onStart, onStop,
                 <span className="font-mono text-[0.8rem] text-slate-400">{s.url}</span>
               </span>
             </p>
-            {s.launchedFrom ? (
-              <p className="mt-0.5 break-words text-sm text-slate-500">
-                From{" "}
-                <a href={s.launchedFrom.launchPath} className="font-medium text-brand-700 underline decoration-brand-300 underline-offset-2 hover:decoration-brand-600" title="Launch this repository again (the latest commit of its ref)">
-                  <RepoName text={s.launchedFrom.repo} />
-                </a>{" "}
-                at <code className="font-mono text-[0.8rem]">{s.launchedFrom.commit.slice(0, 7)}</code>
-              </p>
-            ) : null}
+            {s.launchedFrom ? <LaunchedFrom from={s.launchedFrom} className="mt-0.5 block break-words text-sm text-slate-500" /> : null}
           </div>
         </div>
         <div className="flex flex-wrap items-center gap-2 sm:shrink-0 sm:justify-end">
@@ -113,16 +108,7 @@ export function ServerCard({ server, now, busy, warningSeconds, onStart, onStop,
             ) : (
               <>
                 {formatBytes(used)} <span className="text-slate-500">of {formatBytes(s.storageLimit)}</span>
-                <div
-                  role="progressbar"
-                  aria-label={`Storage used by ${s.label}`}
-                  aria-valuemin={0}
-                  aria-valuemax={100}
-                  aria-valuenow={pct}
-                  className="mt-1.5 h-1.5 w-full overflow-hidden rounded-full bg-slate-200/70"
-                >
-                  <div className={`h-full rounded-full ${s.storageLevel === "full" ? "bg-red-500" : s.storageLevel === "almost-full" ? "bg-amber-500" : "bg-brand-500"}`} style={{ width: `${Math.max(pct, used > 0 ? 2 : 0)}%` }} />
-                </div>
+                <StorageBar server={s} className="mt-1.5 h-1.5 w-full" />
               </>
             )}
           </dd>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useState, type ReactNode } from "react";
 import { namedServerLimitMessage } from "@/lib/policy/named-server-limit";
 import type { ServersPage } from "@/lib/servers/list-servers";
 import { Alert } from "../ui/Alert";
@@ -13,6 +13,7 @@ import { useServersView } from "./use-servers-view";
 import { ViewToggle } from "./ViewToggle";
 import { formatBytes, idlePolicyText } from "./format";
 import { storagePercent } from "@/lib/format/storage";
+import { IconBadge } from "../ui/IconBadge";
 
 function call(method: "POST" | "DELETE", url: string, body?: unknown): Promise<string | null> {
   return failureOf(fetchJson(url, { method, body }));
@@ -143,12 +144,9 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
           {/* As on JupyterHub's home page: adding comes first, the list below it. */}
           {addForm}
           <section aria-labelledby="servers-heading" className="space-y-3">
-            <div className="flex flex-wrap items-center justify-between gap-3">
-              <h2 id="servers-heading" className="text-xs font-semibold uppercase tracking-wider text-slate-500">
-                Your servers
-              </h2>
+            <SectionHeading id="servers-heading" title="Your servers">
               {toggle}
-            </div>
+            </SectionHeading>
             <ServerTable
               servers={ordered}
               now={now}
@@ -164,30 +162,23 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
       ) : (
         <>
           <section aria-labelledby="default-heading" className="space-y-3">
-            <div className="flex flex-wrap items-center justify-between gap-3">
-              <h2 id="default-heading" className="text-xs font-semibold uppercase tracking-wider text-slate-500">
-                Default server
-              </h2>
+            <SectionHeading id="default-heading" title="Default server">
               {toggle}
-            </div>
+            </SectionHeading>
             <ul className="space-y-3">
               {defaultServer ? <ServerCard server={defaultServer} now={now} busy={busy === ""} onStart={() => void act("", "start")} onStop={() => void act("", "stop")} warningSeconds={page.policy.idleWarningSeconds} onKeepRunning={() => void act("", "keep-running")} /> : null}
             </ul>
           </section>
 
           <section aria-labelledby="named-heading" className="space-y-3">
-            <h2 id="named-heading" className="text-xs font-semibold uppercase tracking-wider text-slate-500">
-              Named servers
-            </h2>
+            <SectionHeading id="named-heading" title="Named servers" />
             {named.length === 0 ? (
               <div className="flex flex-col items-center rounded-2xl border border-dashed border-slate-300 bg-white/60 px-6 py-10 text-center">
-                <span aria-hidden="true" className="grid h-12 w-12 place-items-center rounded-2xl bg-brand-50 text-brand-600 ring-1 ring-inset ring-brand-600/10">
-                  <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" strokeLinejoin="round" className="h-6 w-6">
-                    <rect x="3" y="4" width="18" height="6" rx="2" />
-                    <rect x="3" y="14" width="18" height="6" rx="2" />
-                    <path d="M7 7h.01M7 17h.01" />
-                  </svg>
-                </span>
+                <IconBadge>
+                  <rect x="3" y="4" width="18" height="6" rx="2" />
+                  <rect x="3" y="14" width="18" height="6" rx="2" />
+                  <path d="M7 7h.01M7 17h.01" />
+                </IconBadge>
                 <p className="mt-3 font-medium text-slate-900">No named servers yet</p>
                 <p className="mt-1 max-w-sm text-sm text-slate-600">Add one below to keep separate work apart, each with its own files. You can have up to {max}.</p>
               </div>
@@ -230,6 +221,18 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
           The server will be stopped and <strong className="font-semibold text-slate-900">its storage will be deleted</strong>: every file and notebook in it is lost. This cannot be undone.
         </p>
       </ConfirmDialog>
+    </div>
+  );
+}
+
+/** A section's heading on My servers, with what sits beside it (the view toggle). */
+function SectionHeading({ id, title, children }: { id: string; title: string; children?: ReactNode }) {
+  return (
+    <div className="flex flex-wrap items-center justify-between gap-3">
+      <h2 id={id} className="text-xs font-semibold uppercase tracking-wider text-slate-500">
+        {title}
+      </h2>
+      {children}
     </div>
   );
 }

@@ -3,12 +3,14 @@
 import type { ReactNode } from "react";
 import type { ServerView } from "@/lib/servers/list-servers";
 import { buttonStyles } from "../ui/button-styles";
-import { RepoName } from "../ui/RepoName";
 import { Spinner } from "../ui/Spinner";
 import { formatBytes, relativeTime, timeLeft } from "./format";
 import { ServerActions } from "./ServerActions";
 import { StateBadge } from "./StateBadge";
 import { RetiredBadge } from "./RetiredBadge";
+import { LaunchedFrom } from "./LaunchedFrom";
+import type { ServerItemProps } from "./ServerCard";
+import { StorageBar } from "./StorageBar";
 
 // The compact view of My servers, one row per server as JupyterHub's home page lists them, for
 // people with more than a few servers, whose cards would push everything else down the page.
@@ -77,21 +79,11 @@ function Label({ children }: { children: ReactNode }) {
 }
 
 /** One server's row: the component to extend when the table shows more about a server. */
-export function ServerRow({ server: s, now, busy, warningSeconds, onStart, onStop, onKeepRunning, onDelete }: {
-  server: ServerView;
-  now: number;
-  busy: boolean;
-  warningSeconds: number;
-  onStart: () => void;
-  onStop: () => void;
-  onKeepRunning: () => void;
-  onDelete?: () => void;
-}) {
+export function ServerRow({ server: s, now, busy, warningSeconds, onStart, onStop, onKeepRunning, onDelete }: ServerItemProps) {
   const transitional = s.state === "starting" || s.state === "stopping" || s.state === "deleting";
   const left = timeLeft(s.idleStopAt, now);
   // As the card's warning (IdleWarning): the last minutes before an idle stop, with the way to put it off.
   const idleSoon = s.state === "running" && s.idleStopAt !== null && new Date(s.idleStopAt).getTime() - now <= warningSeconds * 1000;
-  const pct = s.storageUsed === null ? 0 : Math.min(100, Math.round((s.storageUsed / s.storageLimit) * 100));
   return (
     <tr
       role="row"
@@ -104,15 +96,7 @@ export function ServerRow({ server: s, now, busy, warningSeconds, onStart, onSto
           <span className="font-semibold text-slate-900">{s.label}</span>
           {s.name === "" ? <span className="rounded bg-slate-100 px-1.5 py-px text-[0.7rem] font-medium text-slate-600">Default</span> : null}
         </span>
-        {s.launchedFrom ? (
-          <span className="mt-0.5 block break-words text-xs text-slate-500">
-            From{" "}
-            <a href={s.launchedFrom.launchPath} className="font-medium text-brand-700 underline decoration-brand-300 underline-offset-2 hover:decoration-brand-600" title="Launch this repository again (the latest commit of its ref)">
-              <RepoName text={s.launchedFrom.repo} />
-            </a>{" "}
-            at <code className="font-mono">{s.launchedFrom.commit.slice(0, 7)}</code>
-          </span>
-        ) : null}
+        {s.launchedFrom ? <LaunchedFrom from={s.launchedFrom} className="mt-0.5 block break-words text-xs text-slate-500" /> : null}
       </th>
       <td role="cell" className={cell}>
         <Label>State</Label>
@@ -163,16 +147,7 @@ export function ServerRow({ server: s, now, busy, warningSeconds, onStart, onSto
             <span className="whitespace-nowrap text-slate-800">
               {formatBytes(s.storageUsed)} <span className="text-slate-500">of {formatBytes(s.storageLimit)}</span>
             </span>
-            <span
-              role="progressbar"
-              aria-label={`Storage used by ${s.label}`}
-              aria-valuemin={0}
-              aria-valuemax={100}
-              aria-valuenow={pct}
-              className="mt-1 block h-1 w-24 overflow-hidden rounded-full bg-slate-200/70"
-            >
-              <span data-storage-warning={s.storageLevel === "ok" ? undefined : s.storageLevel} className={`block h-full rounded-full ${s.storageLevel === "full" ? "bg-red-500" : s.storageLevel === "almost-full" ? "bg-amber-500" : "bg-brand-500"}`} style={{ width: `${Math.max(pct, s.storageUsed > 0 ? 2 : 0)}%` }} />
-            </span>
+            <StorageBar server={s} className="mt-1 h-1 w-24" />
           </span>
         )}
       </td>

@@ -2,7 +2,7 @@
 
 import { useEffect, useId, useRef, useState } from "react";
 import type { Scope } from "@/lib/auth/scopes";
-import { expiryChoices, formatDate, formatSpan } from "@/lib/tokens/format";
+import { expiryChoices, formatSpan } from "@/lib/tokens/format";
 import type { TokenInfo } from "@/lib/tokens/tokens";
 import { CopyButton } from "../launch/CopyButton";
 import { Alert } from "../ui/Alert";
@@ -12,6 +12,8 @@ import { fetchJson, problemText, unlessGone } from "../ui/fetch-json";
 import { inputStyles } from "../ui/Field";
 import { Spinner } from "../ui/Spinner";
 import { ScopeList } from "./ScopeList";
+import { IconBadge } from "../ui/IconBadge";
+import { TokenDates } from "./TokenDates";
 
 export interface ScopeOption {
   scope: Scope;
@@ -197,12 +199,10 @@ export function TokensManager({ user, initial, scopeOptions, maxAgeSeconds }: { 
         {listError ? <Alert tone="error">{listError}</Alert> : null}
         {tokens.length === 0 ? (
           <div className="flex flex-col items-center rounded-2xl border border-dashed border-slate-300 bg-white/60 px-6 py-10 text-center">
-            <span aria-hidden="true" className="grid h-12 w-12 place-items-center rounded-2xl bg-brand-50 text-brand-600 ring-1 ring-inset ring-brand-600/10">
-              <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" strokeLinejoin="round" className="h-6 w-6">
-                <circle cx="8" cy="15" r="4" />
-                <path d="m10.8 12.2 8.2-8.2M16 7l2.5 2.5M14 9l2 2" />
-              </svg>
-            </span>
+            <IconBadge>
+              <circle cx="8" cy="15" r="4" />
+              <path d="m10.8 12.2 8.2-8.2M16 7l2.5 2.5M14 9l2 2" />
+            </IconBadge>
             <p className="mt-3 font-medium text-slate-900">No tokens yet</p>
             <p className="mt-1 max-w-sm text-sm text-slate-600">Create one above when a script or tool needs to reach Berth as you.</p>
           </div>
@@ -227,18 +227,7 @@ export function TokensManager({ user, initial, scopeOptions, maxAgeSeconds }: { 
                   </button>
                 </div>
                 <dl className="mt-3 grid grid-cols-1 gap-x-6 gap-y-1 border-t border-slate-100 pt-3 text-sm sm:grid-cols-3">
-                  <div className="flex gap-2 sm:block">
-                    <dt className="text-slate-500">Created</dt>
-                    <dd className="text-slate-800">{formatDate(t.createdAt)}</dd>
-                  </div>
-                  <div className="flex gap-2 sm:block">
-                    <dt className="text-slate-500">{t.expired ? "Expired" : "Expires"}</dt>
-                    <dd className="text-slate-800">{formatDate(t.expiresAt)}</dd>
-                  </div>
-                  <div className="flex gap-2 sm:block">
-                    <dt className="text-slate-500">Last used</dt>
-                    <dd className="text-slate-800">{formatDate(t.lastUsedAt)}</dd>
-                  </div>
+                  <TokenDates token={t} itemClassName="flex gap-2 sm:block" />
                 </dl>
               </li>
             ))}

@@ -2,7 +2,7 @@ import { config, type Config } from "../config";
 import { shared } from "../shared";
 import { KubeRuntime, type KubeRuntimeOptions } from "./kubernetes/kube-runtime";
 import { parseJupyterCommand } from "./local/jupyter-command";
-import { LocalRuntime } from "./local/local-runtime";
+import { LocalRuntime, type LocalRuntimeOptions } from "./local/local-runtime";
 import type { Runtime } from "./types";
 
 export type { Runtime } from "./types";
@@ -29,16 +29,21 @@ export function runtime(): Runtime {
   return shared<Runtime>("runtime", () => {
     const c = config();
     if (c.runtime === "kubernetes") return new KubeRuntime(kubeRuntimeOptions(c));
-    return new LocalRuntime({
-      dataDir: c.dataDir,
-      jupyterCommand: c.jupyterCommand,
-      cgroupRoot: c.cgroupRoot,
-      startTimeoutMs: c.policy.startTimeoutSeconds * 1000,
-      hostEnv: c.hostEnv,
-      uidBase: c.localUidBase,
-      uidClaimsDir: c.localUidClaimsDir,
-      stopServersOnShutdown: c.stopServersOnShutdown,
-    });
+    return new LocalRuntime(localRuntimeOptions(c));
   });
+}
+
+/** The options the local runtime gets from the configuration. */
+export function localRuntimeOptions(c: Config = config()): LocalRuntimeOptions {
+  return {
+    dataDir: c.dataDir,
+    jupyterCommand: c.jupyterCommand,
+    cgroupRoot: c.cgroupRoot,
+    startTimeoutMs: c.policy.startTimeoutSeconds * 1000,
+    hostEnv: c.hostEnv,
+    uidBase: c.localUidBase,
+    uidClaimsDir: c.localUidClaimsDir,
+    stopServersOnShutdown: c.stopServersOnShutdown,
+  };
 }
 

@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -15,6 +12,7 @@ import { startServer } from "../../lib/servers/start-server";
 import type { Actor } from "../../lib/auth/actor";
 import { serverBaseUrl } from "../../lib/servers/types";
 import { expectAppError, jupyterFetch, makeUser, waitFor, waitForState } from "../helpers";
+import { writeProfilesFile } from "../helpers/profiles-file";
 
 // Idle stops people can see coming (issue 13, point 3), against real Jupyters: each server's
 // profile decides its timeout (the operator's 2 h otherwise, 0 never), a kernel busy with one
@@ -23,19 +21,11 @@ import { expectAppError, jupyterFetch, makeUser, waitFor, waitForState } from ".
 
 const MIN = 60_000;
 const HOUR = 3600_000;
-const dir = mkdtempSync(path.join(tmpdir(), "berth-idle-profiles-"));
-const file = path.join(dir, "profiles.json");
-writeFileSync(
-  file,
-  JSON.stringify({
-    profiles: [
+writeProfilesFile("berth-idle-profiles-", [
       { slug: "standard", displayName: "Standard", default: true },
       { slug: "short", displayName: "Short", idleTimeoutSeconds: 600 },
       { slug: "forever", displayName: "Forever", idleTimeoutSeconds: 0 },
-    ],
-  }),
-);
-process.env.BERTH_PROFILES_FILE = file;
+    ]);
 
 let alice: Actor, bob: Actor, admin: Actor;
 const ids: Record<string, string> = {};

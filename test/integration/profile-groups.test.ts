@@ -1,20 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startJiraDouble, type JiraUser } from "../doubles/jira";
+import { writeProfilesFile } from "../helpers/profiles-file";
 
 // Issue 13 point 4 on the local runtime: profiles for groups (Jira groups read at each sign-in,
 // a local account's set by an administrator), only allowed profiles offered, a clear 403 for a
 // forbidden one on every way in (service, app API, hub API), administrators may use every
 // profile, and a profile's choices resolved base → profile → choice and used by a real start.
 
-const dir = mkdtempSync(path.join(tmpdir(), "berth-profile-groups-"));
-const file = path.join(dir, "profiles.json");
-writeFileSync(
-  file,
-  JSON.stringify({
-    profiles: [
+const { dir } = writeProfilesFile("berth-profile-groups-", [
       { slug: "standard", displayName: "Standard", default: true },
       {
         slug: "gpu",
@@ -35,10 +29,7 @@ writeFileSync(
         },
       },
       { slug: "staff", displayName: "Staff", groups: ["staff"] },
-    ],
-  }),
-);
-process.env.BERTH_PROFILES_FILE = file;
+    ]);
 
 const PASSWORDS = { jill: "jill-Jira-pw-1", kim: "kim-Jira-pw-2" };
 const jillUser: JiraUser = { name: "jill", key: "JIRAUSER20001", password: PASSWORDS.jill, email: "jill@example.org", displayName: "Jill", groups: ["jira-software-users", "ml-team"] };

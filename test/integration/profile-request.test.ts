@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { GET as getServers } from "../../app/api/users/[user]/servers/route";
 import { profileRequestLink } from "../../lib/policy/profile-request";
@@ -8,15 +6,13 @@ import type { ServersPage } from "../../lib/servers/list-servers";
 import { createServer } from "../../lib/servers/create-server";
 import { createToken } from "../../lib/tokens/tokens";
 import { expectAppError, makeUser } from "../helpers";
+import { writeProfilesFile } from "../helpers/profiles-file";
 
 // Issue 13 point 5: with BERTH_PROFILE_REQUEST_URL set, the servers page data carries the request
 // address for "Need another profile?", and a refusal of a profile points there. (The form and the
 // link a person opens are in e2e/profiles.spec.ts.)
 
-const dir = mkdtempSync(path.join(tmpdir(), "berth-profile-request-"));
-const file = path.join(dir, "profiles.json");
-writeFileSync(file, JSON.stringify({ profiles: [{ slug: "standard", displayName: "Standard", default: true }, { slug: "gpu", displayName: "GPU", groups: ["ml-team"] }] }));
-process.env.BERTH_PROFILES_FILE = file;
+const { dir } = writeProfilesFile("berth-profile-request-", [{ slug: "standard", displayName: "Standard", default: true }, { slug: "gpu", displayName: "GPU", groups: ["ml-team"] }]);
 const TEMPLATE = "https://desk.example.org/servicedesk/customer/portal/2/create/10?summary={summary}&description=Requested+by+{user}";
 process.env.BERTH_PROFILE_REQUEST_URL = TEMPLATE;
 

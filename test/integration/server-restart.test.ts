@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { config } from "../../lib/config";
 import { db } from "../../lib/db/client";
-import { runtime } from "../../lib/runtime";
+import { localRuntimeOptions, runtime } from "../../lib/runtime";
 import { LocalRuntime } from "../../lib/runtime/local/local-runtime";
 import { processStartTime } from "../../lib/runtime/local/server-record";
 import { createServer } from "../../lib/servers/create-server";
@@ -30,17 +30,7 @@ const strangers: ChildProcess[] = [];
 
 /** The runtime as a Berth process makes it, without BERTH_STOP_SERVERS_ON_SHUTDOWN (the default). */
 function berthRuntime(): LocalRuntime {
-  const c = config();
-  return new LocalRuntime({
-    dataDir: c.dataDir,
-    jupyterCommand: c.jupyterCommand,
-    cgroupRoot: c.cgroupRoot,
-    startTimeoutMs: c.policy.startTimeoutSeconds * 1000,
-    hostEnv: c.hostEnv,
-    uidBase: c.localUidBase,
-    uidClaimsDir: c.localUidClaimsDir,
-    livenessPollMs: 200,
-  });
+  return new LocalRuntime({ ...localRuntimeOptions(), stopServersOnShutdown: false, livenessPollMs: 200 });
 }
 
 /** What a restart does: the old process stops following its servers and goes; a new one starts and recovers. */

@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../lib/db/client";
 import { cullIdlePass } from "../../lib/jobs/cull-idle";
@@ -12,6 +9,7 @@ import { startServer } from "../../lib/servers/start-server";
 import type { Actor } from "../../lib/auth/actor";
 import { makeUser, waitForState } from "../helpers";
 import { readClaim, readPod, waitPodGone } from "../helpers/kube";
+import { writeProfilesFile } from "../helpers/profiles-file";
 
 // The idle rule on the Kubernetes runtime (the culler knows no runtime): each server's profile
 // decides its timeout, Jupyter in the pod is asked before a stop, and a culled server loses its
@@ -19,18 +17,10 @@ import { readClaim, readPod, waitPodGone } from "../helpers/kube";
 
 const MIN = 60_000;
 const HOUR = 3600_000;
-const dir = mkdtempSync(path.join(tmpdir(), "berth-kube-idle-"));
-const file = path.join(dir, "profiles.json");
-writeFileSync(
-  file,
-  JSON.stringify({
-    profiles: [
+writeProfilesFile("berth-kube-idle-", [
       { slug: "standard", displayName: "Standard", default: true },
       { slug: "short", displayName: "Short", idleTimeoutSeconds: 900 },
-    ],
-  }),
-);
-process.env.BERTH_PROFILES_FILE = file;
+    ]);
 
 let alice: Actor;
 const ids: Record<string, string> = {};

@@ -8,6 +8,7 @@ import { adminPageActor } from "@/lib/auth/admin-page";
 import { formatDate } from "@/lib/tokens/format";
 import { listAllTokens } from "@/lib/tokens/tokens";
 import { PageNav } from "@/components/ui/PageNav";
+import { TokenDates } from "@/components/tokens/TokenDates";
 
 export const metadata: Metadata = { title: "Tokens" };
 export const dynamic = "force-dynamic";
@@ -87,18 +88,7 @@ export default async function AdminTokensPage({ searchParams }: { searchParams: 
                 </div>
                 <ScopeList scopes={t.scopes} className="mt-2" />
                 <dl className="mt-3 space-y-0.5 border-t border-slate-100 pt-2 text-sm">
-                  <div className="flex gap-2">
-                    <dt className="text-slate-500">Created</dt>
-                    <dd className="text-slate-800">{formatDate(t.createdAt)}</dd>
-                  </div>
-                  <div className="flex gap-2">
-                    <dt className="text-slate-500">{t.expired ? "Expired" : "Expires"}</dt>
-                    <dd className="text-slate-800">{formatDate(t.expiresAt)}</dd>
-                  </div>
-                  <div className="flex gap-2">
-                    <dt className="text-slate-500">Last used</dt>
-                    <dd className="text-slate-800">{formatDate(t.lastUsedAt)}</dd>
-                  </div>
+                  <TokenDates token={t} itemClassName="flex gap-2" />
                   {t.createdBy ? (
                     <div className="flex gap-2">
                       <dt className="text-slate-500">Made by</dt>

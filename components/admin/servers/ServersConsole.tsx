@@ -17,6 +17,7 @@ import { ServerFilters } from "./ServerFilters";
 import { bulkAction, rowKey, serverAction } from "./servers-api";
 import { PageNav } from "@/components/ui/PageNav";
 import { fetchJson } from "@/components/ui/fetch-json";
+import { ConsoleHeader } from "../ConsoleHeader";
 
 type Pending = { kind: "delete-one"; server: AdminServerRow } | { kind: "bulk"; action: "stop" | "delete"; servers: AdminServerRow[] };
 type Notice = { tone: "success" | "error" | "warn"; title: string; body?: ReactNode };
@@ -132,20 +133,16 @@ export function ServersConsole({ initial }: { initial: AdminServersPage }) {
 
   return (
     <div className="space-y-5">
-      <div className="flex flex-col gap-1 sm:flex-row sm:items-end sm:justify-between">
-        <div>
-          <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Servers</h1>
-          <p className="mt-1 text-sm text-slate-600" aria-live="polite">
+      <ConsoleHeader
+        title="Servers"
+        summary={
+          <>
             {page.total.toLocaleString("en")} server{page.total === 1 ? "" : "s"}
             {filtered ? " match these filters" : " in all"}.
-            {transitional ? (
-              <span className="ml-2 inline-flex items-center gap-1 text-slate-500">
-                <Spinner className="h-3.5 w-3.5" /> Following servers that are starting or stopping…
-              </span>
-            ) : null}
-          </p>
-        </div>
-      </div>
+          </>
+        }
+        working={transitional ? "Following servers that are starting or stopping…" : null}
+      />
 
       <ServerFilters query={q} profiles={page.profiles} filtered={filtered} />
 

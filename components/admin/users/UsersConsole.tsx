@@ -9,10 +9,10 @@ import { formatBytes, relativeTime } from "../../servers/format";
 import { Alert } from "../../ui/Alert";
 import { buttonStyles } from "../../ui/button-styles";
 import { inputStyles } from "../../ui/Field";
-import { Spinner } from "../../ui/Spinner";
 import { AddUserDialog } from "./AddUserDialog";
 import { ManageUserDialog } from "./ManageUserDialog";
 import { PageNav } from "@/components/ui/PageNav";
+import { ConsoleHeader } from "../ConsoleHeader";
 
 const SORT_LABELS: Record<UserSort, string> = { name: "name", lastLogin: "last sign-in", running: "servers running", created: "created" };
 
@@ -68,28 +68,26 @@ export function UsersConsole({ page, me, localAccounts, jiraAdminGroups }: { pag
 
   return (
     <div className="space-y-5">
-      <div className="flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
-        <div>
-          <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Users</h1>
-          <p className="mt-1 text-sm text-slate-600" aria-live="polite">
+      <ConsoleHeader
+        title="Users"
+        summary={
+          <>
             {page.total === 0 ? "No users" : `${page.total.toLocaleString("en")} user${page.total === 1 ? "" : "s"}`}
             {q.q ? ` matching “${q.q}”` : ""}, sorted by {SORT_LABELS[q.sort]}
-            {pending ? (
-              <span className="ml-2 inline-flex items-center gap-1 text-slate-500">
-                <Spinner className="h-3.5 w-3.5" /> Updating…
-              </span>
-            ) : null}
-          </p>
-        </div>
-        {localAccounts ? (
-          <button type="button" className={buttonStyles.primary} onClick={() => setAdding(true)}>
-            <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="-ml-0.5 h-4 w-4">
-              <path d="M10.75 4.75a.75.75 0 0 0-1.5 0v4.5h-4.5a.75.75 0 0 0 0 1.5h4.5v4.5a.75.75 0 0 0 1.5 0v-4.5h4.5a.75.75 0 0 0 0-1.5h-4.5v-4.5Z" />
-            </svg>
-            Add user
-          </button>
-        ) : null}
-      </div>
+          </>
+        }
+        working={pending ? "Updating…" : null}
+        actions={
+          localAccounts ? (
+            <button type="button" className={buttonStyles.primary} onClick={() => setAdding(true)}>
+              <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="-ml-0.5 h-4 w-4">
+                <path d="M10.75 4.75a.75.75 0 0 0-1.5 0v4.5h-4.5a.75.75 0 0 0 0 1.5h4.5v4.5a.75.75 0 0 0 1.5 0v-4.5h4.5a.75.75 0 0 0 0-1.5h-4.5v-4.5Z" />
+              </svg>
+              Add user
+            </button>
+          ) : null
+        }
+      />
 
       {notice ? (
         <Alert tone="success">
