@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { log } from "../../log";
 import { upstreamAuthHeaders } from "../jupyter-auth/jupyter-auth";
 import type { LeftServer, Recovered } from "../types";
-import { parseRef, sameProcess, type ProcessRecord } from "./server-record";
+import type { Proc } from "./jupyter-process";
+import { parseRef, sameProcess, watchProcess, type ProcessRecord } from "./server-record";
 
 // Servers survive a Berth restart (an upgrade, Ctrl-C on `npm run up`): their Jupyter runs in a
 // session of its own and does not end with Berth. The next Berth process takes over those it can
@@ -68,4 +69,20 @@ export async function recoverLeft(left: LeftServer[], r: Recoverer): Promise<Rec
       return { serverId: s.serverId, kept: false, reason: notKeptReason(s, v.why) };
     }),
   );
+}
+
+/** How the runtime follows a Jupyter an earlier Berth process started: not its child, so polled for being alive. */
+export function adoptedProc(rec: ProcessRecord, pollMs: number, releaseLimits: () => void): Proc {
+  const watch = watchProcess(rec, pollMs);
+  return {
+    pid: rec.pid,
+    rec,
+    stopping: false,
+    detached: false,
+    exited: watch.ended,
+    releaseLimits,
+    stderrTail: [],
+    detach: watch.cancel,
+    exitInfo: () => "it was taken over after a Berth restart, so its exit status is unknown",
+  };
 }

@@ -2,17 +2,18 @@ import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { applyLimits, detectCgroups, releaseLimits, type CgroupMode } from "./cgroups";
 import { diskUsage } from "./disk-usage";
-import { hardenDataDir, NOT_ISOLATED_NOTE, ownDir, runningAsRoot, unreachableBecause } from "./isolation";
+import { hardenDataDir, NOT_ISOLATED_NOTE, ownDir, runningAsRoot } from "./isolation";
 import { resolveJupyterCommand, type JupyterCommand } from "./jupyter-command";
 import { JupyterProcess, sleep, type Proc } from "./jupyter-process";
 import { prepareLaunchEnvironment, sourceMarker, type LaunchEnvironment } from "./launch-environment";
-import { endGracefully, killAll, killAllShared, serverProcesses, serverProcessesShared } from "./server-processes";
-import { recoverLeft } from "./adopt-servers";
+import { endGracefully, killAll, serverProcesses } from "./server-processes";
+import { adoptedProc, recoverLeft } from "./adopt-servers";
 import { LocalBuilder } from "./build/local-builder";
 import { pruneUnusedBuilds } from "./build/prune-unused";
-import { formatRef, parseRef, pidExists, sameProcess, watchProcess, type ProcessRecord } from "./server-record";
+import { formatRef, maySignal, parseRef, pidExists, sameProcess, type ProcessRecord } from "./server-record";
 import { PORT_TAKEN, PortPicker, PortTaken } from "./local-ports";
 import { ServerUids } from "./server-uids";
+import { serverIdentity } from "./server-identity";
 import { noSpaceExplained, WorkspaceVolumes } from "./workspace-volume";
 import { parseBytes } from "../../policy/quantity";
 import { log } from "../../log";
@@ -262,25 +263,9 @@ export class LocalRuntime implements Runtime {
     if (this.procs.get(serverId) === proc) this.procs.delete(serverId);
   }
 
-  /**
-   * The uid and group a server runs as when Berth is root, after closing the data folder and
-   * ending any process still running as that uid (Berth is about to write into its workspace as
-   * root; nothing of the server's may change it meanwhile). Undefined when Berth is not root.
-   */
+  /** The server's own uid when Berth is root (see server-identity.ts); undefined otherwise. */
   private async identity(serverId: string): Promise<{ uid: number; gid: number } | undefined> {
-    if (!this.uids) return undefined;
-    const closed = unreachableBecause(this.opts.dataDir);
-    if (closed) {
-      throw new Error(
-        `Servers run under users of their own, which cannot enter ${closed} to reach the data folder ${this.opts.dataDir}. ` +
-          `An administrator moves BERTH_DATA_DIR to a folder every user can pass through (such as /var/lib/berth), or lets others pass with chmod o+x ${closed}.`,
-      );
-    }
-    hardenDataDir(this.opts.dataDir);
-    const uid = this.uids.uidFor(serverId);
-    // The same search as killLeftovers, through a pass over /proc that starts arriving together share.
-    await killAllShared(() => serverProcessesShared(this.runtimeDir(serverId), uid));
-    return { uid, gid: uid };
+    return this.uids && serverIdentity(this.uids, this.opts.dataDir, this.runtimeDir(serverId), serverId);
   }
 
   /**
@@ -302,14 +287,7 @@ export class LocalRuntime implements Runtime {
    * here would then find nothing to end and leave the server running, so callers refuse instead.
    */
   canStop(ref: string | null): boolean {
-    const rec = parseRef(ref);
-    if (!rec) return true;
-    try {
-      process.kill(rec.pid, 0);
-      return true;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code !== "EPERM";
-    }
+    return maySignal(parseRef(ref));
   }
 
   /**
@@ -357,18 +335,7 @@ export class LocalRuntime implements Runtime {
 
   /** Follows a Jupyter an earlier Berth process started, as if this one had: stop, exit, limits. */
   private adopt(serverId: string, rec: ProcessRecord): void {
-    const watch = watchProcess(rec, this.opts.livenessPollMs ?? 2000);
-    const proc: Proc = {
-      pid: rec.pid,
-      rec,
-      stopping: false,
-      detached: false,
-      exited: watch.ended,
-      releaseLimits: () => releaseLimits(this.cgroups, serverId),
-      stderrTail: [],
-      detach: watch.cancel,
-      exitInfo: () => "it was taken over after a Berth restart, so its exit status is unknown",
-    };
+    const proc = adoptedProc(rec, this.opts.livenessPollMs ?? 2000, () => releaseLimits(this.cgroups, serverId));
     this.procs.set(serverId, proc);
     this.watchExit(serverId, proc);
   }

@@ -78,3 +78,18 @@ export function watchProcess(rec: ProcessRecord, intervalMs: number): { ended: P
     },
   };
 }
+
+/**
+ * Whether this process may signal the recorded process: false when it runs as another user than
+ * the Berth that started it (the CLI without root while Berth is root). A stop from there would
+ * find nothing to end and leave the server running, so callers refuse instead.
+ */
+export function maySignal(rec: ProcessRecord | undefined): boolean {
+  if (!rec) return true;
+  try {
+    process.kill(rec.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== "EPERM";
+  }
+}
