@@ -135,7 +135,7 @@ describe("profiles for groups", () => {
     const bad = await expectAppError(createServer(actorOf(jill), "jill", { name: "x", profile: "gpu", options: { image: "py27" } }), "invalid_profile", 422);
     expect(bad.message).toBe('"py27" is not a choice of Image in the profile "GPU". Choose one of: py311, py312.');
     // Jira groups cannot be set in Berth.
-    await expectAppError(setUserGroups(admin, "jill", ["staff"]), "invalid_state", 422);
+    await expectAppError(setUserGroups(admin, "jill", ["staff"]), "unsupported", 422);
   });
 
   it("gives local accounts groups from /admin (the API) and lets administrators use every profile", async () => {
