@@ -101,7 +101,8 @@ export function userModel(u: UserRow, servers: ServerRow[], access: ModelAccess,
   const model: Record<string, unknown> = { kind: "user", name: u.name };
   if (access.readUsers || access.identify) {
     model.admin = u.isAdmin;
-    // Berth has no groups (Jira groups only decide who is an administrator).
+    // Berth has no JupyterHub groups: a person's groups (from Jira, or set on a local account) decide
+    // administrators and profiles, and are not managed through this API.
     model.groups = [];
   }
   if (access.readUsers) {

@@ -64,7 +64,7 @@ const BEYOND_THE_SEQUENCE: { what: string; reason: string }[] = [
   { what: "Token roles", reason: "JupyterHub 3 deprecated roles on tokens; Berth has none and refuses a non-empty `roles` (400), asking for scopes instead." },
   { what: "A server's profile", reason: "A Berth server keeps the profile it was created with: starting it with another `profile` in user_options is refused (400) instead of passed to a spawner." },
   { what: "Server `state`", reason: "JupyterHub shows the spawner's internal state to holders of admin:server_state; Berth's holds the server's secret token and is never shown." },
-  { what: "auth_state, groups", reason: "Berth keeps no authentication state, and has no groups (Jira groups only decide who is an administrator): auth_state is never present and groups is always []." },
+  { what: "auth_state, groups", reason: "Berth keeps no authentication state, and has no JupyterHub groups (a person's Jira or local groups decide who is an administrator and which profiles they may use, and are managed in Jira or on /admin): auth_state is never present and groups is always []." },
   { what: "version", reason: "GET /hub/api/ answers 5.0.0, the JupyterHub REST API Berth implements; Berth's own version is at /versions." },
 ];
 

@@ -18,6 +18,7 @@ import { bulkAction, rowKey, serverAction } from "./servers-api";
 import { PageNav } from "@/components/ui/PageNav";
 import { fetchJson } from "@/components/ui/fetch-json";
 import { ConsoleHeader } from "../ConsoleHeader";
+import { ActionsHeader, ColumnHeader } from "../ColumnHeader";
 
 type Pending = { kind: "delete-one"; server: AdminServerRow } | { kind: "bulk"; action: "stop" | "delete"; servers: AdminServerRow[] };
 type Notice = { tone: "success" | "error" | "warn"; title: string; body?: ReactNode };
@@ -203,15 +204,13 @@ export function ServersConsole({ initial }: { initial: AdminServersPage }) {
                 <SortHeader query={q} sort="owner">Owner</SortHeader>
                 <SortHeader query={q} sort="name">Server</SortHeader>
                 <SortHeader query={q} sort="state">State</SortHeader>
-                <th scope="col" className="px-3 py-2.5 font-medium">Profile</th>
-                <th scope="col" className="px-3 py-2.5 font-medium">Image / repository</th>
+                <ColumnHeader>Profile</ColumnHeader>
+                <ColumnHeader>Image / repository</ColumnHeader>
                 <SortHeader query={q} sort="started">Started</SortHeader>
                 <SortHeader query={q} sort="lastActivity">Last activity</SortHeader>
-                <th scope="col" className="px-3 py-2.5 font-medium">Idle stop</th>
-                <th scope="col" className="px-3 py-2.5 font-medium">Storage</th>
-                <th scope="col" className="px-3 py-2.5 font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
+                <ColumnHeader>Idle stop</ColumnHeader>
+                <ColumnHeader>Storage</ColumnHeader>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">

@@ -13,6 +13,7 @@ import { AddUserDialog } from "./AddUserDialog";
 import { ManageUserDialog } from "./ManageUserDialog";
 import { PageNav } from "@/components/ui/PageNav";
 import { ConsoleHeader } from "../ConsoleHeader";
+import { ActionsHeader, ColumnHeader } from "../ColumnHeader";
 
 const SORT_LABELS: Record<UserSort, string> = { name: "name", lastLogin: "last sign-in", running: "servers running", created: "created" };
 
@@ -151,17 +152,15 @@ export function UsersConsole({ page, me, localAccounts, jiraAdminGroups }: { pag
               <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
                 <tr>
                   <SortHeader query={q} sort="name">Name</SortHeader>
-                  <th scope="col" className="px-3 py-2.5 font-medium">Display name</th>
-                  <th scope="col" className="px-3 py-2.5 font-medium">Admin</th>
-                  <th scope="col" className="px-3 py-2.5 font-medium">Source</th>
+                  <ColumnHeader>Display name</ColumnHeader>
+                  <ColumnHeader>Admin</ColumnHeader>
+                  <ColumnHeader>Source</ColumnHeader>
                   <SortHeader query={q} sort="lastLogin">Last sign-in</SortHeader>
-                  <th scope="col" className="px-3 py-2.5 font-medium">Status</th>
+                  <ColumnHeader>Status</ColumnHeader>
                   <SortHeader query={q} sort="running" className="whitespace-nowrap">Running / total</SortHeader>
-                  <th scope="col" className="px-3 py-2.5 font-medium">Storage</th>
+                  <ColumnHeader>Storage</ColumnHeader>
                   <SortHeader query={q} sort="created">Created</SortHeader>
-                  <th scope="col" className="px-3 py-2.5 font-medium">
-                    <span className="sr-only">Actions</span>
-                  </th>
+                  <ActionsHeader />
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
