@@ -122,6 +122,10 @@ test("a group member chooses the group profile and one of its choices", async ({
   const card = serverCard(page, "train");
   await expect(card).toContainText("GPU · Python 3.11");
   await expect(card.locator("[data-retired]")).toHaveCount(0);
+  // The form is ready for the next server: the default profile again, none of the last one's choices.
+  await expect(page.getByLabel("Profile")).toHaveValue("standard");
+  await expect(page.getByLabel("Image")).toHaveCount(0);
+  await expect(page.getByLabel("Server name")).toHaveValue("");
   await context.close();
 });
 
