@@ -6,6 +6,7 @@ import { expect, test, type Browser, type Page } from "@playwright/test";
 import { ROOT, type E2EState } from "./fixtures/berth";
 import { SERVER_START_TIMEOUT, serverCard, shot } from "./fixtures/helpers";
 import { startBerth, stopBerth } from "./fixtures/start-berth";
+import { imageOption, ML_TEAM } from "../test/shared/profile-fixtures";
 
 // Issue 13 points 4–6 as people see them: the add-server form offers only the profiles a person may
 // use (with a profile's choices), "Need another profile?" opens the operator's request form with
@@ -29,14 +30,8 @@ const GPU = {
   displayName: "GPU",
   description: "For training models",
   memory: "1Gi",
-  groups: ["ml-team"],
-  options: {
-    image: {
-      displayName: "Image",
-      default: "py312",
-      choices: { py311: { displayName: "Python 3.11", description: "The older stack" }, py312: { displayName: "Python 3.12", description: "The current stack" } },
-    },
-  },
+  groups: ML_TEAM,
+  options: { image: imageOption({ description: "The older stack" }, { description: "The current stack" }) },
 };
 
 let berth: E2EState;

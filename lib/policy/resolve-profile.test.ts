@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadProfiles } from "../config";
 import { AppError } from "../errors";
 import { mayUseProfile, readRecordedProfile, recordedLabel, resolveProfile, runtimeProfile } from "./resolve-profile";
+import { imageOption, ML_TEAM } from "../../test/shared/profile-fixtures";
 
 const dir = mkdtempSync(path.join(tmpdir(), "berth-resolve-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,16 +24,9 @@ const file = {
       displayName: "GPU",
       memory: "8Gi",
       image: "example.org/gpu:1",
-      groups: ["ml-team"],
+      groups: ML_TEAM,
       options: {
-        image: {
-          displayName: "Image",
-          default: "py312",
-          choices: {
-            py311: { displayName: "Python 3.11", overrides: { image: "example.org/py311:1" } },
-            py312: { displayName: "Python 3.12" },
-          },
-        },
+        image: imageOption({ overrides: { image: "example.org/py311:1" } }),
         size: { displayName: "Size", choices: { small: { displayName: "Small", overrides: { cpu: "2" } }, large: { displayName: "Large", overrides: { cpu: "8", memory: "32Gi", storage: "50Gi" } } } },
       },
     },

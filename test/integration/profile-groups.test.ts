@@ -2,6 +2,7 @@ import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startJiraDouble, type JiraUser } from "../doubles/jira";
 import { writeProfilesFile } from "../helpers/profiles-file";
+import { imageOption, ML_TEAM } from "../shared/profile-fixtures";
 
 // Issue 13 point 4 on the local runtime: profiles for groups (Jira groups read at each sign-in,
 // a local account's set by an administrator), only allowed profiles offered, a clear 403 for a
@@ -16,17 +17,8 @@ const { dir } = writeProfilesFile("berth-profile-groups-", [
         description: "For training",
         cpu: "2",
         memory: "1Gi",
-        groups: ["ml-team"],
-        options: {
-          image: {
-            displayName: "Image",
-            default: "py312",
-            choices: {
-              py311: { displayName: "Python 3.11", overrides: { image: "example.org/py311:1", memory: "1536Mi" } },
-              py312: { displayName: "Python 3.12" },
-            },
-          },
-        },
+        groups: ML_TEAM,
+        options: { image: imageOption({ overrides: { image: "example.org/py311:1", memory: "1536Mi" } }) },
       },
       { slug: "staff", displayName: "Staff", groups: ["staff"] },
     ]);
