@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { AppError, ERROR_STATUS, type ErrorCode, notFound } from "./errors";
 
 describe("ERROR_STATUS", () => {
@@ -36,5 +36,26 @@ describe("AppError", () => {
     const e = new AppError("unauthenticated", "Send the token.", { reason: "no_token" }, { "www-authenticate": "Bearer" });
     expect(e).toMatchObject({ status: 401, details: { reason: "no_token" }, headers: { "www-authenticate": "Bearer" } });
     expect(notFound("The server x")).toMatchObject({ code: "not_found", status: 404, message: "The server x does not exist." });
+  });
+});
+
+describe("AppError across module copies", () => {
+  it("is recognised when another copy of lib/errors made it (the custom server's bundle and Next.js's each load one)", async () => {
+    // A second copy of the module, as a second bundle would have.
+    vi.resetModules();
+    const other = await import("./errors");
+    expect(other.AppError).not.toBe(AppError);
+    const foreign = new other.AppError("invalid_input", "Fix the name.");
+    expect(foreign instanceof AppError).toBe(true);
+    expect(new AppError("not_found", "Gone.") instanceof other.AppError).toBe(true);
+    expect(new Error("plain") instanceof AppError).toBe(false);
+    expect(null instanceof AppError).toBe(false);
+  });
+
+  it("keeps subclasses' own checks", () => {
+    class Narrow extends AppError {}
+    expect(new Narrow("timeout", "Too slow.") instanceof Narrow).toBe(true);
+    expect(new AppError("timeout", "Too slow.") instanceof Narrow).toBe(false);
+    expect(new Narrow("timeout", "Too slow.") instanceof AppError).toBe(true);
   });
 });

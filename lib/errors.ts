@@ -39,6 +39,11 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+// Marks an AppError whichever copy of this module made it: the custom server (esbuild's bundle)
+// and Next.js's route bundles each load their own, and an error thrown by an object one made (the
+// runtime's builder) is caught by code of the other.
+const APP_ERROR = Symbol.for("berth.AppError");
+
 // An error whose message is written for the person who sees it: what was wrong and what to do.
 export class AppError extends Error {
   constructor(
@@ -50,6 +55,13 @@ export class AppError extends Error {
   ) {
     super(message);
     this.name = "AppError";
+    Object.defineProperty(this, APP_ERROR, { value: true });
+  }
+
+  /** `x instanceof AppError` holds for an AppError of any copy of this module (subclasses check as usual). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== AppError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[APP_ERROR] === true;
   }
 
   get status(): number {
