@@ -49,7 +49,7 @@ describe("AppError across module copies", () => {
     expect(foreign instanceof AppError).toBe(true);
     expect(new AppError("not_found", "Gone.") instanceof other.AppError).toBe(true);
     expect(new Error("plain") instanceof AppError).toBe(false);
-    expect(null instanceof AppError).toBe(false);
+    expect((null as unknown) instanceof AppError).toBe(false);
   });
 
   it("keeps subclasses' own checks", () => {
