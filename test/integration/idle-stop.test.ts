@@ -81,20 +81,35 @@ describe("a busy kernel with no browser", () => {
       ws.once("open", () => resolve());
       ws.once("error", reject);
     });
-    ws.send(
-      JSON.stringify({
-        header: { msg_id: randomUUID(), username: "alice", session: randomUUID(), msg_type: "execute_request", version: "5.3", date: new Date().toISOString() },
-        parent_header: {},
-        metadata: {},
-        content: { code: "import time\ntime.sleep(3600)", silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true },
-        channel: "shell",
-        buffers: [],
-      }),
-    );
-    await waitFor("the kernel to be busy", async () => {
+    const kernelState = async () => {
       const list = (await (await jupyterFetch(row.upstream!, base, "api/kernels", row.token)).json()) as { id: string; execution_state: string }[];
-      return list.find((k) => k.id === kernelId)?.execution_state === "busy";
-    });
+      return list.find((k) => k.id === kernelId)?.execution_state;
+    };
+    // A request sent while the kernel is still starting can be dropped by Jupyter: wait until it
+    // has started, and ask again if it does not turn busy (a second sleep only queues behind the first).
+    // A kernel's start is slow on a loaded machine (several Jupyters and suites at once).
+    await waitFor("the kernel to start", async () => (await kernelState()) === "idle", 180_000);
+    const execute = () =>
+      ws.send(
+        JSON.stringify({
+          header: { msg_id: randomUUID(), username: "alice", session: randomUUID(), msg_type: "execute_request", version: "5.3", date: new Date().toISOString() },
+          parent_header: {},
+          metadata: {},
+          content: { code: "import time\ntime.sleep(3600)", silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+          channel: "shell",
+          buffers: [],
+        }),
+      );
+    execute();
+    let sent = Date.now();
+    await waitFor("the kernel to be busy", async () => {
+      if ((await kernelState()) === "busy") return true;
+      if (Date.now() - sent > 10_000) {
+        execute();
+        sent = Date.now();
+      }
+      return false;
+    }, 120_000);
     ws.close();
     await waitFor("the kernel's last connection to close", async () => {
       const list = (await (await jupyterFetch(row.upstream!, base, "api/kernels", row.token)).json()) as { id: string; connections: number }[];
