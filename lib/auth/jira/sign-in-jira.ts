@@ -87,6 +87,8 @@ function upsertJiraUser(externalId: string, name: string, data: { displayName: s
     if (byId?.disabledAt) return "disabled" as const;
     if (byId) return tx.user.update({ where: { id: byId.id }, data });
     const byName = await tx.user.findUnique({ where: { name } });
+    // The same person's other first sign-in created the row between the two reads.
+    if (byName?.externalId === externalId) return byName.disabledAt ? ("disabled" as const) : tx.user.update({ where: { id: byName.id }, data });
     if (byName?.passwordHash || byName?.externalId) {
       // A local account (or another Jira identity) owns this name: never merge silently.
       return null;
