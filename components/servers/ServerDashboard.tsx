@@ -87,7 +87,7 @@ export function ServerDashboard({ initial }: { initial: ServersPage }) {
       <div className="flex flex-col gap-4 sm:flex-row sm:items-end sm:justify-between">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl">My servers</h1>
-          <p className="mt-1.5 text-sm text-slate-600">{idlePolicyText(page.policy.idleTimeoutSeconds)}</p>
+          <p className="mt-1.5 text-sm text-slate-600">{idlePolicyText(page.policy.idleTimeouts)}</p>
         </div>
         <dl className="grid grid-cols-2 gap-3 text-sm sm:flex">
           <div className="rounded-xl border border-slate-200/80 bg-white px-4 py-2.5 shadow-card">

@@ -33,5 +33,10 @@ describe("time texts", () => {
     expect(idlePolicyText(7200)).toBe("Servers stop after 2 hours without activity; their files are kept.");
     expect(idlePolicyText(5400)).toBe("Servers stop after 1 h 30 min without activity; their files are kept.");
     expect(idlePolicyText(30)).toBe("Servers stop after 30 seconds without activity; their files are kept.");
+    // Profiles with their own timeouts: the range that applies, and "never" for a profile with 0.
+    expect(idlePolicyText([7200, 7200])).toBe("Servers stop after 2 hours without activity; their files are kept.");
+    expect(idlePolicyText([7200, 600])).toBe("Servers stop after their profile's time without activity (10 minutes to 2 hours); their files are kept.");
+    expect(idlePolicyText([7200, 0])).toBe("Servers stop after their profile's time without activity (2 hours, or never); their files are kept.");
+    expect(idlePolicyText([0, 600, 5400, 7200])).toBe("Servers stop after their profile's time without activity (10 minutes to 2 hours, or never); their files are kept.");
   });
 });

@@ -33,13 +33,27 @@ export function idleStopText(iso: string | null, now: number): string | null {
   return left === "now" ? "due now, without activity" : `in ${left} without activity`;
 }
 
-/** The idle policy in a sentence, for the dashboard. */
-export function idlePolicyText(seconds: number): string {
-  if (seconds <= 0) return "Servers keep running until you stop them.";
-  let span: string;
-  if (seconds >= 3600 && seconds % 3600 === 0) span = plural(seconds / 3600, "hour", "hours");
-  else if (seconds >= 3600) span = `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
-  else if (seconds >= 60) span = plural(Math.round(seconds / 60), "minute", "minutes");
-  else span = plural(seconds, "second", "seconds");
-  return `Servers stop after ${span} without activity; their files are kept.`;
+/** An idle timeout in words: "2 hours", "10 minutes", "1 h 30 min". */
+function idleSpan(seconds: number): string {
+  if (seconds >= 3600 && seconds % 3600 === 0) return plural(seconds / 3600, "hour", "hours");
+  if (seconds >= 3600) return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+  if (seconds >= 60) return plural(Math.round(seconds / 60), "minute", "minutes");
+  return plural(seconds, "second", "seconds");
+}
+
+/**
+ * The idle policy in a sentence, for the dashboard: one timeout, or the range of those that apply
+ * to the person's servers and profiles (each profile may set its own; 0 is never).
+ */
+export function idlePolicyText(seconds: number | number[]): string {
+  const all = [...new Set([seconds].flat())];
+  if (all.length <= 1) {
+    const only = all[0] ?? 0;
+    if (only <= 0) return "Servers keep running until you stop them.";
+    return `Servers stop after ${idleSpan(only)} without activity; their files are kept.`;
+  }
+  const stops = all.filter((s) => s > 0).sort((a, b) => a - b);
+  const range = stops.length === 1 ? idleSpan(stops[0]) : `${idleSpan(stops[0])} to ${idleSpan(stops[stops.length - 1])}`;
+  const never = all.includes(0) ? ", or never" : "";
+  return `Servers stop after their profile's time without activity (${range}${never}); their files are kept.`;
 }

@@ -11,6 +11,7 @@ import type { Actor } from "../auth/actor";
 import { serverBaseUrl, serverLabel } from "./types";
 import { allowedProfiles, defaultRecord, serverProfile } from "../policy/profile-access";
 import { recordedLabel } from "../policy/resolve-profile";
+import { idleTimeoutSeconds } from "../policy/profiles";
 
 export type ServerView = Awaited<ReturnType<typeof listServers>>["servers"][number];
 export type ServersPage = Awaited<ReturnType<typeof listServers>>;
@@ -53,13 +54,21 @@ export async function listServers(actor: Actor, ownerName: string) {
       launchedFrom: launchedFrom(s),
     };
   });
+  const profiles = allowedProfiles(actor, owner);
   return {
     user: owner.name,
     servers,
     namedCount: servers.filter((s) => s.name !== "").length,
-    policy: { maxNamedServers: c.policy.maxNamedServers, serverNameMaxLength: c.policy.serverNameMaxLength, idleTimeoutSeconds: c.policy.idleTimeoutSeconds, idleWarningSeconds: IDLE_WARNING_SECONDS },
+    policy: {
+      maxNamedServers: c.policy.maxNamedServers,
+      serverNameMaxLength: c.policy.serverNameMaxLength,
+      idleTimeoutSeconds: c.policy.idleTimeoutSeconds,
+      // Those that apply here: the person's servers' and the profiles they may choose (each may set its own).
+      idleTimeouts: [...new Set([...rows.map((s) => idleTimeoutSeconds(s.profile)), ...profiles.map((p) => idleTimeoutSeconds(p.slug))])].sort((a, b) => a - b),
+      idleWarningSeconds: IDLE_WARNING_SECONDS,
+    },
     // Only the profiles this person may choose (all of them for an administrator).
-    profiles: allowedProfiles(actor, owner).map((p) => ({
+    profiles: profiles.map((p) => ({
       slug: p.slug,
       displayName: p.displayName,
       description: p.description,

@@ -56,6 +56,8 @@ describe("idle stop per profile", () => {
     expect(new Date(by("quick").idleStopAt!).getTime()).toBeLessThan(started("quick") + 2 * HOUR);
     expect(by("always").idleStopAt).toBeNull();
     expect(page.policy).toMatchObject({ idleTimeoutSeconds: 2 * 3600, idleWarningSeconds: IDLE_WARNING_SECONDS });
+    // The heading of My servers names the range that applies, not only the operator's default.
+    expect(page.policy.idleTimeouts).toEqual([0, 600, 2 * 3600]);
     expect(IDLE_WARNING_SECONDS).toBe(600);
   });
 
