@@ -116,7 +116,7 @@ async function serversOf(ownerIds: string[], includeStopped: boolean): Promise<M
   const rows = await db().server.findMany({
     // Stopped servers still count for the user's last activity, so they are read when asked for.
     where: { ownerId: { in: ownerIds }, ...(includeStopped ? {} : { state: { in: ["starting", "running", "stopping", "deleting"] } }) },
-    select: { ownerId: true, name: true, state: true, profile: true, startedAt: true, lastActivityAt: true },
+    select: { ownerId: true, name: true, state: true, profile: true, profileSpec: true, startedAt: true, lastActivityAt: true },
   });
   const out = new Map<string, ServerRow[]>();
   for (const r of rows) out.set(r.ownerId, [...(out.get(r.ownerId) ?? []), r]);

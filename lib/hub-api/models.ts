@@ -1,4 +1,5 @@
 import { expandScopes, isAdminScope, type Scope } from "../auth/scopes";
+import { readRecordedProfile } from "../policy/resolve-profile";
 import type { TokenInfo } from "../tokens/tokens";
 
 // Berth's servers, people and tokens in JupyterHub 5's JSON shapes (its REST API's User, Server,
@@ -14,6 +15,8 @@ export interface ServerRow {
   name: string;
   state: ServerState;
   profile: string;
+  /** What the server was created with (the profile's choices among it), when the caller loaded it. */
+  profileSpec?: unknown;
   startedAt: Date | null;
   lastActivityAt: Date | null;
 }
@@ -74,7 +77,8 @@ export function serverModel(owner: string, s: ServerRow, base: UrlBase) {
     // With per-person hosts the server lives on another origin: JupyterHub's subdomain mode
     // answers a full URL here too.
     url: origin ? `${origin}${path}` : path,
-    user_options: { profile: s.profile },
+    // What it was asked for, the KubeSpawner way: the profile and each option's choice by name.
+    user_options: userOptions(s),
     progress_url: progressPath(owner, s.name),
     full_url: `${origin ?? base.publicUrl}${path}`,
     full_progress_url: `${base.publicUrl}${progressPath(owner, s.name)}`,
@@ -82,6 +86,11 @@ export function serverModel(owner: string, s: ServerRow, base: UrlBase) {
 }
 
 export type HubServerModel = ReturnType<typeof serverModel>;
+
+function userOptions(s: ServerRow): Record<string, string> {
+  const choices = readRecordedProfile(s.profileSpec)?.choices ?? [];
+  return { profile: s.profile, ...Object.fromEntries(choices.map((c) => [c.option, c.choice])) };
+}
 
 /**
  * What the request may read about a user (JupyterHub's access_map): `read:users` the user's fields,

@@ -37,6 +37,7 @@ const { createServer } = await import("../../lib/servers/create-server");
 const { listServers } = await import("../../lib/servers/list-servers");
 const { startServer } = await import("../../lib/servers/start-server");
 const { stopServer } = await import("../../lib/servers/stop-server");
+const { getHubUser } = await import("../../lib/hub-api/list-hub-users");
 const { setUserGroups } = await import("../../lib/users/set-user-groups");
 const { describeUser } = await import("../../lib/users/describe-user");
 const { createToken } = await import("../../lib/tokens/tokens");
@@ -108,6 +109,9 @@ describe("profiles for groups", () => {
     expect(started.details).toMatchObject({ profile: "gpu", resources: { cpu: "2", memory: "1536Mi", storage: "2Gi", image: "example.org/py311:1" } });
     const shown = (await listServers(actorOf(kim), "kim")).servers.find((s) => s.name === "train")!;
     expect(shown.profile).toMatchObject({ displayName: "GPU · Python 3.11", memory: "1536Mi", retired: false });
+    // JupyterHub's API says what it was asked for, as KubeSpawner's user_options would.
+    const hubUser = (await getHubUser(actorOf(kim), "kim", { includeStopped: false })) as { servers?: Record<string, { user_options: unknown }> };
+    expect(hubUser.servers?.train.user_options).toEqual({ profile: "gpu", image: "py311" });
     await stopServer(actorOf(kim), "kim", "train");
     await waitForState(train.id, "stopped");
 
