@@ -6,6 +6,7 @@ import { storageLevel } from "../format/storage";
 import { profiles } from "../policy/profiles";
 import { serverProfile } from "../policy/profile-access";
 import { recordedLabel } from "../policy/resolve-profile";
+import { retiredProfileNames } from "../policy/profile-usage";
 import { parseBytes } from "../policy/quantity";
 import { runtime } from "../runtime";
 import { idleStopAt } from "../servers/idle-stop";
@@ -137,7 +138,8 @@ export async function listAllServers(actor: Actor, q: ServersQuery, opts: { stor
     pageSize: PAGE_SIZE,
     pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
     query: q,
-    profiles: live.map((p) => ({ slug: p.slug, displayName: p.displayName })),
+    // The filter offers the retired profiles servers still have, after the live ones.
+    profiles: [...live.map((p) => ({ slug: p.slug, displayName: p.displayName })), ...(await retiredProfileNames())],
     idleTimeoutSeconds: c.policy.idleTimeoutSeconds,
     /** when the page was read: the clock relative times start from (the same on server and browser) */
     generatedAt: now.getTime(),

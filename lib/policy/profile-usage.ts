@@ -42,6 +42,24 @@ export interface ProfilesOverview {
   status: ProfilesStatus;
 }
 
+let retiredCache: { at: number; live: string; list: { slug: string; displayName: string }[] } | undefined;
+
+/**
+ * The retired profiles servers still record, for the console's Servers filter: one scan of the
+ * servers, kept for 30 s (the filter need not know of a profile retired a moment ago).
+ */
+export async function retiredProfileNames(now = Date.now()): Promise<{ slug: string; displayName: string }[]> {
+  const live = profiles().map((p) => p.slug);
+  const key = live.join("\n");
+  if (retiredCache && retiredCache.live === key && now - retiredCache.at < 30_000) return retiredCache.list;
+  const rows = await db().$queryRaw<{ profile: string; name: string | null }[]>`
+    SELECT DISTINCT ON (profile) profile, profile_spec->>'displayName' AS name FROM servers
+    WHERE NOT (profile = ANY(${live}::text[])) ORDER BY profile, (profile_spec IS NULL)`;
+  const list = rows.map((r) => ({ slug: r.profile, displayName: `${r.name ?? r.profile} (retired)` }));
+  retiredCache = { at: now, live: key, list };
+  return list;
+}
+
 export async function listProfileUsage(): Promise<ProfilesOverview> {
   const status = profilesStatus();
   const list = profiles();

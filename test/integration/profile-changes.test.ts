@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { GET as getProfiles } from "../../app/api/admin/profiles/route";
+import { listAllServers } from "../../lib/admin/list-all-servers";
+import { parseServersQuery } from "../../lib/admin/servers-query";
 import { db } from "../../lib/db/client";
 import type { ProfilesOverview } from "../../lib/policy/profile-usage";
 import { profiles } from "../../lib/policy/profiles";
@@ -102,6 +104,14 @@ describe("profile changes are safe (local runtime, real Jupyter)", () => {
       },
     ]);
     expect(overview.profiles.map((p) => [p.profile.slug, p.servers])).toEqual([["small", 1], ["large", 1]]);
+    // The Servers tab can filter by it too, and finds its server.
+    const all = await listAllServers(admin, parseServersQuery({ profile: "standard" }), { storage: false });
+    expect(all.profiles).toEqual([
+      { slug: "small", displayName: "Small" },
+      { slug: "large", displayName: "Large" },
+      { slug: "standard", displayName: "Standard (retired)" },
+    ]);
+    expect(all.servers.map((s) => [s.owner, s.name, s.profile.retired])).toEqual([["alice", "work", true]]);
     await stopServer(alice, "alice", "work");
     await waitForState(work.id, "stopped");
 
