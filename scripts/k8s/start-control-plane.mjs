@@ -11,148 +11,24 @@
 //   node scripts/k8s/start-control-plane.mjs <dir>      # CLI: runs until SIGINT/SIGTERM
 //
 // Only Node built-ins and the openssl CLI are used.
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import https from "node:https";
-import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { ensurePki, kubeconfig } from "./control-plane-pki.mjs";
+import { freePort, get, resolveBinary, sleep, tail } from "./process-helpers.mjs";
+
+export { kubeconfig };
 
 export const K8S_VERSION = "v1.20.2";
 export const defaultCacheDir = () =>
   process.env.BERTH_K8S_CACHE || path.join(os.homedir(), ".cache", "berth", "k8s-v1.20.2");
 
-const SERVICE_CIDR = "10.96.0.0/16";
-const SERVICE_IP = "10.96.0.1"; // first IP of the service range: the `kubernetes` service
+const SERVICE_CIDR = "10.96.0.0/16"; // its first IP is the `kubernetes` service's (SERVICE_IP in control-plane-pki.mjs)
 const ISSUER = "https://kubernetes.default.svc.cluster.local";
 const FEATURE_GATES = "TTLAfterFinished=true"; // alpha in 1.20
-
-/** A free TCP port on 127.0.0.1 (released before use; callers retry on a lost race). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function openssl(args, cwd) {
-  execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
-}
-
-/** CA, apiserver serving cert, service-account key pair; existing files are kept. */
-function ensurePki(dir) {
-  const f = (n) => path.join(dir, n);
-  if (!fs.existsSync(f("ca.crt")) || !fs.existsSync(f("ca.key"))) {
-    fs.writeFileSync(
-      f("ca.cnf"),
-      [
-        "[req]", "distinguished_name=dn", "prompt=no", "x509_extensions=v3_ca",
-        "[dn]", "CN=berth-test-kubernetes-ca",
-        "[v3_ca]", "basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
-        "subjectKeyIdentifier=hash", "",
-      ].join("\n"),
-    );
-    openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "3650",
-      "-config", "ca.cnf", "-keyout", "ca.key", "-out", "ca.crt"], dir);
-    for (const n of ["apiserver.crt", "apiserver.key"]) fs.rmSync(f(n), { force: true });
-  }
-  if (!fs.existsSync(f("apiserver.crt")) || !fs.existsSync(f("apiserver.key"))) {
-    const sans = [
-      "IP:127.0.0.1", `IP:${SERVICE_IP}`, "DNS:localhost", "DNS:kubernetes", "DNS:kubernetes.default",
-      "DNS:kubernetes.default.svc", "DNS:kubernetes.default.svc.cluster.local",
-    ];
-    fs.writeFileSync(
-      f("apiserver.ext"),
-      [
-        "basicConstraints=CA:FALSE", "keyUsage=critical,digitalSignature,keyEncipherment",
-        "extendedKeyUsage=serverAuth", `subjectAltName=${sans.join(",")}`,
-        "authorityKeyIdentifier=keyid", "subjectKeyIdentifier=hash", "",
-      ].join("\n"),
-    );
-    openssl(["req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=kube-apiserver",
-      "-keyout", "apiserver.key", "-out", "apiserver.csr"], dir);
-    openssl(["x509", "-req", "-sha256", "-days", "3650", "-in", "apiserver.csr", "-CA", "ca.crt",
-      "-CAkey", "ca.key", "-CAcreateserial", "-extfile", "apiserver.ext", "-out", "apiserver.crt"], dir);
-  }
-  if (!fs.existsSync(f("sa.key")) || !fs.existsSync(f("sa.pub"))) {
-    openssl(["genrsa", "-out", "sa.key", "2048"], dir);
-    openssl(["rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub"], dir);
-  }
-  for (const n of ["ca.key", "apiserver.key", "sa.key"]) fs.chmodSync(f(n), 0o600);
-}
-
-/** A kubeconfig for this control plane, authenticating with a bearer token. */
-export function kubeconfig({ server, caFile, token, user = "admin", namespace }) {
-  return [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    "- name: berth-test",
-    "  cluster:",
-    `    server: ${server}`,
-    `    certificate-authority: ${JSON.stringify(caFile)}`,
-    "users:",
-    `- name: ${user}`,
-    "  user:",
-    `    token: ${token}`,
-    "contexts:",
-    "- name: berth-test",
-    "  context:",
-    "    cluster: berth-test",
-    ...(namespace ? [`    namespace: ${namespace}`] : []),
-    `    user: ${user}`,
-    "current-context: berth-test",
-    "",
-  ].join("\n");
-}
-
-/** GET helper: resolves { status, body } (never rejects on HTTP errors; rejects on network errors). */
-function get(url, { ca, token, timeoutMs = 3000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const mod = url.startsWith("https:") ? https : http;
-    const req = mod.get(
-      url,
-      { ca, headers: token ? { Authorization: `Bearer ${token}` } : {}, timeout: timeoutMs },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (c) => (body += c));
-        res.on("end", () => resolve({ status: res.statusCode, body }));
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", reject);
-  });
-}
-
-function tail(file, lines = 30) {
-  try {
-    return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-  } catch {
-    return "";
-  }
-}
-
-function resolveBinary(name, dirs) {
-  for (const d of dirs) {
-    const p = path.join(d, name);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {}
-  }
-  return null;
-}
 
 class ProcessDied extends Error {}
 
