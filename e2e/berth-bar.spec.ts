@@ -158,6 +158,23 @@ test("an idle stop close at hand is shown, and Keep running puts it off, in the 
     await expect(page.locator('li[data-server="default"]').getByRole("alert")).toHaveCount(0);
   });
 
+  await test.step("the heading names the range of idle timeouts; the table view warns and keeps running too", async () => {
+    // Two profiles here, 5 minutes and the operator's 2 hours: the heading does not claim one of them.
+    await expect(page.getByText("Servers stop after their profile's time without activity (5 minutes to 2 hours); their files are kept.")).toBeVisible();
+    await page.getByRole("group", { name: "Show servers as" }).getByRole("button", { name: "Table" }).click();
+    const row = page.locator('tr[data-server="brief"]');
+    await expect(row.getByRole("status")).toContainText(/in [1-5] min/);
+    await expect(page.locator('tr[data-server="default"]').getByRole("status")).toHaveCount(0);
+    await shot(page, "idle-warning-table");
+    const kept = page.waitForResponse((r) => r.url().endsWith("/api/users/erin/servers/brief/keep-running"));
+    await row.getByRole("button", { name: "Keep brief running" }).click();
+    const res = await kept;
+    expect(res.status()).toBe(200);
+    const view = (await res.json()) as { idleStopAt: string };
+    expect(new Date(view.idleStopAt).getTime()).toBeGreaterThan(Date.now() + 240_000);
+    await expect(row.getByText("just now")).toBeVisible();
+  });
+
   await test.step("Keep running is refused when sent from a notebook page through Berth's API", async () => {
     await page.goto(`${base}/user/erin/brief/tree`);
     const status = await page.evaluate(async () => (await fetch("/api/users/erin/servers/brief/keep-running", { method: "POST" })).status);

@@ -63,7 +63,8 @@ export function resolveProfile(profile: Profile, chosen: ChosenOptions = {}): Re
     resources = { ...resources, ...definedOnly(choice.overrides) };
     choices.push({ option: key, optionDisplayName: option.displayName, choice: wanted, displayName: choice.displayName });
   }
-  // Set by profiles that have their own idle timeout; recorded so a later edit does not change it.
+  // Set by profiles that have their own idle timeout; recorded with the rest of what the server was made with (the
+  // idle stop itself follows the profiles file as it is now: lib/policy/profiles.ts).
   const idle = (profile as { idleTimeoutSeconds?: number }).idleTimeoutSeconds;
   return recordedProfileSchema.parse({
     slug: profile.slug,
