@@ -124,6 +124,24 @@ test("a group member chooses the group profile and one of its choices", async ({
   await context.close();
 });
 
+test("a profile picked while the page's script still loads is not lost: the form waits for it", async ({ browser }) => {
+  const { context, page } = await signedIn(browser, CAROL);
+  // A slow device or network: the page's scripts arrive 2 s late, so React takes the form over
+  // late. Until then the form's controls are disabled; picking waits for them instead of being
+  // undone by hydration (a <select> goes back to its first value without React hearing of it).
+  await page.route("**/_next/static/chunks/**", async (route) => {
+    await new Promise((r) => setTimeout(r, 2000));
+    await route.continue();
+  });
+  // Not waiting for "load", which waits for those scripts too.
+  await page.goto("/servers", { waitUntil: "domcontentloaded" });
+  await expect(page.getByLabel("Profile")).toBeDisabled();
+  await page.getByLabel("Profile").selectOption("gpu");
+  await expect(page.getByLabel("Image")).toHaveValue("py312");
+  await expect(page.getByLabel("Profile")).toHaveValue("gpu");
+  await context.close();
+});
+
 test("an administrator sets a local account's groups on the Users tab", async ({ browser }) => {
   // Two sign-ins and two runs of the CLI on a busy machine.
   test.setTimeout(180_000);

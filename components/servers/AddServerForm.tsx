@@ -7,6 +7,7 @@ import { inputStyles } from "../ui/Field";
 import { nameRules, ServerNameField } from "./ServerNameField";
 import { ProfileRequest } from "./ProfileRequest";
 import { SubmitButton } from "../ui/SubmitButton";
+import { useHydrated } from "../ui/use-hydrated";
 
 type Choice = { key: string; displayName: string; description: string };
 type Option = { key: string; displayName: string; default: string; choices: Choice[] };
@@ -34,6 +35,8 @@ export function AddServerForm({ user, profiles, requestUrl, maxLength, atLimit, 
   const [choices, setChoices] = useState<Record<string, string>>(() => optionDefaults(profiles.find((p) => p.slug === defaultProfile)));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Until React runs the form, a profile picked would be reset by hydration unnoticed.
+  const hydrated = useHydrated();
   const check = checkServerName(name, maxLength);
   const problem = name === "" ? null : !check.ok ? check.reason : existing.includes(name) ? `You already have a server named "${name}".` : null;
   const chosen = profiles.find((p) => p.slug === profile);
@@ -71,7 +74,7 @@ export function AddServerForm({ user, profiles, requestUrl, maxLength, atLimit, 
       </div>
       <div className="space-y-4 px-4 py-4 sm:px-5 sm:py-5">
         {error ? <Alert tone="error">{error}</Alert> : atLimit ? <Alert tone="warn">{limitMessage}</Alert> : null}
-        <fieldset disabled={atLimit} className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_14rem_auto] sm:items-start">
+        <fieldset disabled={atLimit || !hydrated} className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_14rem_auto] sm:items-start">
           <legend className="sr-only">New server</legend>
           <div className="space-y-1.5">
             <ServerNameField id={`${id}-name`} label="Server name" value={name} onChange={setName} problem={problem} ref={inputRef} placeholder="e.g. analysis" hint={nameRules(maxLength)} />
