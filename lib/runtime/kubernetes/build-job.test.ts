@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -115,7 +115,7 @@ describe("the builder's and the runner's scripts", () => {
   function run(script: string, args: string[], dir: string) {
     const local = script.replaceAll("/workspace", dir).replaceAll("/kaniko/", `${dir}/kaniko-`);
     try {
-      return { code: 0, out: execFileSync("sh", ["-c", local, "berth-build", ...args], { env: { ...process.env, LANG: "C" }, encoding: "utf8", timeout: 10_000 }) };
+      return { code: 0, out: execFileSync("sh", ["-c", local, "berth-build", ...args], { env: { ...process.env, LANG: "C" }, encoding: "utf8", timeout: 20_000 }) };
     } catch (err) {
       return { code: (err as { status: number }).status, out: String((err as { stdout: string }).stdout) };
     }
@@ -133,11 +133,15 @@ describe("the builder's and the runner's scripts", () => {
       expect(readFileSync(`${dir}/.berth-builder-exit`, "utf8").trim()).toBe("4");
       expect(() => readFileSync(`${dir}/pwned`)).toThrow();
 
-      writeFileSync(`${dir}/kaniko-kaniko-runner`, "#!/bin/sh\nsleep 30\n", { mode: 0o755 });
-      const started = Date.now();
+      // A kaniko-runner that would run for two minutes, findable by its unusual argument. `exec`:
+      // the stand-in is the sleep itself, so no orphaned child holds the output open once killed.
+      const marker = `${100 + Math.floor(Math.random() * 900)}.${process.pid}`;
+      writeFileSync(`${dir}/kaniko-kaniko-runner`, `#!/bin/sh\nexec sleep ${marker}\n`, { mode: 0o755 });
       const runner = run(RUNNER_SCRIPT.replaceAll("/busybox/sh", "/bin/sh"), [], dir);
+      // Ended by itself with 0 (run()'s 20 s deadline would give no code): it did not wait for the
+      // runner, it ended it once the builder's exit code was there.
       expect(runner.code).toBe(0);
-      expect(Date.now() - started).toBeLessThan(5000);
+      expect(spawnSync("pgrep", ["-f", `sleep ${marker}`]).status, "the kaniko-runner stand-in is still running").toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
