@@ -1,5 +1,6 @@
 import { config } from "../config";
 import { db } from "../db/client";
+import { log } from "../log";
 
 // Berth must never be the reason Jira locks someone out (Jira arms a CAPTCHA after a few failed
 // logins), so failed attempts per username are capped before anything reaches Jira, and failed
@@ -22,6 +23,7 @@ export async function reserveAttempt(username: string, address: string | null, o
   const flightMs = (c.jira?.timeoutMs ?? 5000) + 2000;
   const deadline = Date.now() + flightMs;
   const waiting = (r: Reservation) => !r.ok && inFlight(r.code === "user_locked" ? { username: user } : { address: address! }, flightMs);
+  let waited = false;
   for (;;) {
     const r = await reserveOnce(user, address, opts.limitUser);
     if (r.ok || Date.now() >= deadline) return r;
@@ -31,6 +33,8 @@ export async function reserveAttempt(username: string, address: string | null, o
       const again = await reserveOnce(user, address, opts.limitUser);
       if (!(await waiting(again))) return again;
     }
+    if (!waited) log.debug("sign-in waits for tries in flight", { username: user, address, limit: r.code });
+    waited = true;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
