@@ -318,6 +318,20 @@ test("at the named-server limit: the form offers existing servers, a launch says
   }
 });
 
+test("a repository typed while the page's script still loads is kept: the form waits for it", async ({ page }) => {
+  await signIn(page, ALICE);
+  // A slow device or network: the scripts arrive 2 s late. Until React runs the form its fields
+  // are disabled, so typing waits instead of being undone by hydration.
+  await page.route("**/_next/static/chunks/**", async (route) => {
+    await new Promise((r) => setTimeout(r, 2000));
+    await route.continue();
+  });
+  await page.goto("/", { waitUntil: "domcontentloaded" });
+  await expect(page.getByLabel("Repository", { exact: true })).toBeDisabled();
+  await page.getByLabel("Repository", { exact: true }).fill(git.repoUrl(REPO));
+  await expect(page.getByLabel("Launch link", { exact: true })).toHaveValue(/\/v2\/git\//);
+});
+
 test("the form and the launch page fit a 390 px phone", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await signInToForm(page);

@@ -9,6 +9,7 @@ import { ServerTarget, type TargetServer } from "./ServerTarget";
 import { SharePanel } from "./SharePanel";
 import { useShareLinks, type PathKind } from "./use-share-links";
 import { SubmitButton } from "../ui/SubmitButton";
+import { UntilHydrated } from "../ui/UntilHydrated";
 
 const PROVIDERS = [
   { id: "", label: "Detect from address" },
@@ -123,129 +124,132 @@ export function LaunchForm({ user, servers, maxLength, atLimit, limitMessage, in
     // On a wide screen the share panel sits beside the form, seen without scrolling.
     <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem] lg:items-start lg:gap-8">
       <form onSubmit={onSubmit} noValidate aria-labelledby={`${id}-title`} className="overflow-hidden rounded-2xl border border-slate-200/80 bg-white shadow-card">
-        <div className="border-b border-slate-100 px-4 py-4 sm:px-5">
-          <h2 id={`${id}-title`} className="text-base font-semibold text-slate-900">
-            Repository to launch
-          </h2>
-          <p className="mt-0.5 text-sm text-slate-500">A public Git repository on GitHub, GitLab, a gist, or any other host reachable over https.</p>
-        </div>
-        <div className="space-y-5 px-4 py-4 sm:px-5 sm:py-5">
-          {submitError ? <Alert tone="error">{submitError}</Alert> : null}
-          <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_13.5rem]">
-            <div className="space-y-1.5">
-              <label htmlFor={`${id}-repo`} className="block text-sm font-medium text-slate-800">
-                Repository
-              </label>
-              <input
-                ref={repoRef}
-                id={`${id}-repo`}
-                value={repository}
-                onChange={(e) => {
-                  edited(setRepository)(e.target.value);
-                  setTouched(true);
-                }}
-                placeholder="https://github.com/owner/repo or owner/repo"
-                autoComplete="off"
-                autoCapitalize="none"
-                spellCheck={false}
-                autoFocus
-                inputMode="url"
-                aria-invalid={repoError ? true : undefined}
-                aria-describedby={`${id}-repo-help`}
-                className={inputStyles}
-              />
-              <Hint id={`${id}-repo-help`} error={repoError}>
-                owner/repo for GitHub, or the repository&apos;s https:// address (GitLab, gist, any Git host).
-              </Hint>
-            </div>
-            <div className="space-y-1.5">
-              <label htmlFor={`${id}-provider`} className="block text-sm font-medium text-slate-800">
-                Host
-              </label>
-              <select id={`${id}-provider`} value={provider} onChange={(e) => edited(setProvider)(e.target.value)} className={`${inputStyles} pr-9`}>
-                {PROVIDERS.map((p) => (
-                  <option key={p.id} value={p.id}>
-                    {p.label}
-                  </option>
-                ))}
-              </select>
-            </div>
+        <UntilHydrated>
+          <div className="border-b border-slate-100 px-4 py-4 sm:px-5">
+            <h2 id={`${id}-title`} className="text-base font-semibold text-slate-900">
+              Repository to launch
+            </h2>
+            <p className="mt-0.5 text-sm text-slate-500">A public Git repository on GitHub, GitLab, a gist, or any other host reachable over https.</p>
           </div>
+          <div className="space-y-5 px-4 py-4 sm:px-5 sm:py-5">
+            {submitError ? <Alert tone="error">{submitError}</Alert> : null}
+            <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_13.5rem]">
+              <div className="space-y-1.5">
+                <label htmlFor={`${id}-repo`} className="block text-sm font-medium text-slate-800">
+                  Repository
+                </label>
+                <input
+                  ref={repoRef}
+                  id={`${id}-repo`}
+                  value={repository}
+                  onChange={(e) => {
+                    edited(setRepository)(e.target.value);
+                    setTouched(true);
+                  }}
+                  placeholder="https://github.com/owner/repo or owner/repo"
+                  autoComplete="off"
+                  autoCapitalize="none"
+                  spellCheck={false}
+                  autoFocus
+                  data-autofocus
+                  inputMode="url"
+                  aria-invalid={repoError ? true : undefined}
+                  aria-describedby={`${id}-repo-help`}
+                  className={inputStyles}
+                />
+                <Hint id={`${id}-repo-help`} error={repoError}>
+                  owner/repo for GitHub, or the repository&apos;s https:// address (GitLab, gist, any Git host).
+                </Hint>
+              </div>
+              <div className="space-y-1.5">
+                <label htmlFor={`${id}-provider`} className="block text-sm font-medium text-slate-800">
+                  Host
+                </label>
+                <select id={`${id}-provider`} value={provider} onChange={(e) => edited(setProvider)(e.target.value)} className={`${inputStyles} pr-9`}>
+                  {PROVIDERS.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.label}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            </div>
 
-          <div className="grid gap-4 sm:grid-cols-2">
-            <div className="space-y-1.5">
-              <label htmlFor={`${id}-ref`} className="block text-sm font-medium text-slate-800">
-                Git ref <span className="font-normal text-slate-500">(branch, tag or commit)</span>
-              </label>
-              <input
-                ref={refRef}
-                id={`${id}-ref`}
-                value={ref}
-                onChange={(e) => edited(setRef)(e.target.value)}
-                placeholder="HEAD"
-                autoComplete="off"
-                autoCapitalize="none"
-                spellCheck={false}
-                aria-invalid={refError ? true : undefined}
-                aria-describedby={`${id}-ref-help`}
-                className={inputStyles}
-              />
-              <Hint id={`${id}-ref-help`} error={refError}>
-                Empty means HEAD, the repository&apos;s default branch.
-              </Hint>
+            <div className="grid gap-4 sm:grid-cols-2">
+              <div className="space-y-1.5">
+                <label htmlFor={`${id}-ref`} className="block text-sm font-medium text-slate-800">
+                  Git ref <span className="font-normal text-slate-500">(branch, tag or commit)</span>
+                </label>
+                <input
+                  ref={refRef}
+                  id={`${id}-ref`}
+                  value={ref}
+                  onChange={(e) => edited(setRef)(e.target.value)}
+                  placeholder="HEAD"
+                  autoComplete="off"
+                  autoCapitalize="none"
+                  spellCheck={false}
+                  aria-invalid={refError ? true : undefined}
+                  aria-describedby={`${id}-ref-help`}
+                  className={inputStyles}
+                />
+                <Hint id={`${id}-ref-help`} error={refError}>
+                  Empty means HEAD, the repository&apos;s default branch.
+                </Hint>
+              </div>
+              <div className="space-y-1.5">
+                <label htmlFor={`${id}-path`} className="block text-sm font-medium text-slate-800">
+                  Open <span className="font-normal text-slate-500">(optional)</span>
+                </label>
+                <input
+                  id={`${id}-path`}
+                  value={path}
+                  onChange={(e) => edited(setPath)(e.target.value)}
+                  placeholder={kind.placeholder}
+                  autoComplete="off"
+                  autoCapitalize="none"
+                  spellCheck={false}
+                  aria-describedby={`${id}-path-help`}
+                  className={inputStyles}
+                />
+                <fieldset className="flex flex-wrap items-center gap-x-4 gap-y-1 pt-0.5">
+                  <legend className="sr-only">The path is</legend>
+                  {PATH_KINDS.map((k) => (
+                    <label key={k.id} className="flex cursor-pointer items-center gap-1.5 text-xs text-slate-700">
+                      <input type="radio" name={`${id}-pathkind`} value={k.id} checked={pathKind === k.id} onChange={() => setPathKind(k.id)} className="h-3.5 w-3.5 accent-brand-700" />
+                      {k.label}
+                    </label>
+                  ))}
+                </fieldset>
+                <Hint id={`${id}-path-help`}>{kind.hint}</Hint>
+              </div>
             </div>
-            <div className="space-y-1.5">
-              <label htmlFor={`${id}-path`} className="block text-sm font-medium text-slate-800">
-                Open <span className="font-normal text-slate-500">(optional)</span>
-              </label>
-              <input
-                id={`${id}-path`}
-                value={path}
-                onChange={(e) => edited(setPath)(e.target.value)}
-                placeholder={kind.placeholder}
-                autoComplete="off"
-                autoCapitalize="none"
-                spellCheck={false}
-                aria-describedby={`${id}-path-help`}
-                className={inputStyles}
-              />
-              <fieldset className="flex flex-wrap items-center gap-x-4 gap-y-1 pt-0.5">
-                <legend className="sr-only">The path is</legend>
-                {PATH_KINDS.map((k) => (
-                  <label key={k.id} className="flex cursor-pointer items-center gap-1.5 text-xs text-slate-700">
-                    <input type="radio" name={`${id}-pathkind`} value={k.id} checked={pathKind === k.id} onChange={() => setPathKind(k.id)} className="h-3.5 w-3.5 accent-brand-700" />
-                    {k.label}
-                  </label>
-                ))}
-              </fieldset>
-              <Hint id={`${id}-path-help`}>{kind.hint}</Hint>
-            </div>
+
+            <ServerTarget
+              id={id}
+              user={user}
+              servers={servers}
+              maxLength={maxLength}
+              mode={mode}
+              newName={newName}
+              suggested={typedName === null}
+              existingName={existingName}
+              nameProblem={nameProblem}
+              atLimit={atLimit}
+              limitMessage={limitMessage}
+              nameRef={nameRef}
+              onMode={edited(setMode)}
+              onNewName={edited(setTypedName)}
+              onExisting={edited(setExistingName)}
+            />
           </div>
-
-          <ServerTarget
-            id={id}
-            user={user}
-            servers={servers}
-            maxLength={maxLength}
-            mode={mode}
-            newName={newName}
-            suggested={typedName === null}
-            existingName={existingName}
-            nameProblem={nameProblem}
-            atLimit={atLimit}
-            limitMessage={limitMessage}
-            nameRef={nameRef}
-            onMode={edited(setMode)}
-            onNewName={edited(setTypedName)}
-            onExisting={edited(setExistingName)}
-          />
-        </div>
-        <div className="flex flex-col-reverse gap-3 border-t border-slate-100 bg-slate-50 px-4 py-3.5 sm:flex-row sm:items-center sm:justify-between sm:px-5">
-          <p className="text-xs text-slate-500">The first launch of a commit builds its environment; later launches start at once.</p>
-          <SubmitButton busy={busy} busyText="Launching…" className="px-5" icon=<path d="M6.3 2.84A1.5 1.5 0 0 0 4 4.11v11.78a1.5 1.5 0 0 0 2.3 1.27l9.34-5.89a1.5 1.5 0 0 0 0-2.54L6.3 2.84Z" />>
-            Launch
-          </SubmitButton>
-        </div>
+          <div className="flex flex-col-reverse gap-3 border-t border-slate-100 bg-slate-50 px-4 py-3.5 sm:flex-row sm:items-center sm:justify-between sm:px-5">
+            <p className="text-xs text-slate-500">The first launch of a commit builds its environment; later launches start at once.</p>
+            <SubmitButton busy={busy} busyText="Launching…" className="px-5" icon=<path d="M6.3 2.84A1.5 1.5 0 0 0 4 4.11v11.78a1.5 1.5 0 0 0 2.3 1.27l9.34-5.89a1.5 1.5 0 0 0 0-2.54L6.3 2.84Z" />>
+              Launch
+            </SubmitButton>
+          </div>
+        </UntilHydrated>
       </form>
       <div className="space-y-6">
         <SharePanel state={state} idPrefix={id} />

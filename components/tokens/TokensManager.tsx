@@ -14,6 +14,7 @@ import { Spinner } from "../ui/Spinner";
 import { ScopeList } from "./ScopeList";
 import { IconBadge } from "../ui/IconBadge";
 import { TokenDates } from "./TokenDates";
+import { UntilHydrated } from "../ui/UntilHydrated";
 
 export interface ScopeOption {
   scope: Scope;
@@ -119,76 +120,78 @@ export function TokensManager({ user, initial, scopeOptions, maxAgeSeconds }: { 
         <h2 id={`${ids}-new`} className="text-lg font-semibold text-slate-900">
           New token
         </h2>
-        <form onSubmit={(e) => void create(e)} className="mt-4 space-y-5" noValidate>
-          <div className="grid gap-4 sm:grid-cols-2">
-            <div className="space-y-1.5">
-              <label htmlFor={`${ids}-note`} className="block text-sm font-medium text-slate-800">
-                Note
-              </label>
-              <input id={`${ids}-note`} value={note} maxLength={200} onChange={(e) => setNote(e.target.value)} placeholder="What is it for? e.g. nightly report script" aria-describedby={`${ids}-note-hint`} className={inputStyles} />
-              <p id={`${ids}-note-hint`} className="text-xs text-slate-500">
-                Helps you recognise it later. Optional.
-              </p>
+        <form onSubmit={(e) => void create(e)} className="mt-4" noValidate>
+          <UntilHydrated className="min-w-0 space-y-5">
+            <div className="grid gap-4 sm:grid-cols-2">
+              <div className="space-y-1.5">
+                <label htmlFor={`${ids}-note`} className="block text-sm font-medium text-slate-800">
+                  Note
+                </label>
+                <input id={`${ids}-note`} value={note} maxLength={200} onChange={(e) => setNote(e.target.value)} placeholder="What is it for? e.g. nightly report script" aria-describedby={`${ids}-note-hint`} className={inputStyles} />
+                <p id={`${ids}-note-hint`} className="text-xs text-slate-500">
+                  Helps you recognise it later. Optional.
+                </p>
+              </div>
+              <div className="space-y-1.5">
+                <label htmlFor={`${ids}-expiry`} className="block text-sm font-medium text-slate-800">
+                  Expires after
+                </label>
+                <select id={`${ids}-expiry`} value={expiry} onChange={(e) => setExpiry(e.target.value)} aria-describedby={`${ids}-expiry-hint`} className={inputStyles}>
+                  {choices.map((c) => (
+                    <option key={String(c.seconds)} value={String(c.seconds)}>
+                      {c.label}
+                    </option>
+                  ))}
+                </select>
+                <p id={`${ids}-expiry-hint`} className="text-xs text-slate-500">
+                  {maxAgeSeconds > 0 ? `Tokens last at most ${formatSpan(maxAgeSeconds)} here (set by the operator).` : "The operator allows tokens that never expire."}
+                </p>
+              </div>
             </div>
-            <div className="space-y-1.5">
-              <label htmlFor={`${ids}-expiry`} className="block text-sm font-medium text-slate-800">
-                Expires after
-              </label>
-              <select id={`${ids}-expiry`} value={expiry} onChange={(e) => setExpiry(e.target.value)} aria-describedby={`${ids}-expiry-hint`} className={inputStyles}>
-                {choices.map((c) => (
-                  <option key={String(c.seconds)} value={String(c.seconds)}>
-                    {c.label}
-                  </option>
-                ))}
-              </select>
-              <p id={`${ids}-expiry-hint`} className="text-xs text-slate-500">
-                {maxAgeSeconds > 0 ? `Tokens last at most ${formatSpan(maxAgeSeconds)} here (set by the operator).` : "The operator allows tokens that never expire."}
-              </p>
-            </div>
-          </div>
-          <fieldset>
-            <legend className="text-sm font-medium text-slate-800">Scopes: what the token may do</legend>
-            <div className="mt-2 grid gap-2 sm:grid-cols-2">
-              {scopeOptions.map((o) => {
-                const id = `${ids}-scope-${o.scope}`;
-                return (
-                  <label key={o.scope} htmlFor={id} className="flex cursor-pointer gap-3 rounded-xl border border-slate-200 p-3 transition-colors hover:border-slate-300 has-[:checked]:border-brand-300 has-[:checked]:bg-brand-50/50">
-                    <input
-                      id={id}
-                      type="checkbox"
-                      checked={scopes.has(o.scope)}
-                      onChange={(e) => {
-                        const next = new Set(scopes);
-                        if (e.target.checked) next.add(o.scope);
-                        else next.delete(o.scope);
-                        setScopes(next);
-                      }}
-                      aria-describedby={`${id}-desc`}
-                      className="mt-0.5 h-4 w-4 shrink-0 accent-brand-700"
-                    />
-                    <span className="min-w-0">
-                      <span className="block font-mono text-sm font-medium text-slate-900">{o.scope}</span>
-                      <span id={`${id}-desc`} className="block text-xs text-slate-600">
-                        {o.description}
+            <fieldset>
+              <legend className="text-sm font-medium text-slate-800">Scopes: what the token may do</legend>
+              <div className="mt-2 grid gap-2 sm:grid-cols-2">
+                {scopeOptions.map((o) => {
+                  const id = `${ids}-scope-${o.scope}`;
+                  return (
+                    <label key={o.scope} htmlFor={id} className="flex cursor-pointer gap-3 rounded-xl border border-slate-200 p-3 transition-colors hover:border-slate-300 has-[:checked]:border-brand-300 has-[:checked]:bg-brand-50/50">
+                      <input
+                        id={id}
+                        type="checkbox"
+                        checked={scopes.has(o.scope)}
+                        onChange={(e) => {
+                          const next = new Set(scopes);
+                          if (e.target.checked) next.add(o.scope);
+                          else next.delete(o.scope);
+                          setScopes(next);
+                        }}
+                        aria-describedby={`${id}-desc`}
+                        className="mt-0.5 h-4 w-4 shrink-0 accent-brand-700"
+                      />
+                      <span className="min-w-0">
+                        <span className="block font-mono text-sm font-medium text-slate-900">{o.scope}</span>
+                        <span id={`${id}-desc`} className="block text-xs text-slate-600">
+                          {o.description}
+                        </span>
                       </span>
-                    </span>
-                  </label>
-                );
-              })}
+                    </label>
+                  );
+                })}
+              </div>
+            </fieldset>
+            {formError ? <Alert tone="error">{formError}</Alert> : null}
+            <div className="flex justify-end">
+              <button type="submit" className={buttonStyles.primary} disabled={creating}>
+                {creating ? (
+                  <>
+                    <Spinner /> Creating…
+                  </>
+                ) : (
+                  "Create token"
+                )}
+              </button>
             </div>
-          </fieldset>
-          {formError ? <Alert tone="error">{formError}</Alert> : null}
-          <div className="flex justify-end">
-            <button type="submit" className={buttonStyles.primary} disabled={creating}>
-              {creating ? (
-                <>
-                  <Spinner /> Creating…
-                </>
-              ) : (
-                "Create token"
-              )}
-            </button>
-          </div>
+          </UntilHydrated>
         </form>
       </section>
 
