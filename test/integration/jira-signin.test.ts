@@ -215,7 +215,10 @@ describe("lockout protection", () => {
     // own limit is 2): each try counts against both limits until Jira has answered it.
     const people = ["alice", "Root", "bob"] as const;
     const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => signInJira(people[i % 3], PASSWORDS[people[i % 3] === "Root" ? "root" : (people[i % 3] as "alice" | "bob")], "198.51.100.20")),
+      Array.from({ length: 12 }, (_, i) => {
+        const who = people[i % 3];
+        return signInJira(who, PASSWORDS[who === "Root" ? "root" : who], "198.51.100.20");
+      }),
     );
     expect(results.map((u) => u.name).sort()).toEqual([...Array(4).fill("alice"), ...Array(4).fill("bob"), ...Array(4).fill("root")]);
     expect(jira.requests.filter((r) => r.result === "ok")).toHaveLength(12);
